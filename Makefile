@@ -1,0 +1,40 @@
+# regwatch: `make run` runs the demo, `make test` runs the suite. Both create .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install run test test-faults test-integration eval bench lint typecheck clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+run: $(STAMP)
+	$(BIN)/regwatch demo
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+test-faults: $(STAMP)
+	$(BIN)/pytest -q -m faults
+
+test-integration: $(STAMP)
+	$(BIN)/pytest -q -m integration
+
+eval: $(STAMP)
+	$(BIN)/regwatch eval
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

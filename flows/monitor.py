@@ -1,0 +1,139 @@
+"""The monitoring flow: one Prefect flow run per cycle.
+
+Tasks are thin wrappers over `tasks.pipeline` stages, one per stage and batch
+(never per article), so Prefect's per-task-run cost stays a few calls a cycle.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+
+from tasks.alert_delivery import DeliveryStats, deliver
+from tasks.alert_plan import PlanStats, plan_alerts
+from tasks.alert_rules import AlertRules, load_alert_rules
+from tasks.alert_senders import sender_factory
+from tasks.article_store import NewItems, Saved
+from tasks.feeds_config import FeedsFile, FetchLimits, load_feeds
+from tasks.pipeline import (
+    CycleStats,
+    batches,
+    extract_stage,
+    extraction_pool,
+    finish_stage,
+    new_items_stage,
+    poll_stage,
+    store_stage,
+    worker_count,
+)
+from tasks.poll import FeedItem, FeedPoll
+from tasks.safe_http import Fetcher
+from tasks.settings import Settings, load_settings
+from tasks.store import Database
+
+BATCH_SIZE = 200
+
+
+@task(name="poll-feeds", cache_policy=NONE, retries=1, retry_delay_seconds=5)
+async def poll_feeds(db: Database, feeds: FeedsFile, allow_private: bool) -> list[FeedPoll]:
+    async with Fetcher(feeds.fetch, allow_private) as fetcher:
+        return await poll_stage(db, feeds, fetcher)
+
+
+@task(name="select-new-items", cache_policy=NONE)
+def select_new(db: Database, polls: list[FeedPoll]) -> NewItems:
+    return new_items_stage(db, polls)
+
+
+@task(name="fetch-extract-store", cache_policy=NONE)
+async def process_batch(
+    db: Database, items: list[FeedItem], limits: FetchLimits, allow_private: bool, pool: Executor, config_dir: str
+) -> Saved:
+    async with Fetcher(limits, allow_private) as fetcher:
+        records = await extract_stage(items, fetcher, limits, pool, config_dir)
+    return store_stage(db, records)
+
+
+@task(name="record-feed-health", cache_policy=NONE)
+def finish(db: Database, polls: list[FeedPoll], stats: CycleStats, started: datetime) -> None:
+    finish_stage(db, polls, stats, started)
+
+
+@task(name="cluster-and-plan-alerts", cache_policy=NONE)
+def plan(db: Database, rules: AlertRules, settings: Settings) -> PlanStats:
+    return plan_alerts(db, rules, timedelta(hours=settings.alert_max_age_hours), datetime.now(UTC),
+                       settings.slack_channel)
+
+
+@task(name="deliver-alerts", cache_policy=NONE)
+def deliver_alerts(db: Database, settings: Settings) -> DeliveryStats:
+    return deliver(db, sender_factory(settings), datetime.now(UTC))
+
+
+def resolve(config_dir: str | Path | None, db: str | Path | None, **overrides: Any) -> Settings:
+    """Settings with CLI/flow parameters taking precedence over the environment."""
+    return load_settings(config_dir=config_dir, db=db, **overrides)
+
+
+@flow(name="regwatch-monitor", log_prints=False)
+async def monitor(
+    config_dir: str | None = None,
+    db: str | None = None,
+    allow_private_networks: bool | None = None,
+) -> dict[str, Any]:
+    """Poll every feed once, store new articles, and return the cycle's counts."""
+    logger = get_run_logger()
+    settings = resolve(config_dir, db, allow_private_networks=allow_private_networks)
+    feeds = load_feeds(settings.config_dir)
+    database = Database(settings.db)
+    database.init()
+    started = datetime.now(UTC)
+    stats = CycleStats()
+
+    polls = await poll_feeds(database, feeds, settings.allow_private_networks)
+    stats.add_polls(polls)
+    for error in stats.feed_errors:
+        logger.warning("feed failed: %s", error)
+    new = select_new(database, polls)
+    stats.items_known = new.known
+    if new.items:
+        with extraction_pool(worker_count()) as pool:
+            for batch in batches(new.items, BATCH_SIZE):
+                saved = await process_batch(
+                    database, list(batch), feeds.fetch, settings.allow_private_networks, pool,
+                    str(settings.config_dir),
+                )
+                stats.pages_fetched += len(batch)
+                stats.add_saved(saved)
+    finish(database, polls, stats, started)
+    planned = plan(database, load_alert_rules(settings.config_dir), settings)
+    delivered = deliver_alerts(database, settings)
+    if delivered.stopped:
+        logger.warning("Slack delivery paused, alerts stay queued: %s", delivered.stopped)
+    logger.info(
+        "polled %d feeds (%d failed, %d unchanged), %d new items, %d articles added, %d duplicates",
+        stats.feeds_polled, stats.feeds_failed, stats.feeds_not_modified,
+        len(new.items), stats.articles_added, stats.duplicates,
+    )
+    return {
+        "feeds_polled": stats.feeds_polled,
+        "feeds_failed": stats.feeds_failed,
+        "feeds_not_modified": stats.feeds_not_modified,
+        "items_seen": stats.items_seen,
+        "pages_fetched": stats.pages_fetched,
+        "articles_added": stats.articles_added,
+        "duplicates": stats.duplicates,
+        "feed_errors": stats.feed_errors,
+        "events_clustered": planned.events_clustered,
+        "alerts_planned": planned.alerts_planned,
+        "alert_updates_planned": planned.updates_planned,
+        "alerts_suppressed": planned.suppressed,
+        "alerts_sent": delivered.sent,
+        "alerts_failed": delivered.failed,
+        "alerts_pending": delivered.pending,
+    }

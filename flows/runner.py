@@ -1,0 +1,44 @@
+"""Run the monitor flow from the CLI: validate first, then hand over to Prefect.
+
+Config and database problems are found before Prefect starts, so they end
+with one line instead of a failed flow run and a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from tasks.alert_rules import load_alert_rules
+from tasks.companies import load_companies
+from tasks.currency import load_rates
+from tasks.feeds_config import load_feeds
+from tasks.settings import Settings, load_settings
+from tasks.store import Database
+
+
+def check_config(settings: Settings) -> None:
+    """Every config file and the database, checked before Prefect starts."""
+    load_feeds(settings.config_dir)
+    load_companies(settings.config_dir)
+    load_rates(settings.config_dir)
+    load_alert_rules(settings.config_dir)
+    Database(settings.db).init()
+
+
+def run_monitor(
+    config_dir: Path | None = None, db: Path | None = None, allow_private_networks: bool | None = None
+) -> dict[str, Any]:
+    settings = load_settings(config_dir=config_dir, db=db, allow_private_networks=allow_private_networks)
+    check_config(settings)
+
+    from flows.monitor import monitor
+
+    return asyncio.run(
+        monitor(
+            config_dir=str(settings.config_dir),
+            db=str(settings.db),
+            allow_private_networks=settings.allow_private_networks,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Building blocks of the pipeline: one module per stage, plain functions Prefect does not know."""

@@ -1,0 +1,45 @@
+"""`regwatch alerts`: look into the outbox and resend an alert by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tasks.alert_delivery import deliver
+from tasks.alert_senders import sender_factory
+from tasks.errors import RegwatchError
+from tasks.settings import Settings
+from tasks.store import Database
+
+ALERT_COLUMNS = ("alert_id", "status", "purpose", "kind", "created_at", "sent_at", "attempts", "channel",
+                 "last_error", "text")
+
+
+def list_alerts(path: Path, status: str | None = None) -> list[tuple[object, ...]]:
+    with Database(path).read() as con:
+        return con.execute(
+            """SELECT alert_id, status, purpose, kind, strftime(created_at, '%Y-%m-%d %H:%M'),
+                      strftime(sent_at, '%Y-%m-%d %H:%M'), attempts, channel, last_error, left(text, 120)
+               FROM alerts WHERE ? IS NULL OR status = ? ORDER BY created_at DESC, alert_id""",
+            [status, status],
+        ).fetchall()
+
+
+def resend_alert(settings: Settings, alert_id: str) -> str:
+    """Queue the alert again (whatever its status) and run delivery now; returns its new status."""
+    db = Database(settings.db)
+    with db.write() as con:
+        found = con.execute("SELECT 1 FROM alerts WHERE alert_id = ?", [alert_id]).fetchone()
+        if found is None:
+            raise RegwatchError(f"no alert {alert_id!r} (see `regwatch alerts`)")
+        con.execute(
+            """UPDATE alerts SET status = 'pending', not_before = NULL, last_error = NULL,
+                      created_at = CASE WHEN status = 'sent' THEN ? ELSE created_at END
+               WHERE alert_id = ?""",
+            [datetime.now(UTC), alert_id],
+        )
+    deliver(db, sender_factory(settings), datetime.now(UTC))
+    with db.read() as con:
+        row = con.execute("SELECT status, last_error FROM alerts WHERE alert_id = ?", [alert_id]).fetchone()
+    assert row is not None
+    return row[0] + (f" ({row[1]})" if row[1] else "")

@@ -1,0 +1,115 @@
+"""Turn page bytes into article text and metadata with trafilatura.
+
+Runs inside worker processes (it is the one CPU-heavy step), so everything
+here is a plain function of plain data.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import trafilatura
+from trafilatura.settings import Document
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+_CANONICAL = re.compile(
+    r"""<link\b(?=[^>]*\brel\s*=\s*["']?canonical\b)[^>]*\bhref\s*=\s*["']([^"'\s>]+)""", re.I
+)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+# Labels pages declare versus the codec that actually decodes them: GB2312 and
+# GBK pages routinely use characters only GB18030 has, Big5 pages HKSCS ones.
+_SUPERSETS = {
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+    "big5": "big5hkscs", "shift_jis": "cp932", "x-sjis": "cp932", "sjis": "cp932",
+    "euc-kr": "cp949", "iso-8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252",
+    "us-ascii": "cp1252",
+}
+
+
+@dataclass
+class Extracted:
+    """What the rest of the pipeline knows about a page."""
+
+    title: str
+    text: str
+    author: str | None
+    date: str | None  # ISO date from the page, if any
+    language: str
+    site: str | None
+    canonical: str | None
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().lower()
+    label = _SUPERSETS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Decode a page: BOM, then HTTP charset, then <meta charset>, then UTF-8, then GB18030."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(name, errors="replace")
+    header = _HEADER_CHARSET.search(content_type or "")
+    meta = _META_CHARSET.search(body[:4096])
+    for label in (header.group(1) if header else None, meta.group(1).decode("ascii") if meta else None):
+        codec = _codec(label)
+        if codec:
+            return body.decode(codec, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode("gb18030")
+    except UnicodeDecodeError:
+        return body.decode("utf-8", errors="replace")
+
+
+def detect_language(text: str) -> str:
+    """en, zh or other, from the share of CJK characters; all regwatch needs to route rules."""
+    sample = text[:5000]
+    cjk = len(_CJK.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    if cjk and cjk * 3 >= latin:
+        return "zh"
+    return "en" if latin else "other"
+
+
+def canonical_link(page: str) -> str | None:
+    match = _CANONICAL.search(page[:200_000])
+    return match.group(1).strip() if match else None
+
+
+def extract_article(page: str, url: str) -> Extracted | None:
+    """Main text and metadata of `page`, or None when trafilatura finds no article."""
+    doc = trafilatura.bare_extraction(
+        page, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        deduplicate=False,
+    )
+    if not isinstance(doc, Document):
+        return None
+    text = (doc.text or "").strip()
+    if not text:
+        return None
+    title = (doc.title or "").strip()
+    return Extracted(
+        title=title,
+        text=text,
+        author=doc.author or None,
+        date=doc.date or None,
+        language=detect_language(title + "\n" + text),
+        site=doc.sitename or doc.hostname or None,
+        canonical=canonical_link(page),
+    )

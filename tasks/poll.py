@@ -1,0 +1,159 @@
+"""Poll feeds: conditional GET, parse with feedparser, report per-feed health.
+
+Nothing here raises for a bad feed: each poll returns a `FeedPoll` whose
+`error` says what went wrong, so one broken feed never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import html
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from tasks.feeds_config import FeedConfig, FetchLimits
+from tasks.safe_http import Fetched, Fetcher, FetchFailure
+from tasks.urls import canonical_url, unwrap_redirect
+
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What we remember between polls to make the next one conditional."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a feed, before its page is fetched."""
+
+    feed_id: str
+    link: str  # the publisher URL after unwrapping aggregator redirects
+    url_key: str  # canonical form of `link`
+    guid: str | None
+    title: str
+    summary: str
+    published: datetime | None
+
+
+@dataclass
+class FeedPoll:
+    """Outcome of polling one feed."""
+
+    feed: FeedConfig
+    status: str  # "ok", "not_modified" or "error"
+    state: FeedState = FeedState()
+    items: list[FeedItem] = field(default_factory=list)
+    error: str | None = None
+    warning: str | None = None
+    http_status: int | None = None
+
+
+def conditional_headers(state: FeedState) -> dict[str, str]:
+    headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    return headers
+
+
+def html_to_text(fragment: str) -> str:
+    """Feed summaries are HTML snippets; keep their words only."""
+    return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", fragment))).strip()
+
+
+def _entry_date(entry: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+            except (OverflowError, ValueError, TypeError):
+                continue
+    return None
+
+
+def _entry_link(entry: Any, base: str) -> str | None:
+    link = entry.get("link")
+    if not link:
+        for candidate in entry.get("links", []) or []:
+            if candidate.get("href") and candidate.get("rel", "alternate") == "alternate":
+                link = candidate["href"]
+                break
+    if not link or not isinstance(link, str):
+        return None
+    return unwrap_redirect(urljoin(base, link.strip()))
+
+
+def parse_feed(feed: FeedConfig, response: Fetched, max_items: int) -> FeedPoll:
+    """Turn a 200 response into items, or an error that says why it is not a feed."""
+    state = FeedState(response.headers.get("etag"), response.headers.get("last-modified"))
+    if not response.body.strip():
+        return FeedPoll(feed, "error", state, error="empty response body", http_status=response.status)
+    # A BytesIO, never raw bytes: feedparser treats a bytes argument that names a
+    # local file as a path to open.
+    parsed = feedparser.parse(
+        io.BytesIO(response.body),
+        response_headers={"content-type": response.headers.get("content-type", ""),
+                          "content-location": response.url},
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    bozo = parsed.get("bozo_exception")
+    if not parsed.entries and (bozo is not None or not parsed.get("version")):
+        reason = f"not a feed ({type(bozo).__name__}: {bozo})" if bozo else "not a feed (no entries)"
+        return FeedPoll(feed, "error", state, error=reason[:300], http_status=response.status)
+    items: list[FeedItem] = []
+    for entry in parsed.entries[:max_items]:
+        link = _entry_link(entry, response.url)
+        if link is None or not link.startswith(("http://", "https://")):
+            continue
+        guid = entry.get("id") or None
+        items.append(
+            FeedItem(
+                feed_id=feed.feed_id,
+                link=link,
+                url_key=canonical_url(link),
+                guid=str(guid)[:2000] if guid else None,
+                title=html_to_text(str(entry.get("title", "")))[:1000],
+                summary=html_to_text(str(entry.get("summary", "")))[:20_000],
+                published=_entry_date(entry),
+            )
+        )
+    warning = f"feed is malformed but readable ({type(bozo).__name__})" if bozo else None
+    return FeedPoll(feed, "ok", state, items, warning=warning, http_status=response.status)
+
+
+async def poll_feed(fetcher: Fetcher, feed: FeedConfig, state: FeedState, limits: FetchLimits) -> FeedPoll:
+    """Fetch one feed conditionally and parse it."""
+    result = await fetcher.get(feed.url, max_bytes=limits.max_feed_bytes, headers=conditional_headers(state))
+    if isinstance(result, FetchFailure):
+        return FeedPoll(feed, "error", state, error=result.reason)
+    if result.status == 304:
+        return FeedPoll(feed, "not_modified", state, http_status=304)
+    if result.status >= 400:
+        return FeedPoll(feed, "error", state, error=f"HTTP {result.status}", http_status=result.status)
+    try:
+        return parse_feed(feed, result, limits.max_items_per_feed)
+    except Exception as exc:  # feedparser on hostile input: record, never crash the run
+        return FeedPoll(feed, "error", state, error=f"parser failed: {type(exc).__name__}: {exc}"[:300])
+
+
+async def poll_all(
+    fetcher: Fetcher, feeds: list[FeedConfig], states: dict[str, FeedState], limits: FetchLimits
+) -> list[FeedPoll]:
+    """Poll every enabled feed concurrently (the fetcher bounds concurrency)."""
+    jobs = [poll_feed(fetcher, f, states.get(f.feed_id, FeedState()), limits) for f in feeds if f.enabled]
+    return list(await asyncio.gather(*jobs))

@@ -1,0 +1,24 @@
+"""Ad hoc, read-only SQL for analysts (`regwatch query`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from tasks.errors import RegwatchError
+from tasks.store import Database
+
+
+def run_query(path: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run `sql` on a read-only connection; SQL errors come back as one line."""
+    with Database(path, lock_timeout=30).read() as con:
+        try:
+            cursor = con.execute(sql)
+        except duckdb.Error as exc:
+            raise RegwatchError(f"query failed: {str(exc).splitlines()[0]}") from None
+        if cursor.description is None:
+            return [], []
+        columns = [d[0] for d in cursor.description]
+        return columns, cursor.fetchall()

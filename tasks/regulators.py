@@ -1,0 +1,166 @@
+"""Who acts: Chinese regulators and policy bodies, and foreign ones that are not our news.
+
+Foreign bodies are listed so that the longest match wins where a foreign name
+contains a Chinese one (美国证监会 is the US SEC, not 证监会, the CSRC).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import ahocorasick
+
+FOREIGN = "FOREIGN"
+
+# code -> names as written in English and Chinese news (simplified and traditional).
+REGULATORS: dict[str, tuple[str, ...]] = {
+    "SAMR": (
+        "State Administration for Market Regulation", "SAMR", "market regulator", "market watchdog",
+        "market regulation authority", "Administration for Market Regulation", "antitrust regulator",
+        "anti-monopoly regulator", "antitrust watchdog", "competition regulator", "State Anti-Monopoly Bureau",
+        "国家市场监督管理总局", "市场监管总局", "市场监督管理总局", "市场监管局", "市场监督管理局", "市场监管部门",
+        "国家反垄断局", "反垄断局", "市場監管總局", "國家市場監督管理總局", "市場監督管理總局", "市場監管局",
+        "國家反壟斷局", "市场监管机构", "市場監管部門",
+    ),
+    "CAC": (
+        "Cyberspace Administration of China", "Cyberspace Administration", "CAC", "cyberspace regulator",
+        "internet regulator", "cyberspace watchdog", "internet watchdog", "cybersecurity regulator",
+        "Office of the Central Cyberspace Affairs Commission", "国家互联网信息办公室", "国家网信办", "网信办",
+        "网信部门", "網信辦", "國家網信辦", "國家互聯網信息辦公室", "网络安全审查办公室", "網絡安全審查辦公室",
+    ),
+    "PBOC": (
+        "People's Bank of China", "People’s Bank of China", "PBOC", "PBoC", "China's central bank",
+        "Chinese central bank", "中国人民银行", "人民银行", "央行", "中國人民銀行", "人民銀行", "人行",
+    ),
+    "CSRC": (
+        "China Securities Regulatory Commission", "CSRC", "securities regulator", "securities watchdog",
+        "中国证监会", "证监会", "中國證監會", "證監會",
+    ),
+    "NFRA": ("National Financial Regulatory Administration", "NFRA", "国家金融监督管理总局", "金融监管总局",
+             "國家金融監督管理總局"),
+    "CBIRC": ("China Banking and Insurance Regulatory Commission", "CBIRC", "banking regulator", "银保监会",
+              "中国银保监会", "銀保監會"),
+    "MIIT": ("Ministry of Industry and Information Technology", "MIIT", "industry ministry", "工业和信息化部",
+             "工信部", "工業和信息化部", "工業和資訊化部"),
+    "NDRC": ("National Development and Reform Commission", "NDRC", "state planner", "国家发展改革委", "国家发改委",
+             "发改委", "發改委", "國家發改委"),
+    "SAT": ("State Taxation Administration", "tax authorities", "tax bureau", "国家税务总局", "税务部门", "税务局",
+            "國家稅務總局", "稅務局"),
+    "MOFCOM": ("Ministry of Commerce", "MOFCOM", "commerce ministry", "商务部", "商務部"),
+    "MOE": ("Ministry of Education", "education ministry", "教育部"),
+    "NPPA": ("National Press and Publication Administration", "NPPA", "国家新闻出版署", "國家新聞出版署",
+             "gaming regulator", "video game regulator", "games regulator", "game regulator", "gaming watchdog"),
+    "MPS": ("Ministry of Public Security", "公安部"),
+    "STATE_COUNCIL": ("State Council", "cabinet", "国务院", "國務院", "Premier Li Qiang", "Li Qiang", "李强", "李強",
+                      "Premier Li Keqiang", "李克强", "李克強"),
+    "POLITBURO": ("Politburo", "Political Bureau", "中央政治局", "政治局", "中共中央", "Communist Party leadership",
+                  "Xi Jinping", "习近平", "習近平", "Central Committee"),
+    "NPC": ("National People's Congress", "NPC Standing Committee", "top legislature", "全国人大", "人大常委会",
+            "全國人大", "人大常委會"),
+    "CEWC": ("Central Economic Work Conference", "中央经济工作会议", "中央經濟工作會議"),
+    "SSE": ("Shanghai Stock Exchange", "STAR Market", "上交所", "上海证券交易所", "上海證券交易所", "科创板", "科創板"),
+    "SZSE": ("Shenzhen Stock Exchange", "深交所", "深圳证券交易所"),
+    "HKEX": ("Hong Kong stock exchange", "Hong Kong Exchanges", "HKEX", "港交所", "香港交易所"),
+    # Unnamed authorities: "Regulators summoned 34 platforms", 有关部门约谈...
+    "AUTHORITIES": ("regulators", "Regulators", "financial regulators", "Chinese regulators", "authorities",
+                    "Chinese authorities", "central bank", "Central bank", "监管部门", "有关部门", "监管机构", "相关部门",
+                    "監管部門", "有關部門", "監管機構", "相關部門", "金融管理部门", "金融管理部門"),
+    "COURT": ("Supreme People's Court", "People's Court", "人民法院", "最高法", "中院"),
+    FOREIGN: (
+        "European Commission", "EU", "European Union", "Brussels", "Federal Trade Commission", "FTC",
+        "Securities and Exchange Commission", "SEC", "U.S. Securities", "US Securities", "Department of Justice",
+        "Justice Department", "DOJ", "Commerce Department", "Department of Commerce", "U.S. Commerce",
+        "Competition and Markets Authority", "CMA", "Korea Fair Trade Commission", "KFTC", "Fair Trade Commission",
+        "Japan Fair Trade Commission", "Bundeskartellamt", "CNIL", "Irish Data Protection Commission",
+        "Data Protection Commission", "Ofcom", "Indian government", "India's", "New Delhi", "Washington",
+        "U.S. regulators", "US regulators", "Treasury", "CFIUS", "Biden administration", "Trump administration",
+        "欧盟", "歐盟", "欧洲委员会", "歐洲委員會", "欧委会", "美国证券交易委员会", "美國證券交易委員會", "美国证监会",
+        "美國證監會", "美国联邦贸易委员会", "美國聯邦貿易委員會", "美国商务部", "美國商務部", "美国司法部", "印度政府",
+        "印度", "韩国公平交易委员会", "日本公平交易委员会", "英国竞争与市场管理局", "美国政府", "美國政府", "白宫",
+        "Irish", "Dutch", "French", "German", "Italian", "Turkish", "Indonesian", "Vietnamese", "Indian",
+        "Korean", "Japanese", "American", "British", "Australian", "Canadian",
+        "法国", "法國", "英国", "英國", "德国", "德國", "日本", "韩国", "韓國", "意大利", "荷兰", "荷蘭", "澳大利亚",
+        "澳洲", "加拿大", "土耳其", "越南", "印尼", "新加坡", "巴西", "欧洲", "歐洲", "美方", "美国", "美國",
+    ),
+}
+
+# Descriptions rather than names: Chinese only when no other country is named just
+# before them ("South Korea's antitrust watchdog") and the story is about China.
+GENERIC = frozenset({
+    "market regulator", "market watchdog", "antitrust regulator", "anti-monopoly regulator", "antitrust watchdog",
+    "competition regulator", "cyberspace regulator", "internet regulator", "cyberspace watchdog",
+    "internet watchdog", "cybersecurity regulator", "securities regulator", "securities watchdog",
+    "banking regulator", "industry ministry", "state planner", "tax authorities", "tax bureau", "commerce ministry",
+    "education ministry", "gaming regulator", "video game regulator", "games regulator", "game regulator",
+    "gaming watchdog", "cabinet", "top legislature",
+    "Ministry of Commerce", "Ministry of Education", "Ministry of Public Security", "State Council",
+    "Central Committee", "Treasury", "Politburo", "Political Bureau", "regulators", "Regulators",
+    "financial regulators", "authorities", "central bank", "Central bank",
+})
+_OTHER_COUNTRY = re.compile(
+    r"(?:Korea|Japan|India|Indian|EU|European|Europe|U\.S\.|US|America|American|Britain|British|UK|U\.K\.|German|"
+    r"Germany|France|French|Ital|Turk|Brazil|Australia|Canad|Indonesia|Vietnam|Russia|Singapore|Taiwan|"
+    r"Dutch|Netherlands|Irish|Ireland|Spain|Spanish|Mexic|South Africa|Nigeria|Kenya|Pakistan|Bangladesh|"
+    r"Malaysia|Thai|Philippine|Swiss|Sweden|Norw|Denmark|Finland|Poland|Israel|Saudi|Emirat|Egypt)\w*(?:'s|’s)?\s+"
+    r"(?:\w+\s+){0,2}$"
+)
+_CHINA = re.compile(r"China|Chinese|Beijing|PRC|中国|中國|国家|國家|我国|我國|内地|內地")
+
+# Local branches: "Shanghai Administration for Market Regulation", 上海市市场监管局 ...
+_LOCAL = re.compile(
+    r"(?:[A-Z][a-z]+ (?:Municipal |Provincial )?(?:Administration for Market Regulation|market regulator))"
+    r"|(?:[\u4e00-\u9fff]{2,6}(?:省|市|区|區)(?:市场监督管理局|市场监管局|市場監督管理局|市場監管局|网信办|網信辦))"
+)
+_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class RegulatorMention:
+    code: str
+    surface: str
+    start: int
+    end: int
+    local: bool = False
+
+
+class RegulatorFinder:
+    """Longest-match dictionary lookup of regulators, Chinese and foreign."""
+
+    def __init__(self) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for code, names in REGULATORS.items():
+            for name in names:
+                self._automaton.add_word(name, (code, name))
+        self._automaton.make_automaton()
+
+    def find(self, text: str) -> list[RegulatorMention]:
+        found: list[RegulatorMention] = []
+        china = bool(_CHINA.search(text))
+        for end_index, (code, name) in self._automaton.iter(text):
+            end = end_index + 1
+            start = end - len(name)
+            if name.isascii():
+                before = text[start - 1] if start else " "
+                after = text[end] if end < len(text) else " "
+                if _WORD.match(before) or _WORD.match(after):
+                    continue
+            if code != FOREIGN and name in GENERIC and (
+                _OTHER_COUNTRY.search(text[max(0, start - 40):start]) or not china
+            ):
+                code = FOREIGN
+            found.append(RegulatorMention(code, name, start, end))
+        for match in _LOCAL.finditer(text):
+            found.append(RegulatorMention("SAMR" if "市场" in match.group(0) or "Market" in match.group(0)
+                                          or "market" in match.group(0) or "市場" in match.group(0) else "CAC",
+                                          match.group(0), match.start(), match.end(), local=True))
+        if any(m.code == FOREIGN for m in found):
+            # "the authorities" in a story that names a foreign regulator are that regulator
+            found = [RegulatorMention(FOREIGN, m.surface, m.start, m.end) if m.code == "AUTHORITIES" else m
+                     for m in found]
+        kept: list[RegulatorMention] = []
+        for mention in sorted(found, key=lambda m: (m.start, -(m.end - m.start))):
+            if kept and mention.start < kept[-1].end:
+                continue
+            kept.append(mention)
+        return kept

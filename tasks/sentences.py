@@ -1,0 +1,46 @@
+"""Split English and Chinese news text into sentences, keeping offsets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A sentence ends at 。！？； or at .!? followed by space and a capital/quote/CJK, or at a line break.
+_END = re.compile(
+    r"(?<=[。！？；!?])[”’」』\"']?"
+    r"|(?<=[a-z0-9)\]”\"'%])[.!?][”\"']?(?=\s+[A-Z\"“‘(\u4e00-\u9fff])"
+    r"|\n+"
+)
+_ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "Co", "Inc", "Ltd", "Corp", "St", "No", "U.S", "U.K", "Jan", "Feb",
+                  "Aug", "Sept", "Sep", "Oct", "Nov", "Dec", "vs", "e.g", "i.e", "approx")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of `text` with their [start, end) offsets; abbreviations do not end one."""
+    sentences: list[Sentence] = []
+    start = 0
+    for match in _END.finditer(text):
+        end = match.end()
+        piece = text[start:end]
+        word = re.search(r"([A-Za-z.]+)\.$", piece.rstrip())
+        if word and word.group(1) in _ABBREVIATIONS and not match.group(0).startswith("\n"):
+            continue
+        _add(sentences, text, start, end)
+        start = end
+    _add(sentences, text, start, len(text))
+    return sentences
+
+
+def _add(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        offset = start + piece.index(stripped)
+        sentences.append(Sentence(stripped, offset, offset + len(stripped)))

@@ -1,0 +1,323 @@
+"""Render a regulatory event as a Slack message: notification text plus Block Kit.
+
+Everything shown comes from scraped articles, so every piece of it is treated
+as hostile: `escape` turns it into inert mrkdwn (no ``<!channel>`` pings, no
+``<https://evil|Alibaba>`` link spoofing, no bidi tricks that reverse what a
+reader sees), links are only ever made to http(s) URLs, and every text is cut
+to Slack's limits so that a 10 000-character headline cannot get the whole
+alert rejected with ``invalid_blocks`` or ``msg_too_long``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+# Slack's documented limits (chat.postMessage and Block Kit).
+TEXT_LIMIT = 3000  # top-level text: Slack accepts more, but notifications cut it and 3000 keeps it readable
+HEADER_LIMIT = 150
+SECTION_LIMIT = 3000
+FIELD_LIMIT = 2000
+MAX_FIELDS = 10
+MAX_BLOCKS = 50
+
+# Our own budgets, chosen so that every assembled text fits its Slack limit
+# without a last-resort cut (which could only drop the end, i.e. the links).
+NAMES_LIMIT = 300  # companies in the text and header
+SHORT_LIMIT = 100  # regulator, amount as reported, direction
+LABEL_LIMIT = 150  # a link's label (an article title)
+URL_LIMIT = 2000  # longer http(s) URLs are not linked (see link_target)
+CONTEXT_LIMIT = 300
+MAX_OTHER_SOURCES = 10  # outlets listed by name before "and N more"
+
+KIND_LABELS = {
+    "fine": "Fine",
+    "policy_shift": "Policy shift",
+    "investigation": "Investigation",
+    "ipo_block": "IPO blocked",
+    "merger_block": "Merger blocked",
+    "app_removal": "App removal",
+    "rectification": "Rectification order",
+}
+
+# Bidi marks, embeddings, overrides and isolates (plus the Arabic letter mark):
+# they make a reader see text in another order than it is.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# An entity or link left open by a cut: "&am", "<https://exa".
+_OPEN_TAIL = re.compile(r"(<[^>]*|&[a-z]{0,4})$")
+# Characters kept as they are in a link target; the rest (| < > " space, non-ASCII...) is percent-encoded.
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]~_"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One outlet that reported the event."""
+
+    title: str
+    url: str
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    """What an alert says about one real-world regulatory event."""
+
+    kind: str  # fine | policy_shift | investigation | ipo_block | merger_block | app_removal | rectification
+    companies: list[str]  # canonical names
+    regulator: str | None  # code such as SAMR, CAC, PBOC
+    regulator_text: str | None  # as written, e.g. "State Administration for Market Regulation"
+    amount_text: str | None  # as reported, e.g. "18.228 billion yuan"
+    amount: float | None
+    currency: str | None  # ISO 4217
+    amount_usd: float | None
+    direction: str | None  # policy shifts: tighten | ease | neutral
+    evidence: str  # the sentence that shows the event
+    primary: Source  # the first/best report
+    others: list[Source]  # other outlets that reported it
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """A message ready for chat.postMessage or an incoming webhook."""
+
+    text: str  # plain notification text (also the fallback where blocks cannot be shown)
+    blocks: list[dict[str, Any]]  # Block Kit
+
+
+def kind_label(kind: str) -> str:
+    """Human label of an event kind; an unknown kind is shown rather than dropping the alert."""
+    return KIND_LABELS.get(kind, kind.replace("_", " ").strip().capitalize() or "Event")
+
+
+def escape(text: str) -> str:
+    """Make article text inert and single-line for Slack mrkdwn.
+
+    Slack gives meaning to ``<...>`` (links, ``<!channel>``, ``<@U123>``) and to
+    ``&``-entities only, so escaping ``& < >`` neutralises every mention and
+    link a hostile headline could carry. Bidi controls are removed so a name
+    cannot be displayed reversed; control characters are removed and runs of
+    whitespace (newlines included) become one space so that article text can
+    never start a quote or list of its own.
+    """
+    text = _BIDI.sub("", text)
+    text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+    text = " ".join(text.split())
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut already-escaped mrkdwn to `limit` characters, ending with "…".
+
+    The cut never leaves half an entity ("&am") or half a link ("<https://ex"),
+    which Slack would show garbled or reject.
+    """
+    if len(text) <= limit:
+        return text
+    cut = _OPEN_TAIL.sub("", text[: limit - 1])
+    return cut.rstrip() + "…"
+
+
+def link_target(url: str) -> str | None:
+    """The URL as a safe Slack link target, or None when it must not be linked.
+
+    Only http(s) with a host is linked (no javascript:, file:, slack:// ...).
+    Characters that would end or split Slack's ``<url|label>`` syntax (``|``,
+    ``>``, ``<``), spaces and non-ASCII are percent-encoded. A target longer
+    than URL_LIMIT is refused too: it would crowd everything else out.
+    """
+    target = _http_target(url)
+    return target if target is not None and len(target) <= URL_LIMIT else None
+
+
+def link(url: str, label: str) -> str:
+    """An mrkdwn link with an escaped label; anything but a sane http(s) URL becomes plain text."""
+    target = link_target(url)
+    shown = truncate(escape(label), LABEL_LIMIT)
+    if target is not None:
+        return f"<{target}|{shown or escape(urlsplit(target).netloc)}>"
+    if _http_target(url) is not None:  # http(s) but too long: a cut URL would be a broken link
+        return f"{shown or 'link'} (URL too long to show)"
+    plain = truncate(escape(url), LABEL_LIMIT)
+    return f"{shown} ({plain})" if shown and plain else shown or plain
+
+
+def _http_target(url: str) -> str | None:
+    url = _BIDI.sub("", url).strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def human_number(value: float, decimals: int = 3) -> str:
+    """18228000000 -> "18.228 billion": the way news reports amounts, trailing zeros dropped."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= size:
+            return f"{value / size:.{decimals}f}".rstrip("0").rstrip(".") + f" {word}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def render_alert(facts: AlertFacts) -> SlackMessage:
+    """The first message about an event: who, what, how much, by whom, the evidence and the sources."""
+    label = kind_label(facts.kind)
+    who = _who(facts)
+    text = f"{_headline(facts, label, who)}{_by(facts)}"
+    target = link_target(facts.primary.url)
+    if target is not None:
+        text += f" — <{target}>"
+    elif _http_target(facts.primary.url) is None and facts.primary.url.strip():
+        text += f" — {truncate(escape(facts.primary.url), LABEL_LIMIT)}"
+    blocks: list[dict[str, Any]] = [
+        _header(f"{label}: {who}"),
+        {"type": "section", "fields": _fields(facts)},  # at most 5 of the 10 allowed
+    ]
+    evidence = escape(facts.evidence)
+    if evidence:
+        blocks.append(_section(f"> {evidence}"))
+    blocks.append(_section(_sources_text(facts.primary, facts.others)))
+    return SlackMessage(text=truncate(text, TEXT_LIMIT), blocks=blocks)  # 4 blocks of the 50 allowed
+
+
+def render_update(facts: AlertFacts, new_sources: list[Source]) -> SlackMessage:
+    """A thread reply: more outlets reported an event that was already alerted.
+
+    The reply repeats which event it is about, because a webhook cannot thread
+    and posts it as a message of its own.
+    """
+    sources = _unique(new_sources)
+    if not sources:
+        raise ValueError("render_update needs at least one new source")
+    label = kind_label(facts.kind)
+    who = _who(facts)
+    names = [truncate(escape(s.site or s.title), SHORT_LIMIT) for s in sources]
+    shown = ", ".join(names[:MAX_OTHER_SOURCES])
+    more = len(names) - MAX_OTHER_SOURCES
+    if more > 0:
+        shown += f" and {more} more"
+    links = _links_within(sources, SECTION_LIMIT - len("*Also reported by:* "))
+    event = f"{label}: {who}{_by(facts)}"
+    text = f"Also reported by {truncate(shown, TEXT_LIMIT // 2)} — {event}"
+    blocks: list[dict[str, Any]] = [
+        _section(f"*Also reported by:* {links}"),
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(event, CONTEXT_LIMIT)}]},
+    ]
+    return SlackMessage(text=truncate(text, TEXT_LIMIT), blocks=blocks)
+
+
+def _who(facts: AlertFacts) -> str:
+    names = ", ".join(n for n in (escape(c) for c in facts.companies) if n)
+    if names:
+        return truncate(names, NAMES_LIMIT)
+    return "tech sector" if facts.kind == "policy_shift" else "unnamed company"
+
+
+def _headline(facts: AlertFacts, label: str, who: str) -> str:
+    if facts.kind == "fine":
+        amount = _amount_as_reported(facts)
+        usd = _usd(facts)
+        return f"{label}: {who} fined" + (f" {amount}" if amount else "") + (f" (≈ {usd})" if usd else "")
+    direction = truncate(escape(facts.direction or ""), SHORT_LIMIT)
+    if facts.kind == "policy_shift" and direction:
+        return f"{label} ({direction}): {who}"
+    return f"{label}: {who}"
+
+
+def _by(facts: AlertFacts) -> str:
+    regulator = truncate(escape(facts.regulator or facts.regulator_text or ""), SHORT_LIMIT)
+    return f" by {regulator}" if regulator else ""
+
+
+def _amount_as_reported(facts: AlertFacts) -> str:
+    if facts.amount_text and escape(facts.amount_text):
+        return truncate(escape(facts.amount_text), SHORT_LIMIT)
+    if facts.amount is not None:
+        currency = escape(facts.currency or "")
+        return truncate(f"{currency} {human_number(facts.amount)}".strip(), SHORT_LIMIT)
+    return ""
+
+
+def _usd(facts: AlertFacts) -> str:
+    if facts.amount_usd is None or facts.currency == "USD":
+        return ""
+    return f"${human_number(facts.amount_usd, 2)}"
+
+
+def _fields(facts: AlertFacts) -> list[dict[str, str]]:
+    companies = ", ".join(n for n in (escape(c) for c in facts.companies) if n) or "—"
+    fields = [_field("Companies", companies)]
+    code, written = escape(facts.regulator or ""), escape(facts.regulator_text or "")
+    regulator = f"{code} — {written}" if code and written and code != written else code or written
+    fields.append(_field("Regulator", regulator or "—"))
+    amount = _amount_as_reported(facts)
+    if amount or facts.amount_usd is not None:
+        normalised = []
+        if facts.amount is not None and facts.currency:
+            normalised.append(f"{escape(facts.currency)} {human_number(facts.amount)}")
+        if _usd(facts):
+            normalised.append(f"≈ USD {human_number(facts.amount_usd or 0.0, 2)}")
+        fields.append(_field("Amount", "\n".join(p for p in (amount, " · ".join(normalised)) if p)))
+    if facts.kind == "policy_shift":
+        fields.append(_field("Direction", escape(facts.direction or "") or "—"))
+    if facts.published is not None:
+        published = facts.published if facts.published.tzinfo else facts.published.replace(tzinfo=UTC)
+        fields.append(_field("Published", f"{published.astimezone(UTC):%Y-%m-%d %H:%M} UTC"))
+    return fields
+
+
+def _field(name: str, value: str) -> dict[str, str]:
+    heading = f"*{name}*\n"
+    return {"type": "mrkdwn", "text": heading + truncate(value, FIELD_LIMIT - len(heading))}
+
+
+def _header(text: str) -> dict[str, Any]:
+    # Escaped like the rest: Slack decodes &amp; &lt; &gt; in plain_text too.
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, HEADER_LIMIT), "emoji": True}}
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}}
+
+
+def _sources_text(primary: Source, others: list[Source]) -> str:
+    site = truncate(escape(primary.site or ""), SHORT_LIMIT)
+    first = f"*Source:* {link(primary.url, primary.title or primary.site or '')}" + (f" · {site}" if site else "")
+    rest = [s for s in _unique(others) if s.url.strip() != primary.url.strip()]
+    if not rest:
+        return first
+    prefix = f"{first}\n*Also reported by:* "
+    return prefix + _links_within(rest, SECTION_LIMIT - len(prefix))
+
+
+def _links_within(sources: list[Source], budget: int) -> str:
+    """Links to `sources` joined by commas, cut to MAX_OTHER_SOURCES and to `budget` characters with "and N more"."""
+    shown: list[str] = []
+    used = 0
+    reserve = len(f" and {len(sources)} more")
+    for source in sources[:MAX_OTHER_SOURCES]:
+        item = link(source.url, source.site or source.title)
+        if used + len(item) + 2 + reserve > budget:
+            break
+        shown.append(item)
+        used += len(item) + 2
+    more = len(sources) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more else "")
+
+
+def _unique(sources: list[Source]) -> list[Source]:
+    """Sources in order, each URL once: the same story syndicated twice is one outlet to the reader."""
+    seen: set[str] = set()
+    unique = []
+    for source in sources:
+        key = source.url.strip()
+        if key not in seen:
+            seen.add(key)
+            unique.append(source)
+    return unique

@@ -1,0 +1,255 @@
+"""The DuckDB file: schema, short transactions, retry while another process holds it.
+
+DuckDB lets one process write a file at a time. We therefore never hold the
+file for a whole run: each stage opens it, does its work in one transaction,
+and closes it. When another process has it open (an analyst's shell, an
+overlapping run) we retry with backoff for `lock_timeout` seconds and then fail
+with a one-line reason; nothing is half-written because every write is one
+transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from tasks.errors import DatabaseError
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+-- One row per configured feed: conditional-GET state and health.
+CREATE TABLE IF NOT EXISTS feeds (
+    feed_id VARCHAR PRIMARY KEY,
+    url VARCHAR NOT NULL,
+    name VARCHAR,
+    etag VARCHAR,
+    last_modified VARCHAR,
+    last_polled_at TIMESTAMPTZ,
+    last_success_at TIMESTAMPTZ,
+    last_status VARCHAR,            -- ok | not_modified | error
+    last_error VARCHAR,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    items_last_poll INTEGER,
+    items_seen BIGINT NOT NULL DEFAULT 0,      -- feed entries read, all polls
+    articles_added BIGINT NOT NULL DEFAULT 0   -- new articles this feed brought
+);
+
+-- One row per distinct story (exact duplicates folded in through article_keys).
+CREATE TABLE IF NOT EXISTS articles (
+    article_id VARCHAR PRIMARY KEY,
+    url VARCHAR NOT NULL,            -- canonical URL
+    feed_id VARCHAR,                 -- feed that brought it first
+    guid VARCHAR,
+    title VARCHAR,
+    author VARCHAR,
+    published_at TIMESTAMPTZ,
+    language VARCHAR,                -- en | zh | other
+    site VARCHAR,
+    text VARCHAR,
+    extraction VARCHAR NOT NULL,     -- trafilatura | feed_summary
+    fetch_error VARCHAR,             -- why the page itself could not be used, if so
+    content_hash VARCHAR,
+    fetched_at TIMESTAMPTZ NOT NULL,
+    relevant BOOLEAN
+);
+
+-- Every key that identifies a stored story: url:..., guid:..., hash:...
+CREATE TABLE IF NOT EXISTS article_keys (
+    key VARCHAR PRIMARY KEY,
+    article_id VARCHAR NOT NULL
+);
+
+-- Every feed entry that pointed at a stored story (syndication, other feeds).
+CREATE TABLE IF NOT EXISTS sightings (
+    article_id VARCHAR NOT NULL,
+    feed_id VARCHAR NOT NULL,
+    link VARCHAR NOT NULL,
+    seen_at TIMESTAMPTZ NOT NULL
+);
+
+-- Tracked companies found in an article, with the text that matched.
+CREATE TABLE IF NOT EXISTS article_companies (
+    article_id VARCHAR NOT NULL,
+    company_id VARCHAR NOT NULL,
+    company VARCHAR NOT NULL,
+    surface VARCHAR NOT NULL,
+    start_pos INTEGER NOT NULL,
+    end_pos INTEGER NOT NULL
+);
+
+-- Regulatory events extracted from articles.
+CREATE TABLE IF NOT EXISTS events (
+    event_id VARCHAR PRIMARY KEY,
+    article_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    companies VARCHAR[],              -- canonical names, or names as written for untracked companies
+    company_ids VARCHAR[],            -- ids of the tracked ones
+    regulator VARCHAR,
+    regulator_text VARCHAR,
+    amount DOUBLE,
+    currency VARCHAR,
+    amount_text VARCHAR,
+    amount_cny DOUBLE,
+    amount_usd DOUBLE,
+    direction VARCHAR,
+    sector VARCHAR,
+    reason VARCHAR,
+    evidence VARCHAR,
+    published_at TIMESTAMPTZ,
+    cluster_id VARCHAR                -- the real-world action (event_clusters); NULL until clustered
+);
+
+-- One row per real-world action, however many stories report it.
+CREATE TABLE IF NOT EXISTS event_clusters (
+    cluster_id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    company_keys VARCHAR[] NOT NULL,  -- tracked ids, or lower-cased names of untracked companies
+    regulator VARCHAR,
+    amount_usd DOUBLE,
+    document VARCHAR,                 -- the policy document's name, when one is cited
+    first_published TIMESTAMPTZ NOT NULL,
+    last_published TIMESTAMPTZ NOT NULL,
+    primary_event_id VARCHAR NOT NULL
+);
+
+-- Outbox of Slack alerts.
+CREATE TABLE IF NOT EXISTS alerts (
+    alert_id VARCHAR PRIMARY KEY,
+    cluster_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,            -- the event kind
+    purpose VARCHAR NOT NULL,         -- new (top-level message) | update (thread reply: more outlets)
+    parent_alert_id VARCHAR,          -- for updates: the alert they reply to
+    status VARCHAR NOT NULL,          -- pending | sending | sent | failed | suppressed
+    created_at TIMESTAMPTZ NOT NULL,
+    not_before TIMESTAMPTZ,           -- Slack asked us to wait (429 Retry-After)
+    sent_at TIMESTAMPTZ,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error VARCHAR,
+    channel VARCHAR,
+    text VARCHAR,                     -- the notification text as sent
+    sources JSON,                     -- URLs included when sent (updates add only newer ones)
+    slack_ts VARCHAR
+);
+
+-- One row per monitoring cycle.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    feeds_polled INTEGER,
+    feeds_failed INTEGER,
+    items_seen INTEGER,
+    pages_fetched INTEGER,
+    articles_added INTEGER,
+    duplicates INTEGER
+);
+"""
+
+# Stable views for analysts: their columns only ever grow.
+VIEWS = """
+-- One row per real-world action, with its best evidence and how many stories reported it.
+CREATE OR REPLACE VIEW recent_events AS
+SELECT c.cluster_id, c.kind, e.companies, c.regulator, e.amount, e.currency, e.amount_text, e.amount_cny,
+       e.amount_usd, e.direction, c.first_published AS published_at, a.title, a.url, e.evidence,
+       (SELECT count(DISTINCT e2.article_id) FROM events e2 WHERE e2.cluster_id = c.cluster_id) AS stories,
+       (SELECT list(DISTINCT a2.url) FROM events e2 JOIN articles a2 USING (article_id)
+         WHERE e2.cluster_id = c.cluster_id) AS sources
+FROM event_clusters c
+JOIN events e ON e.event_id = c.primary_event_id
+JOIN articles a ON a.article_id = e.article_id
+ORDER BY c.first_published DESC;
+
+-- Fines per company and month, each real fine counted once however many outlets reported it.
+CREATE OR REPLACE VIEW fines_by_company AS
+SELECT company, date_trunc('month', published_at) AS month, count(*) AS fines,
+       sum(amount_cny) AS total_cny, sum(amount_usd) AS total_usd, max(amount_usd) AS largest_usd
+FROM (SELECT unnest(companies) AS company, published_at, amount_cny, amount_usd
+      FROM recent_events WHERE kind = 'fine')
+GROUP BY ALL ORDER BY month DESC, total_usd DESC NULLS LAST;
+
+-- Feed health, failing feeds first.
+CREATE OR REPLACE VIEW feed_health AS
+SELECT COALESCE(name, url) AS feed, last_status, last_success_at, last_polled_at, consecutive_failures,
+       items_seen, articles_added, last_error
+FROM feeds ORDER BY consecutive_failures DESC, feed;
+"""
+
+
+@dataclass
+class Database:
+    """Path to the DuckDB file plus how long to wait for a lock."""
+
+    path: Path
+    lock_timeout: float = 60.0
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if read_only and not self.path.exists():
+            raise DatabaseError(f"{self.path}: no database yet (run `regwatch run` first)")
+        if not read_only:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"{self.path}: cannot create directory: {exc}") from None
+        delay = 0.05
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                message = str(exc)
+                locked = "lock" in message.lower()
+                if not locked or time.monotonic() >= deadline:
+                    what = "locked by another process" if locked else "cannot be opened"
+                    first = message.splitlines()[0]
+                    raise DatabaseError(f"{self.path}: {what}: {first}") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+            except duckdb.Error as exc:
+                raise DatabaseError(f"{self.path}: cannot be opened: {exc}") from None
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction; rolled back entirely if anything inside fails."""
+        con = self._open(read_only=False)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
+        except duckdb.IOException as exc:
+            raise DatabaseError(f"{self.path}: write failed: {str(exc).splitlines()[0]}") from None
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self._open(read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def init(self) -> None:
+        """Create tables and views if missing; refuse a file from a newer regwatch."""
+        with self.write() as con:
+            con.execute(SCHEMA)
+            con.execute(VIEWS)
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise DatabaseError(
+                    f"{self.path}: schema version {row[0]} is newer than this regwatch ({SCHEMA_VERSION})"
+                )

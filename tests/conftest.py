@@ -1,0 +1,47 @@
+"""Shared fixtures: the ../shared corpora, a local HTTP server, Prefect's test harness."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.corpus_server import CorpusServer
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def shared_corpus(name: str) -> Path:
+    """Path to a corpus in ../shared, or skip the test saying what is missing."""
+    path = SHARED / "corpora" / name
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent: the shared test corpora live in ../shared beside the repo")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer's REGWATCH_* variables or .env leak into a test."""
+    for key in list(os.environ):
+        if key.upper().startswith("REGWATCH_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server and database for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def server() -> Iterator[CorpusServer]:
+    """An empty local server; tests add routes to `server.routes`."""
+    with CorpusServer() as srv:
+        yield srv

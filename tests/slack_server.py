@@ -1,0 +1,466 @@
+"""A Slack look-alike on 127.0.0.1: Web API methods, file uploads and incoming webhooks.
+
+Tests drive the real slack_sdk clients against it (``WebClient(base_url=server.api_url)``,
+``WebhookClient(server.webhook_url)``), so what is tested is what goes over the
+wire. It answers the way Slack does where it matters to a sender: HTTP 200
+with ``{"ok": false, "error": ...}`` for Web API errors, plain-text bodies with
+4xx statuses for webhooks, and ``invalid_blocks`` for Block Kit that breaks
+Slack's limits (`block_problems`). Every accepted message is recorded, parsed,
+in `messages`; every request, raw, in `requests`. `fail_next` makes the next
+requests fail in a chosen way (429, 500, auth, unknown channel, dropped
+connection, hang).
+
+    with SlackServer(token="xoxb-test") as slack:
+        WebClient(token="xoxb-test", base_url=slack.api_url).chat_postMessage(channel="C0ALERTS", text="hi")
+        assert slack.messages[0].text == "hi"
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, cast
+from urllib.parse import parse_qs, urlsplit
+
+FAULT_MODES = ("429", "500", "invalid_auth", "channel_not_found", "drop", "hang")
+DEFAULT_CHANNELS = {"C0ALERTS": "regwatch-alerts"}
+
+_BLOCK_TYPES = {
+    "actions", "context", "divider", "file", "header", "image", "input", "markdown", "rich_text", "section", "video",
+}
+_MAX_TEXT = 40_000  # chat.postMessage answers msg_too_long above this
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """A request as received, before any fault or validation."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Received:
+    """A message Slack accepted: posted, updated or sent through a webhook."""
+
+    endpoint: str  # "chat.postMessage" | "chat.update" | "webhook"
+    channel: str | None  # channel ID (None for webhooks)
+    text: str | None
+    blocks: list[dict[str, Any]] | None
+    thread_ts: str | None
+    ts: str | None  # None for webhooks, which do not return one
+    path: str
+    body: dict[str, Any]  # every parameter as parsed (unfurl_links etc.)
+
+
+@dataclass
+class Upload:
+    """A file on its way through files.getUploadURLExternal -> upload URL -> files.completeUploadExternal."""
+
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    initial_comment: str | None = None
+    thread_ts: str | None = None
+    completed: bool = False
+
+
+@dataclass
+class _Fault:
+    mode: str
+    remaining: int
+
+
+def block_problems(blocks: Any) -> list[str]:
+    """Why Slack would answer invalid_blocks for `blocks` (empty when it would not): the limits senders must keep."""
+    if not isinstance(blocks, list):
+        return ["blocks must be an array"]
+    problems = [f"{len(blocks)} blocks, at most 50"] if len(blocks) > 50 else []
+    for i, block in enumerate(blocks):
+        where = f"blocks[{i}]"
+        if not isinstance(block, dict) or block.get("type") not in _BLOCK_TYPES:
+            problems.append(f"{where}: unknown block type")
+            continue
+        if len(str(block.get("block_id", ""))) > 255:
+            problems.append(f"{where}.block_id: more than 255 characters")
+        kind = block["type"]
+        if kind == "header":
+            problems += _text_problems(block.get("text"), f"{where}.text", 150, ("plain_text",))
+        elif kind == "section":
+            if "text" not in block and "fields" not in block:
+                problems.append(f"{where}: a section needs text or fields")
+            if "text" in block:
+                problems += _text_problems(block["text"], f"{where}.text", 3000)
+            if "fields" in block:
+                fields = block["fields"]
+                if not isinstance(fields, list) or not 1 <= len(fields) <= 10:
+                    problems.append(f"{where}.fields: 1 to 10 fields")
+                else:
+                    for j, item in enumerate(fields):
+                        problems += _text_problems(item, f"{where}.fields[{j}]", 2000)
+        elif kind == "context":
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not 1 <= len(elements) <= 10:
+                problems.append(f"{where}.elements: 1 to 10 elements")
+            else:
+                for j, element in enumerate(elements):
+                    if isinstance(element, dict) and element.get("type") != "image":
+                        problems += _text_problems(element, f"{where}.elements[{j}]", 3000)
+    return problems
+
+
+def _text_problems(obj: Any, where: str, limit: int, types: tuple[str, ...] = ("plain_text", "mrkdwn")) -> list[str]:
+    if not isinstance(obj, dict) or obj.get("type") not in types:
+        return [f"{where}: must be a text object of type {' or '.join(types)}"]
+    text = obj.get("text")
+    if not isinstance(text, str) or not text:
+        return [f"{where}.text: must be a non-empty string"]
+    if len(text) > limit:
+        return [f"{where}.text: {len(text)} characters, at most {limit}"]
+    return []
+
+
+class SlackServer:
+    """Slack Web API and incoming webhooks on 127.0.0.1 (a free port), in a background thread.
+
+    `channels` maps channel IDs to names; a message may name its channel by
+    ID, by name or by "#name", and is recorded under the ID, as Slack does.
+    A "hang" fault holds the request for `hang_seconds` (or until the server
+    stops) and then closes the connection without answering.
+    """
+
+    def __init__(
+        self,
+        token: str = "xoxb-test-token",
+        channels: Mapping[str, str] | None = None,
+        hang_seconds: float = 5.0,
+    ) -> None:
+        self.token = token
+        self.channels = dict(DEFAULT_CHANNELS if channels is None else channels)
+        self.hang_seconds = hang_seconds
+        self.messages: list[Received] = []
+        self.requests: list[RawRequest] = []
+        self.uploads: dict[str, Upload] = {}
+        self._faults: deque[_Fault] = deque()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._ts_base = int(time.time())
+        self._ts_counter = itertools.count(1)
+        self._file_counter = itertools.count(1)
+        self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd.slack = self
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------
+
+    def start(self) -> SlackServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-server", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # releases hanging handlers
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SlackServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- addresses -------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """What to give WebClient as base_url."""
+        return f"{self.url}/api/"
+
+    @property
+    def webhook_url(self) -> str:
+        """An incoming-webhook URL; any path under /hooks/ is accepted."""
+        return f"{self.url}/hooks/T0TEST/B0TEST/s3cr3tW3bh00kP4th"
+
+    # -- test controls ---------------------------------------------------
+
+    def fail_next(self, n: int, mode: str) -> None:
+        """Make the next `n` requests (any endpoint) fail with `mode`, one of FAULT_MODES."""
+        if mode not in FAULT_MODES:
+            raise ValueError(f"unknown fault mode {mode!r}; choose from {FAULT_MODES}")
+        with self._lock:
+            self._faults.append(_Fault(mode, n))
+
+    # -- used by the handler ---------------------------------------------
+
+    def _take_fault(self) -> str | None:
+        with self._lock:
+            while self._faults and self._faults[0].remaining <= 0:
+                self._faults.popleft()
+            if not self._faults:
+                return None
+            self._faults[0].remaining -= 1
+            return self._faults[0].mode
+
+    def _next_ts(self) -> str:
+        return f"{self._ts_base}.{next(self._ts_counter):06d}"
+
+    def _channel_id(self, name: Any) -> str | None:
+        if not isinstance(name, str):
+            return None
+        name = name.removeprefix("#")
+        if name in self.channels:
+            return name
+        return next((cid for cid, cname in self.channels.items() if cname == name), None)
+
+    def _record(self, received: Received) -> None:
+        with self._lock:
+            self.messages.append(received)
+
+    # -- Web API methods: parsed parameters in, JSON answer out ------------
+
+    def _api(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        handler = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.update": self._update,
+            "files.getUploadURLExternal": self._get_upload_url,
+            "files.completeUploadExternal": self._complete_upload,
+        }.get(method)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        return handler(params)
+
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True, "url": "https://regwatch-test.slack.com/", "team": "regwatch test", "user": "regwatch",
+            "team_id": "T0TEST", "user_id": "U0REGWATCH", "bot_id": "B0REGWATCH",
+        }
+
+    def _check_message(self, params: dict[str, Any]) -> tuple[str | None, Any, dict[str, Any] | None]:
+        """(text, blocks, error answer or None), with Slack's checks on message content."""
+        text, blocks = params.get("text"), params.get("blocks")
+        if isinstance(blocks, str):
+            try:
+                blocks = json.loads(blocks)
+            except json.JSONDecodeError:
+                return None, None, {"ok": False, "error": "invalid_blocks_format"}
+        if not text and not blocks:
+            return None, None, {"ok": False, "error": "no_text"}
+        problems = block_problems(blocks) if blocks is not None else []
+        if problems:
+            return None, None, {"ok": False, "error": "invalid_blocks", "errors": problems}
+        if isinstance(text, str) and len(text) > _MAX_TEXT:
+            return None, None, {"ok": False, "error": "msg_too_long"}
+        return text, blocks, None
+
+    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_id(params.get("channel"))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        text, blocks, error = self._check_message(params)
+        if error:
+            return error
+        ts = self._next_ts()
+        thread_ts = params.get("thread_ts") or None
+        self._record(Received("chat.postMessage", channel, text, blocks, thread_ts, ts, "/api/chat.postMessage",
+                              params))
+        message = {"type": "message", "text": text or "", "ts": ts, "bot_id": "B0REGWATCH", "user": "U0REGWATCH"}
+        if blocks:
+            message["blocks"] = blocks
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _update(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_id(params.get("channel"))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        ts = params.get("ts")
+        with self._lock:
+            known = any(m.channel == channel and m.ts == ts for m in self.messages)
+        if not known:
+            return {"ok": False, "error": "message_not_found"}
+        text, blocks, error = self._check_message(params)
+        if error:
+            return error
+        self._record(Received("chat.update", channel, text, blocks, None, ts, "/api/chat.update", params))
+        message = {"type": "message", "text": text or "", "ts": ts, **({"blocks": blocks} if blocks else {})}
+        return {"ok": True, "channel": channel, "ts": ts, "text": text or "", "message": message}
+
+    def _get_upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename, length = params.get("filename"), str(params.get("length", ""))
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F0TEST{next(self._file_counter):04d}"
+        with self._lock:
+            self.uploads[file_id] = Upload(file_id, str(filename), int(length))
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            files = json.loads(params.get("files") or "[]")
+        except json.JSONDecodeError:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = None
+        if params.get("channel_id"):
+            channel = self._channel_id(params["channel_id"])
+            if channel is None:
+                return {"ok": False, "error": "channel_not_found"}
+        done = []
+        with self._lock:
+            for item in files:
+                upload = self.uploads.get(str(item.get("id")))
+                if upload is None or upload.data is None:
+                    return {"ok": False, "error": "file_not_found"}
+                upload.title = item.get("title") or upload.filename
+                upload.channel = channel
+                upload.initial_comment = params.get("initial_comment")
+                upload.thread_ts = params.get("thread_ts")
+                upload.completed = True
+                done.append({
+                    "id": upload.file_id, "name": upload.filename, "title": upload.title, "size": len(upload.data),
+                    "permalink": f"https://regwatch-test.slack.com/files/U0REGWATCH/{upload.file_id}",
+                })
+        return {"ok": True, "files": done}
+
+    def _receive_upload(self, file_id: str, data: bytes) -> bool:
+        with self._lock:
+            upload = self.uploads.get(file_id)
+            if upload is None:
+                return False
+            upload.data = data
+            return True
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    slack: SlackServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        """Silence the per-request stderr lines."""
+
+    def do_POST(self) -> None:
+        slack = self.server.slack
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = urlsplit(self.path).path
+        with slack._lock:
+            slack.requests.append(RawRequest("POST", path, dict(self.headers.items()), body))
+        fault = slack._take_fault()
+        if fault in ("drop", "hang"):
+            if fault == "hang":
+                slack._stopping.wait(slack.hang_seconds)
+            self.close_connection = True  # and say nothing: the client sees the connection close
+            return
+        if path.startswith("/hooks/"):
+            self._webhook(body, fault)
+        elif path.startswith("/upload/"):
+            self._upload(path.removeprefix("/upload/"), body, fault)
+        elif path.startswith("/api/"):
+            self._web_api(path.removeprefix("/api/"), body, fault)
+        else:
+            self._send(404, b"not found", "text/plain")
+
+    def _web_api(self, method: str, body: bytes, fault: str | None) -> None:
+        if fault == "429":
+            self._json(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+            return
+        if fault == "500":
+            self._json(500, {"ok": False, "error": "internal_error"})
+            return
+        if fault is not None:  # invalid_auth, channel_not_found
+            self._json(200, {"ok": False, "error": fault})
+            return
+        params = self._params(body)
+        if params is None:
+            self._json(200, {"ok": False, "error": "invalid_form_data"})
+            return
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip() or params.get("token")
+        if not token:
+            self._json(200, {"ok": False, "error": "not_authed"})
+        elif token != self.server.slack.token:
+            self._json(200, {"ok": False, "error": "invalid_auth"})
+        else:
+            self._json(200, self.server.slack._api(method, params))
+
+    def _webhook(self, body: bytes, fault: str | None) -> None:
+        statuses = {"429": (429, "rate_limited"), "500": (500, "internal_error"),
+                    "invalid_auth": (403, "invalid_token"), "channel_not_found": (404, "channel_not_found")}
+        if fault is not None:
+            status, answer = statuses[fault]
+            self._send(status, answer.encode(), "text/html", {"Retry-After": "1"} if fault == "429" else None)
+            return
+        try:
+            payload = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            payload = None
+        if not isinstance(payload, dict):
+            self._send(400, b"invalid_payload", "text/html")
+            return
+        text, blocks, error = self.server.slack._check_message(payload)
+        if error:
+            self._send(400, str(error["error"]).encode(), "text/html")
+            return
+        received = Received("webhook", None, text, blocks, payload.get("thread_ts"), None, self.path, payload)
+        self.server.slack._record(received)
+        self._send(200, b"ok", "text/html")
+
+    def _upload(self, file_id: str, body: bytes, fault: str | None) -> None:
+        if fault is not None:
+            status = 429 if fault == "429" else 500
+            self._send(status, b"upload failed", "text/plain")
+        elif self.server.slack._receive_upload(file_id, body):
+            self._send(200, f"OK - {len(body)}".encode(), "text/plain")
+        else:
+            self._send(404, b"file not found", "text/plain")
+
+    def _params(self, body: bytes) -> dict[str, Any] | None:
+        """JSON or form body as a dict; None for what Slack could not read either."""
+        content_type = self.headers.get("Content-Type", "")
+        try:
+            if content_type.startswith("application/json"):
+                parsed = json.loads(body or b"{}")
+                return cast(dict[str, Any], parsed) if isinstance(parsed, dict) else None
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return None
+        return {key: values[-1] for key, values in form.items()}
+
+    def _json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(payload).encode(), "application/json; charset=utf-8", headers)
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)

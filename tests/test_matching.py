@@ -1,0 +1,136 @@
+"""Company matching, money parsing and regulator lookup on their own."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from tasks.companies import CompanyMatcher, load_companies, ticker_surfaces
+from tasks.errors import ConfigError
+from tasks.money import exact, find_money
+from tasks.regulators import FOREIGN, RegulatorFinder
+from tasks.settings import DEFAULT_CONFIG_DIR
+
+
+@cache
+def matcher() -> CompanyMatcher:
+    return CompanyMatcher(load_companies(DEFAULT_CONFIG_DIR))
+
+
+def names(text: str) -> list[str]:
+    return sorted({m.company for m in matcher().find(text)})
+
+
+def test_shipped_list_covers_the_crackdown() -> None:
+    shipped = {c.name for c in load_companies(DEFAULT_CONFIG_DIR)}
+    required = {"Alibaba Group", "Ant Group", "Tencent", "Meituan", "Didi Global", "ByteDance", "JD.com",
+                "PDD Holdings", "Baidu", "NetEase", "Kuaishou", "Weibo", "Douban", "Bilibili", "Xiaomi",
+                "Trip.com Group", "New Oriental", "TAL Education", "Full Truck Alliance", "Kanzhun"}
+    assert required <= shipped
+    assert len(shipped) >= 30
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Alipay and Taobao are cornerstones of Jack Ma's empire.", ["Alibaba Group", "Ant Group"]),
+        ("WeChat Pay and Tenpay were fined.", ["Tencent"]),
+        ("Douyin, known abroad as TikTok, grew fast.", ["ByteDance"]),
+        ("Tencent Music Entertainment (NYSE: TME) said", ["Tencent Music Entertainment"]),
+        ("Shares of 9988.HK fell while NYSE: BABA was flat.", ["Alibaba Group"]),
+        ("腾讯控股(00700.HK)股价上涨", ["Tencent"]),
+        ("市场监管总局对阿里巴巴集团控股有限公司作出处罚", ["Alibaba Group"]),
+        ("國家網信辦對滴滴全球股份有限公司罰款", ["Didi Global"]),
+        ("Didi Chuxing riders and Didi drivers", ["Didi Global"]),
+        ("美团外卖和饿了么展开补贴大战", ["Alibaba Group", "Meituan"]),
+    ],
+)
+def test_aliases_subsidiaries_tickers_roll_up(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ant groups of up to 500 workers forage together, biologists found.",
+        "Please send a JD and salary range for the analyst role.",
+        "My friend Didi moved to Lisbon last spring.",
+        "京东方今年的面板出货量创下新高。",
+        "阿里山的日出吸引了很多游客。",
+        "生活中的点点滴滴都值得珍惜。",
+        "早餐喝一碗小米粥，再配一碟小菜。",
+        "众里寻他千百度，蓦然回首。",
+        "他快手快脚地收拾好行李。",
+        "A rum BABA soaked in syrup.",
+    ],
+)
+def test_false_friends_are_not_companies(text: str) -> None:
+    assert names(text) == []
+
+
+def test_matches_record_surface_and_position() -> None:
+    text = "Regulators fined Alibaba; 阿里巴巴 accepted."
+    found = matcher().find(text)
+    assert [(m.surface, text[m.start:m.end]) for m in found] == [("Alibaba", "Alibaba"), ("阿里巴巴", "阿里巴巴")]
+
+
+def test_longest_name_wins() -> None:
+    found = matcher().find("Tencent Music said")
+    assert [m.company for m in found] == ["Tencent Music Entertainment"]
+
+
+def test_hong_kong_ticker_forms() -> None:
+    assert {"0700.HK", "00700.HK", "700.HK", "HKEX:0700", "(00700)"} <= set(ticker_surfaces("HKEX:0700"))
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("companies:\n  - id: a\n    name: A\n  - id: a\n    name: B\n",
+         "companies.yaml:4: companies[1].id: duplicate"),
+        ("companies:\n  - id: A B\n    name: A\n", "companies.yaml:2: companies[0].id: String should match"),
+        ("companies:\n  - id: a\n    name: A\n    tickers: [BABA]\n", "companies.yaml:4: companies[0].tickers"),
+        ("companies:\n  - id: a\n    name: A\n    nickname: x\n", "companies.yaml:4: companies[0].nickname: Extra"),
+        ("- a\n", "companies.yaml:1: expected a mapping"),
+    ],
+)
+def test_bad_companies_file_names_the_line(tmp_path: Path, yaml_text: str, message: str) -> None:
+    (tmp_path / "companies.yaml").write_text(yaml_text)
+    with pytest.raises(ConfigError, match=None) as info:
+        load_companies(tmp_path)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("fined 18.228 billion yuan", 18_228_000_000, "CNY"),
+        ("a $2.8 billion penalty", 2_800_000_000, "USD"),
+        ("RMB18.228bn", 18_228_000_000, "CNY"),
+        ("CNY 8.026 billion", 8_026_000_000, "CNY"),
+        ("HK$1.2 billion", 1_200_000_000, "HKD"),
+        ("500,000 yuan", 500_000, "CNY"),
+        ("182.28亿元", 18_228_000_000, "CNY"),
+        ("人民币71.23亿元", 7_123_000_000, "CNY"),
+        ("五十万元", 500_000, "CNY"),
+        ("罚款8760万元", 87_600_000, "CNY"),
+        ("约合28亿美元", 2_800_000_000, "USD"),
+        ("1.2 billion euros", 1_200_000_000, "EUR"),
+    ],
+)
+def test_money_as_reported(text: str, amount: int, currency: str) -> None:
+    found = find_money(text)
+    assert [(exact(m.amount), m.currency) for m in found] == [(amount, currency)]
+    assert isinstance(found[0].amount, Decimal)
+
+
+def test_regulators_prefer_the_longest_name_and_know_foreign_ones() -> None:
+    finder = RegulatorFinder()
+    assert [m.code for m in finder.find("美国证监会对该公司罚款")] == [FOREIGN]
+    assert [m.code for m in finder.find("中国证监会发布新规")] == ["CSRC"]
+    assert [m.code for m in finder.find("China's market regulator fined the firm")] == ["SAMR"]
+    assert [m.code for m in finder.find("South Korea's antitrust watchdog fined Google")] == [FOREIGN]
+    assert [m.code for m in finder.find("上海市市场监管局对拼多多罚款")] == ["SAMR"]
