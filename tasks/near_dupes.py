@@ -68,8 +68,8 @@ assert BANDS * ROWS == NUM_PERM and BANDS <= 1 << _BAND_BITS
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 
-# Multiply-add-shift hashing (Dietzfelbinger): h(x) = ((a*x + b) mod 2^64) >> 32 with odd a, one (a, b) pair
-# per permutation, is a universal family; all NUM_PERM of them are one numpy broadcast.
+# One hash per permutation: h(x) = ((a*x + b) mod 2^64) >> 32 with random 64-bit a (odd) and b. For 32-bit keys
+# x this multiply-add-shift scheme is strongly universal (Dietzfelbinger 1996); all NUM_PERM are one broadcast.
 _A, _B = np.random.default_rng(_SEED).integers(0, 1 << 64, (2, NUM_PERM), dtype=np.uint64, endpoint=False)
 _A |= np.uint64(1)
 
@@ -103,11 +103,14 @@ def _minhash(items: set[str]) -> np.ndarray:
     """MinHash of a non-empty shingle set: int64 vector of NUM_PERM values in [0, 2^32).
 
     CRC-32 is the fastest stable string hash in the standard library (3x faster
-    than blake2b here); it is linear, so _mix64 scrambles it before the affine
-    permutations. The smallest 64-bit value also has the smallest top 32 bits,
-    so the shift is applied to NUM_PERM minima instead of the whole matrix.
+    than blake2b here), but linear: similar shingles get related hashes, and
+    affine hashing is known to behave badly on structured keys. So each CRC
+    goes through _mix64 first, keeping the top 32 bits as the key. The
+    smallest 64-bit value also has the smallest top 32 bits, so the final
+    shift is applied to NUM_PERM minima instead of the whole matrix.
     """
-    hashes = _mix64(np.fromiter(map(zlib.crc32, map(str.encode, items)), dtype=np.uint64, count=len(items)))
+    crcs = np.fromiter(map(zlib.crc32, map(str.encode, items)), dtype=np.uint64, count=len(items))
+    hashes = _mix64(crcs) >> np.uint64(32)
     values = np.multiply.outer(hashes, _A)
     values += _B
     return (values.min(axis=0) >> np.uint64(32)).astype(np.int64)
@@ -122,7 +125,7 @@ def signature(text: str) -> list[int] | None:
 def _matrix(sigs: Sequence[Sequence[int]] | np.ndarray) -> np.ndarray:
     """Signatures as an (n, NUM_PERM) int64 array; a wrong length is a caller's bug, so it raises."""
     matrix = np.asarray(sigs, dtype=np.int64)
-    if matrix.size == 0:
+    if matrix.shape == (0,):
         return matrix.reshape(0, NUM_PERM)
     if matrix.ndim != 2 or matrix.shape[1] != NUM_PERM:
         raise ValueError(f"signatures must have {NUM_PERM} values each, got an array of shape {matrix.shape}")
