@@ -125,7 +125,7 @@ def feeds(
     from tasks.settings import load_settings
     from tasks.store import Database
 
-    rows = feed_health(Database(load_settings(db=db).db))
+    rows = feed_health(Database(load_settings(db=db).db).reader())
     print_rows(HEALTH_COLUMNS, rows, fmt, title="Feed health")
 
 
@@ -135,12 +135,14 @@ def query(
     sql: Annotated[str, typer.Argument(help="SQL to run against the database (read-only).")],
     db: DbOption = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+    live: Annotated[bool, typer.Option(help="Query the live file instead of the snapshot (waits for the writer).")]
+    = False,
 ) -> None:
-    """Run an ad hoc SQL query read-only and print the result."""
+    """Run an ad hoc SQL query read-only (on the snapshot refreshed after each run) and print the result."""
     from tasks.queries import run_query
     from tasks.settings import load_settings
 
-    columns, rows = run_query(load_settings(db=db).db, sql)
+    columns, rows = run_query(load_settings(db=db).db, sql, live=live)
     print_rows(columns, rows, fmt)
 
 

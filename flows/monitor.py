@@ -70,6 +70,11 @@ def plan(db: Database, rules: AlertRules, settings: Settings) -> PlanStats:
                        settings.slack_channel)
 
 
+@task(name="refresh-snapshot", cache_policy=NONE)
+def refresh_snapshot(db: Database) -> str:
+    return str(db.refresh_snapshot())
+
+
 @task(name="deliver-alerts", cache_policy=NONE)
 def deliver_alerts(db: Database, settings: Settings) -> DeliveryStats:
     return deliver(db, sender_factory(settings), datetime.now(UTC))
@@ -115,6 +120,7 @@ async def monitor(
     delivered = deliver_alerts(database, settings)
     if delivered.stopped:
         logger.warning("Slack delivery paused, alerts stay queued: %s", delivered.stopped)
+    refresh_snapshot(database)
     logger.info(
         "polled %d feeds (%d failed, %d unchanged), %d new items, %d articles added, %d duplicates",
         stats.feeds_polled, stats.feeds_failed, stats.feeds_not_modified,

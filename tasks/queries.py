@@ -11,9 +11,10 @@ from tasks.errors import RegwatchError
 from tasks.store import Database
 
 
-def run_query(path: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run `sql` on a read-only connection; SQL errors come back as one line."""
-    with Database(path, lock_timeout=30).read() as con:
+def run_query(path: Path, sql: str, live: bool = False) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run `sql` read-only on the snapshot (or the live file with `live`); SQL errors come back as one line."""
+    database = Database(path, lock_timeout=30)
+    with (database if live else database.reader()).read() as con:
         try:
             cursor = con.execute(sql)
         except duckdb.Error as exc:

@@ -11,6 +11,7 @@ transaction.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -240,6 +241,38 @@ class Database:
             yield con
         finally:
             con.close()
+
+    @property
+    def snapshot_path(self) -> Path:
+        """The read-only copy analysts open: `regwatch.duckdb` -> `regwatch.snapshot.duckdb`."""
+        return self.path.with_name(f"{self.path.stem}.snapshot{self.path.suffix or '.duckdb'}")
+
+    def refresh_snapshot(self) -> Path:
+        """Copy the database into the snapshot file atomically (written aside, then renamed).
+
+        Analysts and `regwatch query` open the snapshot, never the live file, so
+        they never hold the writer's lock; an open snapshot keeps its old copy
+        until it is reopened.
+        """
+        target = self.snapshot_path
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        con = self._open(read_only=False)
+        try:
+            name = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+            con.execute(f"ATTACH '{partial}' AS regwatch_snapshot")
+            con.execute(f'COPY FROM DATABASE "{name}" TO regwatch_snapshot')
+            con.execute("DETACH regwatch_snapshot")
+        except duckdb.Error as exc:
+            raise DatabaseError(f"{target}: snapshot failed: {str(exc).splitlines()[0]}") from None
+        finally:
+            con.close()
+        os.replace(partial, target)
+        return target
+
+    def reader(self) -> Database:
+        """Where reads should go: the snapshot when there is one, else the live file."""
+        return Database(self.snapshot_path, self.lock_timeout) if self.snapshot_path.exists() else self
 
     def init(self) -> None:
         """Create tables and views if missing; refuse a file from a newer regwatch."""

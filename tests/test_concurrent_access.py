@@ -1,0 +1,77 @@
+"""An analyst's process and the scheduled writer, as two real processes on one database."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.corpus_server import CorpusServer
+from flows.monitor import monitor
+from tasks.queries import run_query
+from tasks.store import Database
+from tests.configs import write_config
+from tests.feeds_samples import RSS2
+from tests.httpkit import static
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
+time.sleep(float(sys.argv[2]))
+print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
+"""
+
+SECOND = RSS2.replace("<item><title>Second</title>", "<item><title>Third</title><link>https://wire.example/c</link>"
+                      "</item><item><title>Second</title>")
+
+
+def run(config: Path, db: Path) -> dict[str, object]:
+    return asyncio.run(monitor(config_dir=str(config), db=str(db), allow_private_networks=True))
+
+
+def hold(path: Path, seconds: float) -> subprocess.Popen[str]:
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    process.stdout.readline()  # the connection is open
+    return process
+
+
+def test_analyst_on_the_snapshot_never_blocks_the_writer(tmp_path: Path) -> None:
+    db = tmp_path / "rw.duckdb"
+    with CorpusServer() as server:
+        server.routes["/rss"] = static(RSS2)
+        config = write_config(tmp_path / "config", f"feeds:\n  - url: {server.url('/rss')}\nfetch:\n"
+                                                   "  timeout_seconds: 2\n")
+        run(config, db)
+        analyst = hold(Database(db).snapshot_path, 6)
+        server.routes["/rss"] = static(SECOND)
+        started = time.monotonic()
+        result = run(config, db)
+        took = time.monotonic() - started
+        out, _ = analyst.communicate(timeout=30)
+    assert result["articles_added"] == 1 and took < 6  # did not wait for the analyst
+    assert analyst.returncode == 0 and out.strip() == "2"  # the analyst kept a consistent view
+    assert run_query(db, "SELECT count(*) FROM articles")[1] == [(3,)]  # the next look sees the new story
+
+
+def test_writer_waits_for_a_brief_lock_on_the_live_file(tmp_path: Path) -> None:
+    db = tmp_path / "rw.duckdb"
+    with CorpusServer() as server:
+        server.routes["/rss"] = static(RSS2)
+        config = write_config(tmp_path / "config", f"feeds:\n  - url: {server.url('/rss')}\nfetch:\n"
+                                                   "  timeout_seconds: 2\n")
+        run(config, db)
+        locker = hold(db, 2)  # someone opened the live file directly, for two seconds
+        server.routes["/rss"] = static(SECOND)
+        result = run(config, db)
+        locker.communicate(timeout=30)
+    assert locker.returncode == 0
+    assert result["articles_added"] == 1
