@@ -83,13 +83,13 @@ def run(sizes: list[int], db: Path) -> list[tuple[int, float, float]]:
     pool: list[np.ndarray] = []
     stored = 0
     for size in sorted(sizes):
-        started = time.perf_counter()
+        started, previous = time.perf_counter(), stored
         with duckdb.connect(str(db)) as con:
             con.execute(near_dupes.SCHEMA)
             _fill(con, rng, stored, size, pool)
         stored = size
         elapsed = time.perf_counter() - started
-        print(f"  filled to {size:,} in {elapsed:.1f} s", flush=True)
+        print(f"  filled to {size:,} in {elapsed:.1f} s ({(size - previous) / elapsed:,.0f} articles/s)", flush=True)
         first, steady = _time_lookups(db, rng, np.vstack(pool))
         print(f"  {size:,}: first batch {first:.3f} ms/article, then {steady:.3f} ms/article", flush=True)
         rows.append((size, first, steady))
@@ -99,12 +99,14 @@ def run(sizes: list[int], db: Path) -> list[tuple[int, float, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated stored-article counts")
-    parser.add_argument("--db", type=Path, help="DuckDB file to fill (default: a temporary one, removed afterwards)")
+    parser.add_argument("--db", type=Path, help="new DuckDB file to fill and keep (default: a temporary one)")
     args = parser.parse_args()
+    if args.db and args.db.exists():
+        parser.error(f"{args.db} exists: the benchmark needs a new file")
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
         f"find_many, batches of {BATCH}, {near_dupes.NUM_PERM} permutations in {near_dupes.BANDS} bands "
-        f"of {near_dupes.ROWS}, median of {REPEATS}",
+        f"of {near_dupes.ROWS}; steady cost = median of {REPEATS} batches after {WARMUP} warm-up batches",
         flush=True,
     )
     started = time.perf_counter()

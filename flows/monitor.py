@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
 
 from tasks.alert_delivery import DeliveryStats, deliver
@@ -80,6 +81,25 @@ def deliver_alerts(db: Database, settings: Settings) -> DeliveryStats:
     return deliver(db, sender_factory(settings), datetime.now(UTC))
 
 
+def run_report(db: Database, started: datetime, stats: CycleStats, delivered: DeliveryStats) -> str:
+    """The run's Markdown artifact: new events, alert states and failing feeds, for the Prefect UI."""
+    with db.read() as con:
+        events = con.execute(
+            """SELECT e.kind, array_to_string(e.companies, ', '), COALESCE(e.amount_text, ''), a.title, a.url
+               FROM events e JOIN articles a USING (article_id) WHERE a.fetched_at >= ? ORDER BY e.kind""",
+            [started],
+        ).fetchall()
+        alerts = con.execute("SELECT status, count(*) FROM alerts GROUP BY status ORDER BY status").fetchall()
+    lines = [f"## regwatch run {started:%Y-%m-%d %H:%M} UTC", "",
+             f"{stats.feeds_polled} feeds polled, {stats.articles_added} new articles, {len(events)} new events, "
+             f"{delivered.sent} alerts sent, {delivered.pending} pending.", "",
+             "| kind | companies | amount | story |", "|---|---|---|---|"]
+    lines += [f"| {k} | {c} | {a} | [{t[:80]}]({u}) |" for k, c, a, t, u in events] or ["| (none) | | | |"]
+    lines += ["", "| alert status | count |", "|---|---|", *(f"| {s} | {n} |" for s, n in alerts)]
+    lines += ["", "| failing feed |", "|---|", *(f"| {e[:150]} |" for e in stats.feed_errors)]
+    return "\n".join(lines) + "\n"
+
+
 def resolve(config_dir: str | Path | None, db: str | Path | None, **overrides: Any) -> Settings:
     """Settings with CLI/flow parameters taking precedence over the environment."""
     return load_settings(config_dir=config_dir, db=db, **overrides)
@@ -121,6 +141,9 @@ async def monitor(
     if delivered.stopped:
         logger.warning("Slack delivery paused, alerts stay queued: %s", delivered.stopped)
     refresh_snapshot(database)
+    await acreate_markdown_artifact(
+        run_report(database, started, stats, delivered), key="regwatch-run", description="New events, alerts, feeds"
+    )
     logger.info(
         "polled %d feeds (%d failed, %d unchanged), %d new items, %d articles added, %d duplicates",
         stats.feeds_polled, stats.feeds_failed, stats.feeds_not_modified,
@@ -134,6 +157,7 @@ async def monitor(
         "pages_fetched": stats.pages_fetched,
         "articles_added": stats.articles_added,
         "duplicates": stats.duplicates,
+        "near_duplicates": stats.near_duplicates,
         "feed_errors": stats.feed_errors,
         "events_clustered": planned.events_clustered,
         "alerts_planned": planned.alerts_planned,

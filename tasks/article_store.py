@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from tasks.articles import ArticleRecord
 from tasks.dedupe import guid_key
+from tasks.near_dupes import DEFAULT_THRESHOLD, add_signatures, band_keys, estimated_similarity, find_many
 from tasks.poll import FeedItem
 from tasks.store import Database
 
@@ -75,6 +76,7 @@ class Saved:
 
     added: list[ArticleRecord] = field(default_factory=list)
     duplicates: int = 0
+    near_duplicates: int = 0
 
 
 ARTICLE_COLUMNS = (
@@ -99,15 +101,41 @@ def _event_rows(record: ArticleRecord) -> list[tuple[object, ...]]:
     return rows
 
 
+def _near_copies(con: object, records: list[ArticleRecord]) -> dict[str, str]:
+    """article_id -> the stored (or earlier in this batch) story it is a syndicated or edited copy of."""
+    signed = {r.article_id: r.signature for r in records if r.signature}
+    if not signed:
+        return {}
+    stored = find_many(con, signed)  # type: ignore[arg-type]
+    copies: dict[str, str] = {}
+    seen_bands: dict[int, list[str]] = {}
+    for article_id, sig in signed.items():
+        if stored.get(article_id):
+            copies[article_id] = stored[article_id][0][0]
+            continue
+        candidates = {a for key in band_keys(sig) for a in seen_bands.get(key, [])}
+        twin = next((a for a in candidates if estimated_similarity(sig, signed[a]) >= DEFAULT_THRESHOLD), None)
+        if twin is not None:
+            copies[article_id] = copies.get(twin, twin)
+            continue
+        for key in band_keys(sig):
+            seen_bands.setdefault(key, []).append(article_id)
+    return copies
+
+
 def save_articles(db: Database, records: list[ArticleRecord]) -> Saved:
     """Insert new stories and fold exact duplicates into the story they copy, in one transaction."""
     saved = Saved()
     with db.write() as con:
         known = _known(con, [k for r in records for k in r.keys])
+        copies = _near_copies(con, [r for r in records if not any(k in known for k in r.keys)])
         key_rows: list[tuple[str, str]] = []
         sightings = []
         for record in records:
             owner = next((known[k] for k in record.keys if k in known), None)
+            if owner is None and record.article_id in copies:
+                owner = copies[record.article_id]
+                saved.near_duplicates += 1
             if owner is None:
                 owner = record.article_id
                 saved.added.append(record)
@@ -126,6 +154,9 @@ def save_articles(db: Database, records: list[ArticleRecord]) -> Saved:
             )
         if key_rows:
             con.executemany("INSERT OR IGNORE INTO article_keys VALUES (?, ?)", key_rows)
+        signed = [(r.article_id, r.signature) for r in saved.added if r.signature]
+        if signed:
+            add_signatures(con, signed)
         companies = [row for r in saved.added for row in _company_rows(r)]
         if companies:
             con.executemany("INSERT INTO article_companies VALUES (?, ?, ?, ?, ?, ?)", companies)

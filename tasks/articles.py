@@ -14,6 +14,7 @@ from tasks.companies import CompanyMatch
 from tasks.dedupe import article_id_for, content_key, guid_key, url_key
 from tasks.events import Event
 from tasks.extract import decode_html, detect_language, extract_article
+from tasks.near_dupes import signature
 from tasks.poll import FeedItem
 from tasks.safe_http import Fetched
 
@@ -38,6 +39,7 @@ class ArticleRecord:
     content_hash: str | None
     fetched_at: datetime
     keys: list[str] = field(default_factory=list)
+    signature: list[int] | None = None  # MinHash of the text, for near-duplicate stories
     relevant: bool | None = None
     matches: list[CompanyMatch] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
@@ -111,4 +113,5 @@ def process_page(item: FeedItem, page: Fetched | None, fetch_error: str | None, 
         record.title, record.text, record.published_at.date() if record.published_at else None
     )
     record.relevant, record.matches, record.events = result.relevant, result.matches, result.events
+    record.signature = signature(record.text)
     return record

@@ -45,6 +45,7 @@ LABELLED_DIR = REPO / "tests" / "data" / "labelled"
 BENCHMARK_DIR = REPO.parent / "shared" / "corpora" / "article-extraction-benchmark"
 SAME_TOPIC_PAIRS = 25  # benchmark pairs with the most shared vocabulary, used as hard negatives
 KINDS = ("syndicated", "rewrite", "truncated")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,9 @@ class Source:
 
 
 def _language(text: str) -> str:
-    tokens = near_dupes._tokens(text)
-    cjk = sum(1 for t in tokens if len(t) == 1 and re.match(f"[{near_dupes._CJK}]", t))
-    return "zh" if cjk * 2 > len(tokens) else "en"
+    """Chinese ("zh") when most tokens are CJK characters: the benchmark has no language field."""
+    stream = near_dupes.tokens(text)
+    return "zh" if 2 * sum(1 for t in stream if _CJK.fullmatch(t)) > len(stream) else "en"
 
 
 def load_sources(labelled_dir: Path = LABELLED_DIR, benchmark_dir: Path = BENCHMARK_DIR) -> tuple[list[Source], str]:
@@ -203,16 +204,17 @@ _SENTENCE_END = {"en": re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])"), "zh": re.comp
 
 
 def syndicated(source: Source, rng: random.Random) -> str:
+    """The text between two navigation lines and a three-line "related stories" / copyright footer."""
     header = rng.sample(_HEADERS[source.language], 2)
     footer = rng.sample(_FOOTERS[source.language], 3)
     return "\n".join([*header, "", source.text, "", *footer])
 
 
 def truncated(source: Source, rng: random.Random) -> str:
+    """The first 80% of the text, cut at a space in English (`rng` unused: all copies share one signature)."""
     cut = int(len(source.text) * 0.8)
-    if source.language == "en":
-        cut = source.text.rfind(" ", 0, cut) if " " in source.text[:cut] else cut
-    return source.text[:cut]
+    space = source.text.rfind(" ", 0, cut) if source.language == "en" else -1
+    return source.text[: space if space > 0 else cut]
 
 
 def _edit_words_en(text: str, share: float, rng: random.Random) -> str:
@@ -239,7 +241,7 @@ def _edit_words_en(text: str, share: float, rng: random.Random) -> str:
 
 def _edit_chars_zh(text: str, share: float, rng: random.Random) -> str:
     """Change `share` of the CJK characters: near-synonym words first, then drop light function characters."""
-    cjk = [i for i, c in enumerate(text) if re.match(f"[{near_dupes._CJK}]", c)]
+    cjk = [i for i, c in enumerate(text) if _CJK.fullmatch(c)]
     budget = max(1, round(share * len(cjk)))
     pattern = re.compile("|".join(sorted(_ZH_SYNONYMS, key=len, reverse=True)))
     spans = list(pattern.finditer(text))
@@ -274,10 +276,11 @@ def rewrite(source: Source, rng: random.Random) -> str:
     paragraphs[0] = rng.choice(tags) + paragraphs[0]
     if len(paragraphs) >= 4:
         paragraphs[-1], paragraphs[-2] = paragraphs[-2], paragraphs[-1]
-    middle = [i for i in range(1, len(paragraphs)) if len(_SENTENCE_END[source.language].split(paragraphs[i])) > 1]
+    split = _SENTENCE_END[source.language].split
+    middle = [i for i in range(1, len(paragraphs)) if len([s for s in split(paragraphs[i]) if s]) > 1]
     if middle:
         i = rng.choice(middle)
-        sentences = [s for s in _SENTENCE_END[source.language].split(paragraphs[i]) if s]
+        sentences = [s for s in split(paragraphs[i]) if s]
         del sentences[rng.randrange(len(sentences))]
         paragraphs[i] = ("" if source.language == "zh" else " ").join(sentences)
     text = "\n\n".join(paragraphs)
@@ -296,7 +299,7 @@ VARIANTS: dict[str, Callable[[Source, random.Random], str]] = {
 
 
 def _vocabulary(text: str) -> set[str]:
-    return {t for t in near_dupes._tokens(text) if len(t) >= 4 and t.isalpha()}
+    return {t for t in near_dupes.tokens(text) if len(t) >= 4 and t.isalpha()}
 
 
 def hard_negatives(sources: list[Source]) -> dict[str, list[tuple[str, str]]]:

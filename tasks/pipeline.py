@@ -55,6 +55,7 @@ class CycleStats:
     page_failures: int = 0
     articles_added: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0
     added_per_feed: Counter[str] = field(default_factory=Counter)
     feed_errors: list[str] = field(default_factory=list)
 
@@ -71,6 +72,7 @@ class CycleStats:
     def add_saved(self, saved: Saved) -> None:
         self.articles_added += len(saved.added)
         self.duplicates += saved.duplicates
+        self.near_duplicates += saved.near_duplicates
         self.added_per_feed.update(r.feed_id for r in saved.added)
 
 

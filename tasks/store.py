@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from tasks.errors import DatabaseError
+from tasks.near_dupes import SCHEMA as NEAR_DUPES_SCHEMA
 
 SCHEMA_VERSION = 1
 
@@ -278,6 +279,7 @@ class Database:
         """Create tables and views if missing; refuse a file from a newer regwatch."""
         with self.write() as con:
             con.execute(SCHEMA)
+            con.execute(NEAR_DUPES_SCHEMA)
             con.execute(VIEWS)
             row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is None:

@@ -80,3 +80,18 @@ def test_noise_pages_make_no_events(tmp_path: Path) -> None:
             [EXPECTED["noise"]],
         ).fetchall()
     assert noisy == []
+
+
+def test_syndicated_and_rewritten_copies_are_one_story(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    with CorpusServer(CORPUS / "site") as server:
+        write_demo_config(tmp_path / "config", server.base)
+        result = run(tmp_path / "config", db)
+        with Database(db).read() as con:
+            stored = {r[0] for r in con.execute("SELECT url FROM articles").fetchall()}
+            seen = {r[0] for r in con.execute("SELECT link FROM sightings").fetchall()}
+    assert result["near_duplicates"] >= 1
+    for group in EXPECTED["near_duplicates"]:
+        urls = [server.url(path) for path in group]
+        assert len(set(urls) & stored) == 1, group  # one story stored per group of copies
+        assert set(urls) <= seen | stored  # and every copy recorded as a sighting of it

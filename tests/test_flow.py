@@ -17,6 +17,8 @@ from tests.feeds_samples import ATOM
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 TEXT = "The State Administration for Market Regulation fined {who} for abusing its dominant position. " * 6
+OTHER = ("Meituan was ordered to pay 3.44 billion yuan after investigators found the food delivery platform "
+         "forced restaurants to sign exclusive contracts and return deposits to merchants. ") * 4
 ZH = "国家市场监督管理总局依法对{who}作出行政处罚，责令其停止违法行为并罚款。" * 6
 
 
@@ -46,7 +48,7 @@ def site(tmp_path: Path) -> Path:
     (root / "pub").mkdir()
     pages = {
         "pub/a.html": article("Alibaba fined", TEXT.format(who="Alibaba")),
-        "pub/b.html": article("Meituan fined", TEXT.format(who="Meituan")),
+        "pub/b.html": article("Meituan fined", OTHER),
         "pub/copy.html": article("Alibaba fined (copy)", TEXT.format(who="Alibaba") + " Syndicated.",
                                  head='<link rel="canonical" href="{{BASE}}/pub/a.html">'),
     }

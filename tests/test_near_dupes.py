@@ -29,7 +29,8 @@ from tasks.near_dupes_eval import Source, evaluate, hard_negatives, load_sources
 @pytest.fixture(scope="module")
 def sources() -> dict[str, Source]:
     """The labelled texts only (the benchmark is covered by the eval test)."""
-    found, _ = load_sources(benchmark_dir=Path("/nonexistent"))
+    found, note = load_sources(benchmark_dir=Path("/nonexistent"))
+    assert "benchmark articles skipped" in note
     return {s.key: s for s in found}
 
 
@@ -79,10 +80,10 @@ def test_signature_is_stable_and_band_keys_are_distinct_per_band() -> None:
     """Stored indexes depend on these exact values: a change here needs every signature recomputed."""
     sig = signature(" ".join(f"token{i}" for i in range(60)))
     assert sig is not None and sig == signature(" ".join(f"token{i}" for i in range(60)))
-    assert sig[:3] == [50964147, 240594531, 71800536]
+    assert sig[:3] == [93659564, 29520671, 18922170]
     assert all(0 <= v < 2**32 for v in sig)
     keys = band_keys(sig)
-    assert keys[:2] == [210993094815440600, 470776932859861114]
+    assert keys[:2] == [285379552515368609, 382871018956904975]
     assert len(keys) == BANDS and all(-(2**63) <= k < 2**63 for k in keys)
     same = band_keys([7] * NUM_PERM)  # every band holds the same values, yet no two keys are equal
     assert len(set(same)) == BANDS
@@ -204,7 +205,7 @@ def test_lookup_restores_the_connections_join_filter_setting(
 
 
 def test_eval_precision_and_recall() -> None:
-    """Measured: precision 1.000, recall 0.996 (seed 0); the bounds leave room for new labelled files."""
+    """Measured: precision 1.000, recall 0.995 (seed 0; 0.99-1.00 for seeds 0-4): the bounds leave a margin."""
     result = evaluate(seed=0)
     assert result["positives"] >= 300
     assert result["precision"] >= 0.95, result["false_matches"][:10]
