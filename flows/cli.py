@@ -68,7 +68,8 @@ def one_line_errors(func: F) -> F:
 
 
 def print_rows(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: OutputFormat, title: str | None = None
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: OutputFormat, title: str | None = None,
+    out: Console = console,
 ) -> None:
     if fmt is OutputFormat.csv:
         writer = csv.writer(sys.stdout)
@@ -84,7 +85,7 @@ def print_rows(
             table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
+        out.print(table)
 
 
 @app.command()

@@ -59,7 +59,7 @@ def slack_configured() -> bool:
 
 
 def run_demo(db: Path, console: Console | None = None) -> dict[str, object]:
-    console = console or Console()
+    console = console or Console(width=max(Console().width, 140))
     if not (CORPUS / "feeds.yaml").is_file():
         raise ConfigError(f"{CORPUS}: demo corpus missing")
     for stale in (db, db.with_name(db.name + ".wal")):
@@ -81,7 +81,8 @@ def run_demo(db: Path, console: Console | None = None) -> dict[str, object]:
     from flows.cli import OutputFormat, print_rows
 
     for title, sql in EXAMPLE_QUERIES:
-        console.print(f"\n[bold]Ad hoc query[/]: {title}\n  regwatch query --db {db} \"{' '.join(sql.split())}\"")
+        console.print(f"\n[bold]Ad hoc query[/]: {title}\n  regwatch query --db {db} \"{' '.join(sql.split())}\"",
+                      soft_wrap=True, highlight=False)
         columns, rows = run_query(db, sql)
-        print_rows(columns, rows, OutputFormat.table)
+        print_rows(columns, rows, OutputFormat.table, out=console)
     return summary
