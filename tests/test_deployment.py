@@ -1,0 +1,105 @@
+"""deploy/prefect.yaml for real: a Prefect server on 127.0.0.1, `prefect deploy`, a process worker, a run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.corpus_server import CorpusServer
+from tasks.queries import run_query
+from tests.configs import write_config
+from tests.feeds_samples import RSS2
+from tests.httpkit import static
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(args, env=env, cwd=REPO, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def prefect(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([str(BIN / "prefect"), *args], env=env, cwd=REPO, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    port = free_port()
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
+    server = start([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)], env,
+                   tmp_path / "server.log")
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, "Prefect server did not start in 120 s"
+            time.sleep(0.5)
+        yield env
+    finally:
+        stop(server)
+
+
+def test_deploy_from_prefect_yaml_and_run_through_a_worker(tmp_path: Path, server_env: dict[str, str]) -> None:
+    started = time.monotonic()
+    env = {**server_env, "REGWATCH_ALLOW_PRIVATE_NETWORKS": "1"}
+    db = tmp_path / "rw.duckdb"
+    with CorpusServer() as feeds:
+        feeds.routes["/rss"] = static(RSS2)
+        feeds_yaml = f"feeds:\n  - url: {feeds.url('/rss')}\nfetch:\n  timeout_seconds: 2\n"
+        config = write_config(tmp_path / "config", feeds_yaml)
+        prefect(env, "work-pool", "create", "regwatch", "--type", "process")
+        out = prefect(env, "--no-prompt", "deploy", "--all", "--prefect-file", "deploy/prefect.yaml")
+        assert "regwatch-monitor/monitor" in out and "regwatch-digest/daily-digest" in out
+        worker = start([str(BIN / "prefect"), "worker", "start", "--pool", "regwatch", "--limit", "1"], env,
+                       tmp_path / "worker.log")
+        try:
+            run = prefect(env, "deployment", "run", "regwatch-monitor/monitor", "--param", f"config_dir={config}",
+                          "--param", f"db={db}", "--watch", "--watch-timeout", "240")
+        finally:
+            stop(worker)
+    assert "Completed" in run, run + (tmp_path / "worker.log").read_text()[-3000:]
+    assert run_query(db, "SELECT count(*) FROM articles")[1] == [(2,)]
+    schedules = json.loads(prefect(env, "deployment", "inspect", "regwatch-monitor/monitor", "-o", "json"))
+    assert schedules["schedules"][0]["schedule"]["cron"] == "*/10 * * * *"
+    assert schedules["concurrency_limit"] == 1 or schedules.get("global_concurrency_limit", {}).get("limit") == 1
+    print(f"integration test wall time: {time.monotonic() - started:.1f}s")
