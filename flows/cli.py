@@ -215,6 +215,41 @@ def digest(
                   markup=False, highlight=False)
 
 
+class BackfillSource(StrEnum):
+    urls = "urls"
+    sitemap = "sitemap"
+    feed = "feed"
+
+
+@app.command()
+@one_line_errors
+def backfill(
+    source: Annotated[str, typer.Argument(help="A file of URLs (one a line), a sitemap URL, or a feed URL.")],
+    kind: Annotated[BackfillSource, typer.Option("--from", help="What SOURCE is.")] = BackfillSource.urls,
+    config_dir: ConfigDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Load past articles without alerting; resumable (stored URLs are skipped)."""
+    from rich.progress import Progress
+
+    from flows.runner import check_config
+    from tasks.backfill import backfill as run_backfill
+    from tasks.feeds_config import load_feeds
+    from tasks.settings import load_settings
+    from tasks.store import Database
+
+    settings = load_settings(config_dir=config_dir, db=db)
+    check_config(settings)
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("backfill", total=None)
+        stats = run_backfill(
+            Database(settings.db), source, kind.value, load_feeds(settings.config_dir), settings.config_dir,
+            settings.allow_private_networks, progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(f"backfill: {stats.found} URLs listed, {stats.already_stored} already stored, "
+                  f"{stats.added} articles added, {stats.duplicates} duplicates; no alerts sent")
+
+
 @app.command()
 @one_line_errors
 def serve(config_dir: ConfigDirOption = None, db: DbOption = None) -> None:

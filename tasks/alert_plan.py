@@ -34,15 +34,16 @@ def _alert_id(cluster_id: str, purpose: str, salt: str = "") -> str:
 
 
 def plan_alerts(db: Database, rules: AlertRules, max_age: timedelta, now: datetime,
-                default_channel: str | None) -> PlanStats:
-    """Cluster unclustered events and queue their alerts, all in one transaction."""
+                default_channel: str | None, only_feed: str | None = None) -> PlanStats:
+    """Cluster unclustered events (of `only_feed`'s articles, if given) and queue their alerts, in one transaction."""
     stats = PlanStats()
     with db.write() as con:
         rows = con.execute(
             """SELECT e.event_id, e.kind, COALESCE(e.company_ids, []), COALESCE(e.companies, []), e.regulator,
                       e.amount_usd, e.evidence, COALESCE(e.published_at, a.fetched_at) AS published
                FROM events e JOIN articles a USING (article_id)
-               WHERE e.cluster_id IS NULL ORDER BY published, e.event_id"""
+               WHERE e.cluster_id IS NULL AND (? IS NULL OR a.feed_id = ?) ORDER BY published, e.event_id""",
+            [only_feed, only_feed],
         ).fetchall()
         candidates = [
             (event_id, ClusterCandidate(kind, company_keys(list(ids), list(names)), regulator, amount_usd,

@@ -58,6 +58,7 @@ class FeedPoll:
     error: str | None = None
     warning: str | None = None
     http_status: int | None = None
+    next_page: str | None = None  # the feed's archive: <link rel="next"> (RFC 5005)
 
 
 def conditional_headers(state: FeedState) -> dict[str, str]:
@@ -133,7 +134,9 @@ def parse_feed(feed: FeedConfig, response: Fetched, max_items: int) -> FeedPoll:
             )
         )
     warning = f"feed is malformed but readable ({type(bozo).__name__})" if bozo else None
-    return FeedPoll(feed, "ok", state, items, warning=warning, http_status=response.status)
+    next_page = next((urljoin(response.url, str(link.get("href"))) for link in parsed.feed.get("links", [])
+                      if link.get("rel") == "next" and link.get("href")), None)
+    return FeedPoll(feed, "ok", state, items, warning=warning, http_status=response.status, next_page=next_page)
 
 
 async def poll_feed(fetcher: Fetcher, feed: FeedConfig, state: FeedState, limits: FetchLimits) -> FeedPoll:
