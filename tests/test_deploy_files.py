@@ -22,6 +22,6 @@ def test_compose_runs_server_worker_and_deployer_on_one_volume() -> None:
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
     assert {"prefect-server", "worker", "deployer"} <= set(services)
-    assert "prefect deploy --all --prefect-file deploy/prefect.yaml" in services["deployer"]["command"]
+    assert "deploy --all --prefect-file deploy/prefect.yaml" in services["deployer"]["command"]
     assert "regwatch-data:/data" in services["worker"]["volumes"]
     assert services["worker"]["environment"]["PREFECT_API_URL"] == "http://prefect-server:4200/api"
