@@ -64,6 +64,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\bapps?\b[^.;]{0,40}?\b(?:removed|pulled|taken down|taken off)\b",
         r"\b(?:remove|removal of)\b[^.;]{0,30}?\bapps?\b",
         r"\bapp ?stores?\b[^.;]{0,30}?\b(?:stop|cease)\w* (?:offering|distributing|carrying|listing)",
+        r"\bapps?\b[^.;]{0,30}?\boff (?:the )?(?:app )?stores\b",
         r"\b(?:suspend|halt|stop)\w*\b[^.;]{0,30}?\bnew (?:user )?(?:registrations?|sign-?ups|users)\b",
         r"下架.{0,12}(?:App|APP|应用|應用|程序|软件|軟件)", r"(?:App|APP|应用|應用|程序|软件|軟件).{0,12}下架",
         r"暂停新用户注册", r"停止新用户注册", r"暫停新用戶註冊", r"暂停.{0,6}新用户注册", r"暫停.{0,6}新用戶註冊",
@@ -74,7 +75,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
         r"\bmust (?:end|stop|give up|submit|terminate|scrap|unwind)\b",
         r"\btold\b[^.;]{0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
-        r"整改", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
+        r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}整改", r"整改要求", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
         r"責令.{0,20}(?:解除|停止|恢復|終止)",
     ),
     "policy_shift": _re(
@@ -99,7 +100,8 @@ POLICY_ACTION = _re(
     r"|restrict\w*|ban\w*|requir\w+)\b",
     r"发布", r"發布", r"印发", r"印發", r"出台", r"通过", r"通過", r"施行", r"实施", r"實施", r"公布", r"征求意见", r"徵求意見",
     r"提出", r"强调", r"強調", r"表示", r"指出", r"要求", r"召开", r"召開", r"撤回", r"删除", r"刪除", r"放宽", r"放寬",
-    r"明确", r"明確", r"部署", r"起施行", r"正式", r"宣布",
+    r"明确", r"明確", r"部署", r"起施行", r"正式", r"宣布", r"支持", r"鼓励", r"鼓勵", r"推动", r"推動", r"促进", r"促進",
+    r"提升", r"举行", r"舉行", r"落实", r"落實",
 )
 
 SECTOR = _re(
@@ -163,6 +165,9 @@ RECAP = _re(
     r"\bstill\b[^.;]{0,30}\brecover", r"\bin the wake of\b", r"\bsince the crackdown\b", r"\bcrackdown that\b",
     r",\s*(?:which was |once )?fined\b(?:[^,]|,\d){0,60},\s", r"\b(?:was|were|had been) then\b",
     r"\b(?:months?|years?) (?:after|before|earlier)\b", r"\b(?:comes?|came|coming)\b[^.;]{0,40}\bafter\b",
+    r"\b(?:days?|weeks?) ago\b", r"\blast (?:week|month)\b", r"\bearlier this (?:week|month|year)\b",
+    r"\bsince then\b", r"[一二三四五六七八九十两兩几幾\d]+\s*(?:天|日|周|週|个月|個月|月|星期)前", r"本月初", r"上周", r"上週",
+    r"上个月", r"上個月",
     r"曾", r"此前", r"去年", r"前年", r"早前", r"早在", r"年前", r"以来", r"以來", r"当年", r"當年", r"彼时", r"彼時",
     r"此後", r"之前", r"被罚后", r"被罰後", r"受罚后", r"罚款后", r"回顾", r"回顧", r"回看", r"过去[一二三四五两几\d]+年",
     r"過去[一二三四五兩幾\d]+年",
@@ -174,6 +179,10 @@ _NOT_AMOUNT_BEFORE = _re(r"(?:revenue|sales|turnover|income|profit|valuation|wor
 _REVENUE = _re(r"\b(?:revenue|revenues|sales|turnover)\b", r"销售额|銷售額|营业额|營業額|营收|營收")
 _COMPARISON = _re(r"\b(?:times|than|compared with|versus|dwarf\w*|exceed\w*|eclips\w*|beyond)\s+(?:the\s+|a\s+)?(?:record\s+)?$",
                   r"(?:超过|超過|高于|高於|相比|是)\s*$")
+_HYPOTHETICAL = _re(
+    r"\b(?:face|faces|facing|risk|risks|could|can|may|might|would|will|shall)\s+(?:be\s+)?(?:\w+\s+)?(?:fines?|fined|penalt)",
+    r"\bup to\b", r"\bas much as\b", r"\bmaximum\b", r"最高", r"可处", r"可處", r"将被处以", r"將被處以", r"不超过", r"以下罚款",
+)
 _PERSON_ROLE = _re(r"\b(?:founder|chief executive|CEO|president|chairman|chairwoman|executives?|director|manager|officials?)\b",
                    r"董事长|董事長|总裁|總裁|创始人|創始人|高管|负责人|負責人|首席执行官|首席執行官")
 _NOT_AMOUNT_AFTER = _re(r"^\s*(?:in (?:annual |domestic )?(?:revenue|sales)|of (?:revenue|sales)|的?销售额|\d+(?:\.\d+)?%)")
@@ -257,7 +266,8 @@ def _is_recap(sentence: str, reference: date | None, exact: bool = True) -> bool
 
 
 def _chinese_regulators(mentions: list[RegulatorMention]) -> list[RegulatorMention]:
-    return [m for m in mentions if m.code != FOREIGN]
+    """Chinese bodies in a sentence, named ones before "the regulators"."""
+    return sorted((m for m in mentions if m.code != FOREIGN), key=lambda m: m.code == "AUTHORITIES")
 
 
 def _describes_revenue(lead: str) -> bool:
@@ -388,8 +398,10 @@ class EventExtractor:
             acting = chinese[0] if chinese else carried
             if chinese:
                 last_chinese, since_named = chinese[-1], 0
+            named = bool(chinese)
             if acting is None and sentence.start < len(title) and not foreign:
                 acting = _lead_regulator(mentions, len(title))
+                named = acting is not None  # a headline's regulator is named in the first paragraph
             if acting is None or acting.code == "COURT":
                 continue
             local = [
@@ -398,7 +410,7 @@ class EventExtractor:
             ]
             if not (local or SECTOR.search(sentence.text) or context.tech_story):
                 continue
-            events.extend(self._sentence_events(sentence, acting, local, bool(chinese), context))
+            events.extend(self._sentence_events(sentence, acting, local, named, context))
         return _merge(_drop_followups(_drop_policy_chatter(events)), self.rates)
 
     def _sentence_events(
@@ -412,7 +424,8 @@ class EventExtractor:
 
         fine = TRIGGERS["fine"].search(sentence.text)
         people = fine and _PERSON_ROLE.search(sentence.text[max(0, fine.start() - 80):fine.start()])
-        if fine and fresh(fine) and not people:
+        hypothetical = fine and _HYPOTHETICAL.search(sentence.text[max(0, fine.start() - 40):fine.end() + 20])
+        if fine and fresh(fine) and not people and not hypothetical:
             amounts = find_money(sentence.text)
             paired = _pair_amounts(companies, amounts, sentence.text)
             money = _choose_amount(sentence, fine, amounts, context.reference, context.exact)
@@ -426,8 +439,8 @@ class EventExtractor:
             # "Alibaba was involved in six cases, for a total of 3 million yuan."
             amounts = find_money(sentence.text)
             found.extend(self._fine_pairs(sentence, acting, _totals(companies, amounts)))
-        ended = _CAMPAIGN_END.search(sentence.text) if named else None
-        if ended and fresh(ended) and acting.code not in EXCHANGES:
+        ended = _CAMPAIGN_END.search(sentence.text)
+        if ended and named and fresh(ended) and acting.code not in EXCHANGES:
             event = Event("policy_shift", sentence.text, regulator=acting.code, regulator_text=acting.surface,
                           direction="ease")
             found.append(event)
@@ -478,8 +491,8 @@ class EventExtractor:
                 names = [(untracked, "")]
             elif context.main_company and (kind == "fine" or _ANAPHOR.search(sentence.text)):
                 names = [(context.main_company.company, context.main_company.company_id)]
-            elif kind == "fine":
-                names = [("", "")]
+            elif kind == "fine" or _GROUP_TARGET.search(sentence.text):
+                names = [("", "")]  # "summoned 34 internet platforms": an action on many unnamed companies
             else:
                 return []  # a probe or order of nobody in particular is policy talk, not an action
         events = []
@@ -528,7 +541,7 @@ def _main_company(companies: list[CompanyMatch], title_end: int) -> CompanyMatch
 
 
 _CAMPAIGN_END = _re(
-    r"\b(?:end|ends|ended|ending|conclu\w+|complet\w+|wrap\w* up|close\w*)\b[^.;]{0,40}\b(?:rectification|crackdown|campaign)",
+    r"\b(?:end|ends|ended|ending|conclu\w+|complet\w+|finish\w*|wrap\w* up|close\w*)\b[^.;]{0,40}\b(?:rectification|crackdown|campaign|clean-?up)",
     r"\b(?:rectification|crackdown|campaign)\b[^.;]{0,40}\b(?:basically |largely |mostly )?(?:complete|completed|over|ended|concluded)\b",
     r"整改.{0,6}(?:基本完成|完成|结束|結束)", r"(?:基本完成|完成|结束|結束).{0,6}整改", r"常态化监管", r"常態化監管",
 )
@@ -566,6 +579,8 @@ def _totals(companies: list[CompanyMatch], amounts: list[Money]) -> list[tuple[C
     return pairs
 
 
+_GROUP_TARGET = _re(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|apps|operators)\b",
+                    r"[\d一二三四五六七八九十两]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)")
 _RESPECTIVELY = _re(r"\brespectively\b", r"分别", r"分別")
 _PER_CASE = _re(r"^\W{0,3}(?:per|a|each|for each|every) (?:case|deal|transaction|acquisition|violation)\b",
                 r"^\W{0,3}(?:一起|每起|每宗|每件)")
@@ -598,7 +613,7 @@ def _is_recap_at(sentence: str, position: int, reference: date | None, exact: bo
 
 POLICY_BODIES = ("POLITBURO", "STATE_COUNCIL", "CEWC", "NPC")
 EXCHANGES = ("SSE", "SZSE", "HKEX")
-CARRY_SENTENCES = 2  # "The regulator said ..." may act for the one named just before
+CARRY_SENTENCES = 3  # "The regulator said ..." acts for the one named up to three sentences before
 
 
 _POLICY_DOCUMENT = _re(
@@ -608,13 +623,22 @@ _POLICY_DOCUMENT = _re(
 )
 
 
+_NEW_POLICY = _re(
+    r"\b(?:issued|issues|published|released|unveil\w+|passed|adopted|approved|draft|proposed|took effect|takes effect"
+    r"|introduc\w+|new (?:rules|regulations|guidelines|measures|law))\b",
+    r"发布", r"發布", r"印发", r"印發", r"出台", r"通过", r"通過", r"施行", r"征求意见", r"徵求意見",
+)
+
+
 def _drop_policy_chatter(events: list[Event]) -> list[Event]:
     """In a story about an action on a company, a regulator's general remarks are not a policy shift;
     a named rule, policy body or campaign milestone still is."""
     if not any(e.kind != "policy_shift" for e in events):
         return events
-    return [e for e in events if e.kind != "policy_shift" or (e.direction == "ease" and _CAMPAIGN_END.search(e.evidence))
-            or (_POLICY_DOCUMENT.search(e.evidence) and not TRIGGERS["fine"].search(e.evidence))]
+    return [e for e in events if e.kind != "policy_shift"
+            or (e.direction == "ease" and _CAMPAIGN_END.search(e.evidence))
+            or (_POLICY_DOCUMENT.search(e.evidence) and _NEW_POLICY.search(e.evidence)
+                and not TRIGGERS["fine"].search(e.evidence))]
 
 
 def _drop_followups(events: list[Event]) -> list[Event]:
