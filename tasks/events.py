@@ -36,7 +36,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     "fine": _re(
         r"\bfin(?:ed|es|ing)\b", r"\bfine\b(?!-tun)", r"\bpenalt(?:y|ies)\b", r"\bpenali[sz](?:ed|es|ing)\b",
         r"\bconfiscat\w*", r"\bordered to pay\b", r"\bslapped\b",
-        r"罚款", r"罚没", r"罰款", r"罰沒", r"罚金", r"没收违法所得", r"沒收違法所得", r"处以.{0,20}罚", r"處以.{0,20}罰",
+        r"罚款", r"罚没", r"罰款", r"罰沒", r"被[罚罰]", r"罚金", r"没收违法所得", r"沒收違法所得", r"处以.{0,20}罚", r"處以.{0,20}罰",
     ),
     "investigation": _re(
         r"\binvestigat(?:e|es|ed|ing|ion|ions)\b", r"\bprob(?:e|es|ed|ing)\b", r"\bcybersecurity review\b",
@@ -47,11 +47,13 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     ),
     "ipo_block": _re(
         r"\b(?:IPO|initial public offering|listing|flotation|share sale|debut)\b[^.;]{0,80}?"
-        r"\b(?:suspend|halt|postpone|delay|block|shelve|call(?:ed)? off|scrap|derail|pull|put on hold)\w*",
+        r"\b(?:suspend|halt|postpone|delay|block|shelve|call(?:ed)? off|scrap|derail|pull|put on hold|die|died|kill|collaps"
+        r"|sank|sink|torpedo)\w*",
         r"\b(?:suspend|halt|postpone|delay|block|shelve|scrap|derail)\w*\b[^.;]{0,60}?"
         r"\b(?:IPO|initial public offering|listing|flotation)\b",
         r"暂缓上市", r"暫緩上市", r"暂停上市", r"暂缓.{0,12}上市", r"暫緩.{0,12}上市", r"叫停.{0,12}(?:IPO|上市)",
-        r"中止.{0,8}上市", r"(?:IPO|上市).{0,12}(?:暂缓|叫停|中止|暫緩)",
+        r"中止.{0,8}上市", r"(?:IPO|上市).{0,12}(?:暂缓|叫停|中止|暫緩|推迟|推遲|延迟|延遲)",
+        r"(?:推迟|推遲|延迟|延遲|暂停|暫停).{0,10}(?:上市|IPO)",
     ),
     "merger_block": _re(
         r"\b(?:block|prohibit|ban|veto|reject)\w*\b[^.;]{0,60}?\b(?:merger|acquisition|tie-up|combination|takeover)",
@@ -65,6 +67,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\b(?:remove|removal of)\b[^.;]{0,30}?\bapps?\b",
         r"\bapp ?stores?\b[^.;]{0,30}?\b(?:stop|cease)\w* (?:offering|distributing|carrying|listing)",
         r"\bapps?\b[^.;]{0,30}?\boff (?:the )?(?:app )?stores\b",
+        r"\bapp ?stores?\b[^.;]{0,30}?\b(?:take|took|taken|takes) down\b",
         r"\b(?:suspend|halt|stop)\w*\b[^.;]{0,30}?\bnew (?:user )?(?:registrations?|sign-?ups|users)\b",
         r"下架.{0,12}(?:App|APP|应用|應用|程序|软件|軟件)", r"(?:App|APP|应用|應用|程序|软件|軟件).{0,12}下架",
         r"暂停新用户注册", r"停止新用户注册", r"暫停新用戶註冊", r"暂停.{0,6}新用户注册", r"暫停.{0,6}新用戶註冊",
@@ -75,7 +78,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
         r"\bmust (?:end|stop|give up|submit|terminate|scrap|unwind)\b",
         r"\btold\b[^.;]{0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
-        r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}整改", r"整改要求", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
+        r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}整改", r"整改要求",
+        r"要求[^。；]{0,30}(?:须|須|必须|必須|需经|需經|先经|先經|暂停|暫停|停止|送检|送檢)", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
         r"責令.{0,20}(?:解除|停止|恢復|終止)",
     ),
     "policy_shift": _re(
@@ -201,6 +205,7 @@ _GENERIC_NAMES = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
     "December", "Shanghai", "Shenzhen", "Hong", "Kong", "Hangzhou", "Mr", "Ms", "In", "On", "For", "With", "As",
     "Measures", "Rules", "Regulations", "Provisions", "Guidelines", "Revised", "Draft", "Internet", "Platform",
+    "Firms", "Companies", "Cyberspace", "Platforms", "Operators", "Authorities", "Regulators", "Officials", "Apps",
 }
 
 
@@ -438,7 +443,7 @@ class EventExtractor:
                 sentence.text, 0, context.reference, context.exact):
             # "Alibaba was involved in six cases, for a total of 3 million yuan."
             amounts = find_money(sentence.text)
-            found.extend(self._fine_pairs(sentence, acting, _totals(companies, amounts)))
+            found.extend(self._fine_pairs(sentence, acting, _totals(companies, amounts, sentence.text)))
         ended = _CAMPAIGN_END.search(sentence.text)
         if ended and named and fresh(ended) and acting.code not in EXCHANGES:
             event = Event("policy_shift", sentence.text, regulator=acting.code, regulator_text=acting.surface,
@@ -567,10 +572,18 @@ def _pair_amounts(
     return pairs if len({p[1].amount for p in pairs}) > 1 else []
 
 
-def _totals(companies: list[CompanyMatch], amounts: list[Money]) -> list[tuple[CompanyMatch, Money]]:
-    """Each company with the first amount after it (before the next company)."""
+def _totals(companies: list[CompanyMatch], amounts: list[Money], sentence: str) -> list[tuple[CompanyMatch, Money]]:
+    """Each company with its amount: "6 million yuan for Tencent" (the amount just before "for"),
+    else the first amount after the company and before the next one."""
     distinct = list({m.company_id: m for m in companies}.values())
     pairs = []
+    for company in distinct:
+        lead = [a for a in amounts if a.end <= company.start
+                and _FOR.fullmatch(sentence[a.end:company.start])]
+        if lead:
+            pairs.append((company, lead[-1]))
+    if pairs:
+        return pairs
     for index, company in enumerate(distinct):
         limit = distinct[index + 1].start if index + 1 < len(distinct) else 10**9
         following = [a for a in amounts if company.end <= a.start < limit]
@@ -581,11 +594,12 @@ def _totals(companies: list[CompanyMatch], amounts: list[Money]) -> list[tuple[C
 
 _GROUP_TARGET = _re(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|apps|operators)\b",
                     r"[\d一二三四五六七八九十两]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)")
+_FOR = re.compile(r"\s*(?:for|to|on)\s+(?:the\s+)?", re.IGNORECASE)
 _RESPECTIVELY = _re(r"\brespectively\b", r"分别", r"分別")
 _PER_CASE = _re(r"^\W{0,3}(?:per|a|each|for each|every) (?:case|deal|transaction|acquisition|violation)\b",
                 r"^\W{0,3}(?:一起|每起|每宗|每件)")
 _TOTAL = _re(r"\b(?:total(?:ling|ing)? of|in total|in all|adds? up to|amounting to|bringing (?:its|the) (?:total|penalties)"
-             r" to|taking (?:its|the) (?:total|penalties|fines) to)\b", r"合计", r"合計", r"共计", r"共計", r"累计", r"累計")
+             r" to|taking (?:its|the) (?:total|penalties|fines) to)\b", r"合计", r"合計", r"共计", r"共計", r"累计", r"累計", r"合共")
 _ANAPHOR = _re(r"\b(?:it|its|the company|the firm|the group|the platform)\b", r"该公司", r"該公司", r"其", r"该平台", r"該平台")
 _SUBORDINATE = re.compile(r"\s*(?:when|after|as|since|following|before)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;:，；：]|\s[-–—]\s")

@@ -75,8 +75,8 @@ def scores() -> dict[str, Score]:
 # Floors measured on this set; the targets are relevance F1 0.95, company P 0.98 / R 0.95,
 # kind accuracy 0.93 and amount exact-match 0.95. A floor only ever goes up.
 FLOORS = {
-    "en": {"relevance_f1": 0.98, "company_p": 0.97, "company_r": 0.98, "kind_acc": 0.86, "amount": 0.93},
-    "zh": {"relevance_f1": 0.98, "company_p": 0.98, "company_r": 0.98, "kind_acc": 0.90, "amount": 0.90},
+    "en": {"relevance_f1": 0.98, "company_p": 0.98, "company_r": 0.98, "kind_acc": 0.91, "amount": 0.95},
+    "zh": {"relevance_f1": 0.98, "company_p": 0.98, "company_r": 0.98, "kind_acc": 0.92, "amount": 0.95},
 }
 
 
