@@ -121,6 +121,10 @@ SECTOR = _re(
     r"电商", r"電商", r"App", r"APP", r"应用", r"網約車", r"网约车", r"外卖", r"外賣", r"芯片", r"晶片", r"半导体", r"半導體",
     r"个人信息", r"個人信息", r"個人資訊", r"境外上市", r"直播", r"支付", r"知网", r"知網", r"数据库", r"資料庫", r"软件", r"軟件",
     r"云", r"雲", r"出行", r"货运", r"貨運", r"招聘", r"音乐", r"音樂", r"版权", r"版權", r"信息", r"资讯",
+    # Foreign tech companies Chinese regulators act on (probes of Nvidia, Qualcomm, Google, Micron).
+    r"\b(?:Google|Apple|Microsoft|Amazon|Meta|Facebook|Nvidia|Qualcomm|Intel|Micron|Tesla|Samsung|Broadcom)\b",
+    r"谷歌", r"苹果公司", r"蘋果公司", r"微软", r"微軟", r"亚马逊", r"亞馬遜", r"英伟达", r"輝達", r"英偉達", r"高通", r"英特尔",
+    r"英特爾", r"美光", r"特斯拉", r"三星", r"博通",
 )
 
 EASE = _re(
@@ -169,7 +173,7 @@ RECAP = _re(
     r"\bstill\b[^.;]{0,30}\brecover", r"\bin the wake of\b", r"\bsince the crackdown\b", r"\bcrackdown that\b",
     r",\s*(?:which was |once )?fined\b(?:[^,]|,\d){0,60},\s", r"\b(?:was|were|had been) then\b",
     r"\b(?:months?|years?) (?:after|before|earlier)\b", r"\b(?:comes?|came|coming)\b[^.;]{0,40}\bafter\b",
-    r"\b(?:days?|weeks?) ago\b", r"\blast (?:week|month)\b", r"\bearlier this (?:week|month|year)\b",
+    r"\b(?:days?|weeks?) ago\b", r"\bfor (?:a|one|two|three|several|\d+) (?:years?|months?)\b", r"\bhad already\b", r"\blast (?:week|month)\b", r"\bearlier this (?:week|month|year)\b",
     r"\bsince then\b", r"[一二三四五六七八九十两兩几幾\d]+\s*(?:天|日|周|週|个月|個月|月|星期)前", r"本月初", r"上周", r"上週",
     r"上个月", r"上個月",
     r"曾", r"此前", r"去年", r"前年", r"早前", r"早在", r"年前", r"以来", r"以來", r"当年", r"當年", r"彼时", r"彼時",
@@ -330,8 +334,8 @@ def _targets(sentence: Sentence, trigger: re.Match[str], companies: list[Company
         between = [m for m in before if m.start > dui] if dui != -1 else []
         if between:
             return [between[0]]
-    elif passive and before:
-        return [before[-1]]
+    elif (passive or (before and position - before[-1].end <= 2)) and before:
+        return [before[-1]]  # "Alibaba was fined ..." and the headline's "Ant fined 7.12 billion yuan"
     elif after and after[0].start - trigger.end() < 60:
         return [after[0]]
     if before:
@@ -342,19 +346,27 @@ def _targets(sentence: Sentence, trigger: re.Match[str], companies: list[Company
 _ZH_NAME_END = re.compile(r"(?:滥用|濫用|涉嫌|实施|實施|未依法|违法|違法|违规|違規|的|在|等)")
 
 
+_PASSIVE_SUBJECT = re.compile(
+    r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}) (?:was|were|has been|had been|received|got|is) "
+)
+
+
+def _possessive_free(word: str) -> str:
+    return word.removesuffix("'s").removesuffix("’s")
+
+
 def _untracked_name(sentence: str, trigger_end: int) -> str | None:
     """The first proper name shortly after the trigger that is not a place, body or weekday."""
     for match in _UNTRACKED_EN.finditer(sentence, trigger_end, min(len(sentence), trigger_end + 90)):
-        words = [w for w in match.group("name").split() if w not in _GENERIC_NAMES]
+        words = [w for w in match.group("name").split()
+                 if _possessive_free(w) not in _GENERIC_NAMES and not w.endswith(("-like", "-style", "-based"))]
         while words and words[-1] in ("of", "and"):
             words.pop()
         if words and words[0] not in ("of", "and"):
             return " ".join(words)
-    subject = _UNTRACKED_EN.match(sentence)
-    if subject and trigger_end > 0:
-        words = [w for w in subject.group("name").split() if w not in _GENERIC_NAMES and w not in ("of", "and")]
-        if words:
-            return " ".join(words)
+    subject = _PASSIVE_SUBJECT.match(sentence)  # "Shixianghui received a 500,000 yuan fine"
+    if subject and subject.group("name").split()[0] not in _GENERIC_NAMES:
+        return subject.group("name")
     chinese = _UNTRACKED_ZH.search(sentence)
     if chinese:
         name = _ZH_NAME_END.split(chinese.group("name"), maxsplit=1)[0].strip()
@@ -460,7 +472,8 @@ class EventExtractor:
             if kind == "investigation" and (fine or _NARRATIVE_PROBE.search(sentence.text)):
                 continue
             if kind == "rectification" and (ended or any(e.kind == "app_removal" for e in found) or (
-                    fine and not re.search(r"整改|rectif", sentence.text, re.IGNORECASE))):
+                    fine and not re.search(r"整改|rectif", sentence.text, re.IGNORECASE)
+                    and not _BINDING_ORDER.search(sentence.text))):
                 continue
             found.extend(self._per_company(kind, sentence, match, acting, companies, None, context))
         policy = TRIGGERS["policy_shift"].search(sentence.text)
@@ -593,6 +606,7 @@ def _totals(companies: list[CompanyMatch], amounts: list[Money], sentence: str) 
 
 
 _GROUP_TARGET = _re(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|apps|operators)\b",
+                    r"\b(?:all|the) (?:two|three|four|five|six)\b", r"\bboth (?:companies|apps|platforms|firms)\b",
                     r"[\d一二三四五六七八九十两]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)")
 _FOR = re.compile(r"\s*(?:for|to|on)\s+(?:the\s+)?", re.IGNORECASE)
 _RESPECTIVELY = _re(r"\brespectively\b", r"分别", r"分別")
@@ -656,17 +670,32 @@ def _drop_policy_chatter(events: list[Event]) -> list[Event]:
 
 
 def _drop_followups(events: list[Event]) -> list[Event]:
-    """An order to rectify that comes with a fine is part of that fine, not news of its own."""
+    """The probe behind a fine, and an exhortation to "rectify" that comes with it, are part of the
+    fine; a binding order that comes with it ("must end exclusive licences", 责令解除) is news of its own."""
     fined = [e for e in events if e.kind == "fine"]
     if not fined:
         return events
     fined_ids = {i for e in fined for i in e.company_ids}
-    # ... and so is the probe that led to it.
-    return [
-        e for e in events
-        if e.kind not in ("rectification", "investigation", "app_removal")
-        or (e.company_ids and not set(e.company_ids) & fined_ids and fined_ids)
-    ]
+    fined_names = {n for e in fined for n in e.companies}
+
+    def part_of_fine(event: Event) -> bool:
+        if event.kind not in ("rectification", "investigation", "app_removal") or not event.companies:
+            return False  # an order to "34 platforms" is not about the fined company
+        if event.company_ids and not set(event.company_ids) & fined_ids and fined_ids:
+            return False
+        if not event.company_ids and not set(event.companies) & fined_names:
+            return False
+        return not (event.kind == "rectification" and _BINDING_ORDER.search(event.evidence))
+
+    return [e for e in events if not part_of_fine(e)]
+
+
+# Remedies beyond the fine itself; "stop the illegal conduct" (责令停止违法行为) is every fine's boilerplate.
+_BINDING_ORDER = _re(
+    r"\bmust (?:end|give up|terminate|scrap|unwind|divest|sell|cancel)\b",
+    r"\bordered\b[^.;]{0,40}\bto (?:end|give up|terminate|unwind|divest|sell|cancel)\b",
+    r"责令.{0,20}(?:解除|终止|恢复)", r"責令.{0,20}(?:解除|終止|恢復)", r"行政指导书", r"行政指導書",
+)
 
 
 _NARRATIVE_PROBE = _re(r"\bafter (?:a|an|its)\b[^.;]{0,30}\b(?:investigation|probe)\b", r"经查", r"經查", r"调查发现", r"調查發現",
