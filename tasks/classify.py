@@ -47,6 +47,7 @@ def event_json(event: Event) -> dict[str, Any]:
         "regulator": event.regulator,
         "regulator_text": event.regulator_text,
         "evidence": event.evidence,
+        "sector": event.sector,
     }
     if event.kind == "fine":
         data.update(
@@ -55,6 +56,7 @@ def event_json(event: Event) -> dict[str, Any]:
             amount_text=event.amount_text,
             amount_cny=round(event.amount_cny, 2) if event.amount_cny is not None else None,
             amount_usd=round(event.amount_usd, 2) if event.amount_usd is not None else None,
+            reason=event.reason,
         )
     if event.kind == "policy_shift":
         data["direction"] = event.direction

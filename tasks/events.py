@@ -737,6 +737,38 @@ def _digits(text: str | None) -> int:
     return sum(ch.isdigit() for ch in (text or "").replace(",000", ""))
 
 
+# The sector an event concerns, first match wins (most specific first).
+SECTORS = (
+    ("fintech", _re(r"\b(?:fintech|payments?|lending|microlend\w*|credit|wealth management|financial holding)\b",
+                    r"金融科技", r"支付", r"小贷", r"小貸", r"信贷", r"信貸", r"金融业务", r"金融業務", r"金融控股")),
+    ("gaming", _re(r"\b(?:gam(?:e|es|ing)|video games?)\b", r"游戏", r"遊戲", r"版号", r"版號")),
+    ("education", _re(r"\b(?:tutoring|after-school|education|edtech)\b", r"校外培训", r"校外培訓", r"双减", r"雙減", r"教育")),
+    ("data and privacy", _re(r"\b(?:data|privacy|personal information|cybersecurity)\b", r"数据", r"數據", r"个人信息",
+                             r"個人信息", r"网络安全", r"網絡安全")),
+    ("artificial intelligence", _re(r"\b(?:AI|artificial intelligence|generative|algorithm\w*)\b", r"人工智能", r"生成式",
+                                    r"算法", r"演算法")),
+    ("semiconductors", _re(r"\b(?:chip\w*|semiconductor\w*)\b", r"芯片", r"晶片", r"半导体", r"半導體")),
+    ("e-commerce and platforms", _re(r"\b(?:e-commerce|online retail|platform\w*|delivery|ride-hailing)\b", r"电商",
+                                     r"電商", r"平台", r"外卖", r"外賣", r"网约车", r"網約車")),
+)
+_REASON = _re(
+    r"\bfor (?P<en>(?:abus|violat|fail|forc|breach|illegal|unlawful|publish|collect|mislead|false|not |allegedly)[^.;()]{5,160})",
+    r"(?:因|由于|由於)(?P<zh>[^，。；]{4,60}?)(?:被|而|，)",
+)
+
+
+def sector_of(evidence: str) -> str | None:
+    return next((name for name, pattern in SECTORS if pattern.search(evidence)), None)
+
+
+def reason_of(evidence: str) -> str | None:
+    """Why a company was fined, when the sentence says: "for abusing its dominant position", 因"二选一"行为."""
+    match = _REASON.search(evidence)
+    if match is None:
+        return None
+    return (match.group("en") or match.group("zh")).strip(" ,，")
+
+
 def _drop_per_case(events: list[Event]) -> list[Event]:
     """A company's stated total supersedes the per-case amount it was computed from."""
     totals = {i for e in events if e.kind == "fine" and not e.per_case and e.amount is not None for i in e.company_ids}
@@ -763,6 +795,9 @@ def _merge(events: list[Event], rates: Rates) -> list[Event]:
             twin.direction = event.direction
     merged = _drop_per_case(merged)
     for event in merged:
+        event.sector = sector_of(event.evidence)
+        if event.kind == "fine":
+            event.reason = reason_of(event.evidence)
         if event.amount is not None and event.currency:
             event.amount_cny = rates.to_cny(event.amount, event.currency)
             event.amount_usd = rates.to_usd(event.amount, event.currency)

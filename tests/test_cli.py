@@ -144,6 +144,7 @@ def test_classify_json_contract(tmp_path: Path) -> None:
     assert event["amount"] == 18228000000 and event["currency"] == "CNY"
     assert round(event["amount_usd"] / 1e9, 1) == 2.5 and event["amount_cny"] == 18228000000
     assert "fined Alibaba" in event["evidence"]
+    assert event["reason"].startswith("abusing its dominant position") and event["sector"] == "e-commerce and platforms"
     code, output = cli("classify", "--json", str(page))
     assert code == 0 and json.loads(output)["events"][0]["amount"] == 18228000000
 
