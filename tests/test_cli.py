@@ -120,7 +120,7 @@ def test_query_errors_are_one_line(tmp_path: Path) -> None:
 
 FINE_TEXT = """SAMR fines Alibaba record 18.228 billion yuan
 
-China's State Administration for Market Regulation on Saturday fined Alibaba Group Holding 18.228 billion yuan
+China's State Administration for Market Regulation on Saturday fined Alibaba Group Holding 18.228 billion yuan \
 ($2.8 billion) for abusing its dominant position in online retail.
 """
 
