@@ -40,7 +40,12 @@ from tasks.store import Database
 BATCH_SIZE = 200
 
 
-@task(name="poll-feeds", cache_policy=NONE, retries=1, retry_delay_seconds=5)
+# Network- and lock-bound tasks retry with backoff; each stage is idempotent (dedupe keys,
+# one transaction per write), so a retry never stores anything twice.
+RETRIES, BACKOFF = 2, [5, 30]
+
+
+@task(name="poll-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
 async def poll_feeds(db: Database, feeds: FeedsFile, allow_private: bool) -> list[FeedPoll]:
     async with Fetcher(feeds.fetch, allow_private) as fetcher:
         return await poll_stage(db, feeds, fetcher)
@@ -51,7 +56,7 @@ def select_new(db: Database, polls: list[FeedPoll]) -> NewItems:
     return new_items_stage(db, polls)
 
 
-@task(name="fetch-extract-store", cache_policy=NONE)
+@task(name="fetch-extract-store", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
 async def process_batch(
     db: Database, items: list[FeedItem], limits: FetchLimits, allow_private: bool, pool: Executor, config_dir: str
 ) -> Saved:
@@ -60,18 +65,18 @@ async def process_batch(
     return store_stage(db, records)
 
 
-@task(name="record-feed-health", cache_policy=NONE)
+@task(name="record-feed-health", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
 def finish(db: Database, polls: list[FeedPoll], stats: CycleStats, started: datetime) -> None:
     finish_stage(db, polls, stats, started)
 
 
-@task(name="cluster-and-plan-alerts", cache_policy=NONE)
+@task(name="cluster-and-plan-alerts", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
 def plan(db: Database, rules: AlertRules, settings: Settings) -> PlanStats:
     return plan_alerts(db, rules, timedelta(hours=settings.alert_max_age_hours), datetime.now(UTC),
                        settings.slack_channel)
 
 
-@task(name="refresh-snapshot", cache_policy=NONE)
+@task(name="refresh-snapshot", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
 def refresh_snapshot(db: Database) -> str:
     return str(db.refresh_snapshot())
 
