@@ -42,7 +42,7 @@ BATCH_SIZE = 200
 
 # Network- and lock-bound tasks retry with backoff; each stage is idempotent (dedupe keys,
 # one transaction per write), so a retry never stores anything twice.
-RETRIES, BACKOFF = 2, [5, 30]
+RETRIES, BACKOFF = 2, [5.0, 30.0]
 
 
 @task(name="poll-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
