@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.corpus_server import CorpusServer
+from tests.slack_server import SlackServer
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -38,6 +39,16 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture
+def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackServer]:
+    """A Slack-shaped server on loopback, and the settings that point regwatch at it."""
+    with SlackServer() as fake:
+        monkeypatch.setenv("REGWATCH_SLACK_BOT_TOKEN", fake.token)
+        monkeypatch.setenv("REGWATCH_SLACK_CHANNEL", "C0ALERTS")
+        monkeypatch.setenv("REGWATCH_SLACK_API_URL", fake.api_url)
+        yield fake
 
 
 @pytest.fixture

@@ -17,8 +17,6 @@ from tests.slack_server import SlackServer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-CHANNEL = "C0ALERTS"
-
 EN = """<html><head><meta charset="utf-8"><title>{title}</title></head><body><nav>Home | China | Tech</nav>
 <article><h1>{title}</h1><p>{lead}</p><p>{body}</p></article><footer>(c) {outlet}</footer></body></html>"""
 
@@ -77,15 +75,6 @@ def configure(tmp_path: Path, server: CorpusServer, feeds: list[str]) -> Path:
 
 def run(config: Path, db: Path) -> dict[str, Any]:
     return asyncio.run(monitor(config_dir=str(config), db=str(db), allow_private_networks=True))
-
-
-@pytest.fixture
-def slack(monkeypatch: pytest.MonkeyPatch) -> Any:
-    with SlackServer() as server:
-        monkeypatch.setenv("REGWATCH_SLACK_BOT_TOKEN", server.token)
-        monkeypatch.setenv("REGWATCH_SLACK_CHANNEL", CHANNEL)
-        monkeypatch.setenv("REGWATCH_SLACK_API_URL", server.api_url)
-        yield server
 
 
 def alerts(db: Path) -> list[tuple[Any, ...]]:

@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,34 +45,35 @@ def hold(path: Path, seconds: float) -> subprocess.Popen[str]:
     return process
 
 
-def test_analyst_on_the_snapshot_never_blocks_the_writer(tmp_path: Path) -> None:
+@pytest.fixture
+def stored(tmp_path: Path) -> Iterator[tuple[CorpusServer, Path, Path]]:
+    """A database after one run, and the feed server whose next poll brings one new story."""
     db = tmp_path / "rw.duckdb"
     with CorpusServer() as server:
         server.routes["/rss"] = static(RSS2)
         config = write_config(tmp_path / "config", f"feeds:\n  - url: {server.url('/rss')}\nfetch:\n"
                                                    "  timeout_seconds: 2\n")
         run(config, db)
-        analyst = hold(Database(db).snapshot_path, 6)
         server.routes["/rss"] = static(SECOND)
-        started = time.monotonic()
-        result = run(config, db)
-        took = time.monotonic() - started
-        out, _ = analyst.communicate(timeout=30)
+        yield server, config, db
+
+
+def test_analyst_on_the_snapshot_never_blocks_the_writer(stored: tuple[CorpusServer, Path, Path]) -> None:
+    _, config, db = stored
+    analyst = hold(Database(db).snapshot_path, 6)
+    started = time.monotonic()
+    result = run(config, db)
+    took = time.monotonic() - started
+    out, _ = analyst.communicate(timeout=30)
     assert result["articles_added"] == 1 and took < 6  # did not wait for the analyst
     assert analyst.returncode == 0 and out.strip() == "2"  # the analyst kept a consistent view
     assert run_query(db, "SELECT count(*) FROM articles")[1] == [(3,)]  # the next look sees the new story
 
 
-def test_writer_waits_for_a_brief_lock_on_the_live_file(tmp_path: Path) -> None:
-    db = tmp_path / "rw.duckdb"
-    with CorpusServer() as server:
-        server.routes["/rss"] = static(RSS2)
-        config = write_config(tmp_path / "config", f"feeds:\n  - url: {server.url('/rss')}\nfetch:\n"
-                                                   "  timeout_seconds: 2\n")
-        run(config, db)
-        locker = hold(db, 2)  # someone opened the live file directly, for two seconds
-        server.routes["/rss"] = static(SECOND)
-        result = run(config, db)
-        locker.communicate(timeout=30)
+def test_writer_waits_for_a_brief_lock_on_the_live_file(stored: tuple[CorpusServer, Path, Path]) -> None:
+    _, config, db = stored
+    locker = hold(db, 2)  # someone opened the live file directly, for two seconds
+    result = run(config, db)
+    locker.communicate(timeout=30)
     assert locker.returncode == 0
     assert result["articles_added"] == 1

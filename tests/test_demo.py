@@ -30,15 +30,6 @@ def run(config: Path, db: Path) -> dict[str, Any]:
     return asyncio.run(monitor(config_dir=str(config), db=str(db), allow_private_networks=True))
 
 
-@pytest.fixture
-def slack(monkeypatch: pytest.MonkeyPatch) -> Any:
-    with SlackServer() as server:
-        monkeypatch.setenv("REGWATCH_SLACK_BOT_TOKEN", server.token)
-        monkeypatch.setenv("REGWATCH_SLACK_CHANNEL", "C0ALERTS")
-        monkeypatch.setenv("REGWATCH_SLACK_API_URL", server.api_url)
-        yield server
-
-
 def alert_subjects(slack: SlackServer) -> list[str]:
     return sorted(m.text.split(" — ")[0] for m in slack.messages if m.thread_ts is None)
 
