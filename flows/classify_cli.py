@@ -13,7 +13,15 @@ from tasks.classify import Classification, Classifier
 from tasks.companies import CompanyMatch
 from tasks.errors import ConfigError
 from tasks.extract import decode_html, extract_article
-from tasks.labelled import LABELLED_DIR, Labelled, Score, evaluate, labelled_files, parse_labelled
+from tasks.labelled import (
+    LABELLED_DIR,
+    Labelled,
+    Score,
+    evaluate,
+    labelled_files,
+    parse_labelled,
+    parse_labelled_text,
+)
 from tasks.settings import load_settings
 
 
@@ -39,24 +47,17 @@ def read_document(name: str) -> tuple[str, str, date | None]:
     text = raw.decode("utf-8", errors="replace")
     published = None
     if text.startswith("---\n"):
-        labelled = parse_labelled_text(text, name)
+        labelled = _labelled_header(text, name)
         return labelled.title, labelled.text, labelled.published
     title, _, body = text.strip().partition("\n")
     return title.strip(), body.strip(), published
 
 
-def parse_labelled_text(text: str, name: str) -> Labelled:
-    import tempfile
-
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as tmp:
-        tmp.write(text)
-    path = Path(tmp.name)
+def _labelled_header(text: str, name: str) -> Labelled:
     try:
-        return parse_labelled(path)
-    except (ValueError, KeyError) as exc:
+        return parse_labelled_text(text, Path(name))
+    except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{name}: bad labelled header: {exc}") from None
-    finally:
-        path.unlink()
 
 
 def _read(name: str) -> bytes:

@@ -39,7 +39,11 @@ class Labelled:
 
 
 def parse_labelled(path: Path) -> Labelled:
-    raw = path.read_text(encoding="utf-8")
+    return parse_labelled_text(path.read_text(encoding="utf-8"), path)
+
+
+def parse_labelled_text(raw: str, path: Path) -> Labelled:
+    """A labelled file's header and text; `path` only names it."""
     if not raw.startswith("---"):
         raise ValueError(f"{path}: no YAML header")
     _, header, body = raw.split("---", 2)
