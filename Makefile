@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-faults test-integration eval bench lint typecheck clean
+.PHONY: install run test test-faults test-integration eval bench lint clean
 
 install: $(STAMP)
 
