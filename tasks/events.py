@@ -14,6 +14,7 @@ the sentence that produced it) and were measured on the labelled set in
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -394,15 +395,17 @@ class EventExtractor:
     def extract(self, title: str, text: str, companies: list[CompanyMatch], published: date | None) -> list[Event]:
         """Events in `title` + `text`; `companies` are the matches over that same joined string."""
         document = f"{title}\n\n{text}" if title else text
+        mentions = self.regulators.find(document)
+        if not mentions:  # no authority named anywhere: nobody can act (most pages a feed carries)
+            return []
         context = _Context(
+            document=document,
+            title=title,
             reference=_reference_date(document, published),
             exact=published is not None,
             main_company=_main_company(companies, len(title)),
-            tech_story=bool(companies) or bool(title and SECTOR.search(title))
-            or len({m.group(0).lower() for m in SECTOR.finditer(document)}) >= 2,
-            fine_story=bool(TRIGGERS["fine"].search(document)),
+            has_companies=bool(companies),
         )
-        mentions = self.regulators.find(document)
         events: list[Event] = []
         last_chinese: RegulatorMention | None = None
         since_named = 0
@@ -527,13 +530,29 @@ class EventExtractor:
 
 @dataclass(frozen=True)
 class _Context:
-    """What a sentence needs to know about its story."""
+    """What a sentence needs to know about its story.
 
+    The two story-wide scans are computed on first use: most sentences never
+    ask, and scanning a long page with SECTOR's many alternatives costs more
+    than the rest of the classification."""
+
+    document: str
+    title: str
     reference: date | None  # the story's date, for recap detection
     exact: bool  # reference is the real publication date, not a guess
     main_company: CompanyMatch | None  # who "the company" is when a sentence names nobody
-    tech_story: bool  # the story is about tracked companies or the tech sector
-    fine_story: bool  # the story reports a fine somewhere
+    has_companies: bool
+
+    @functools.cached_property
+    def tech_story(self) -> bool:
+        """The story is about tracked companies or the tech sector."""
+        return self.has_companies or bool(self.title and SECTOR.search(self.title)) or len(
+            {m.group(0).lower() for m in SECTOR.finditer(self.document)}) >= 2
+
+    @functools.cached_property
+    def fine_story(self) -> bool:
+        """The story reports a fine somewhere."""
+        return bool(TRIGGERS["fine"].search(self.document))
 
 
 def _lead_regulator(mentions: list[RegulatorMention], title_end: int) -> RegulatorMention | None:
