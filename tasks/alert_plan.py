@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from tasks.alert_rules import AlertRules
 from tasks.clustering import ClusterCandidate, assign_clusters, company_keys, policy_document
-from tasks.store import Database
+from tasks.store import Database, insert_rows
 
 
 @dataclass
@@ -54,8 +54,9 @@ def plan_alerts(db: Database, rules: AlertRules, max_age: timedelta, now: dateti
         stats.events_clustered = len(assignments)
         if not assignments:
             return stats
-        con.executemany("UPDATE events SET cluster_id = ? WHERE event_id = ?",
-                        [(a.cluster_id, event_id) for event_id, a in assignments.items()])
+        insert_rows(con, "UPDATE events SET cluster_id = v.cluster_id FROM (",
+                    [(a.cluster_id, event_id) for event_id, a in assignments.items()],
+                    ") v(cluster_id, event_id) WHERE events.event_id = v.event_id")
         by_event = {event_id: row for event_id, *row in rows}
         touched: dict[str, bool] = {}
         for assignment in assignments.values():

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import duckdb
+
 from tasks.articles import ArticleRecord
 from tasks.dedupe import guid_key
 from tasks.near_dupes import DEFAULT_THRESHOLD, add_signatures, band_keys, estimated_similarity, find_many
 from tasks.poll import FeedItem
-from tasks.store import Database
+from tasks.store import Database, insert_rows
 
 
 def item_keys(item: FeedItem) -> list[str]:
@@ -19,13 +21,22 @@ def item_keys(item: FeedItem) -> list[str]:
     return keys
 
 
-def _known(con: object, keys: list[str]) -> dict[str, str]:
-    if not keys:
-        return {}
-    rows = con.execute(  # type: ignore[attr-defined]
-        "SELECT key, article_id FROM article_keys WHERE key IN (SELECT unnest(?::VARCHAR[]))", [keys]
-    ).fetchall()
-    return dict(rows)
+# Keys are looked up as a literal IN list, which DuckDB answers through the primary-key index: the cost
+# per key stays flat as the table grows (bench/lookup_scaling.py). A list given as one array parameter
+# (IN (SELECT unnest(?))) becomes a join that scans every stored key: 7x slower at 1M articles than at 100k.
+KEYS_PER_QUERY = 1000
+
+
+def known_keys(con: duckdb.DuckDBPyConnection, keys: list[str]) -> dict[str, str]:
+    """key -> article_id for those of `keys` already stored."""
+    found: dict[str, str] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), KEYS_PER_QUERY):
+        chunk = unique[start:start + KEYS_PER_QUERY]
+        placeholders = ", ".join("?" * len(chunk))
+        sql = f"SELECT key, article_id FROM article_keys WHERE key IN ({placeholders})"
+        found.update(con.execute(sql, chunk).fetchall())
+    return found
 
 
 @dataclass
@@ -48,7 +59,7 @@ def filter_new(db: Database, items: list[FeedItem]) -> NewItems:
     taken: set[str] = set()
     sightings = []
     with db.write() as con:
-        known = _known(con, all_keys)
+        known = known_keys(con, all_keys)
         for item in items:
             keys = item_keys(item)
             hit = next((known[k] for k in keys if k in known), None)
@@ -61,13 +72,13 @@ def filter_new(db: Database, items: list[FeedItem]) -> NewItems:
     return NewItems(fresh, len(items) - len(fresh))
 
 
-def _add_sightings(con: object, rows: list[tuple[str, str, str, datetime]]) -> None:
-    if rows:
-        con.executemany(  # type: ignore[attr-defined]
-            """INSERT INTO sightings SELECT ?, ?, ?, ?
-               WHERE NOT EXISTS (SELECT 1 FROM sightings WHERE article_id = ? AND feed_id = ?)""",
-            [(a, f, link, t, a, f) for a, f, link, t in rows],
-        )
+def _add_sightings(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, datetime]]) -> None:
+    """Record each (story, feed) pair once, however often the feed lists the story."""
+    insert_rows(
+        con, "INSERT INTO sightings SELECT DISTINCT ON (article_id, feed_id) * FROM (", rows,
+        """) v(article_id, feed_id, link, seen_at)
+           WHERE NOT EXISTS (SELECT 1 FROM sightings s WHERE s.article_id = v.article_id AND s.feed_id = v.feed_id)""",
+    )
 
 
 @dataclass
@@ -101,12 +112,12 @@ def _event_rows(record: ArticleRecord) -> list[tuple[object, ...]]:
     return rows
 
 
-def _near_copies(con: object, records: list[ArticleRecord]) -> dict[str, str]:
+def _near_copies(con: duckdb.DuckDBPyConnection, records: list[ArticleRecord]) -> dict[str, str]:
     """article_id -> the stored (or earlier in this batch) story it is a syndicated or edited copy of."""
     signed = {r.article_id: r.signature for r in records if r.signature}
     if not signed:
         return {}
-    stored = find_many(con, signed)  # type: ignore[arg-type]
+    stored = find_many(con, signed)
     copies: dict[str, str] = {}
     seen_bands: dict[int, list[str]] = {}
     for article_id, sig in signed.items():
@@ -127,7 +138,7 @@ def save_articles(db: Database, records: list[ArticleRecord]) -> Saved:
     """Insert new stories and fold exact duplicates into the story they copy, in one transaction."""
     saved = Saved()
     with db.write() as con:
-        known = _known(con, [k for r in records for k in r.keys])
+        known = known_keys(con, [k for r in records for k in r.keys])
         copies = _near_copies(con, [r for r in records if not any(k in known for k in r.keys)])
         key_rows: list[tuple[str, str]] = []
         sightings = []
@@ -146,28 +157,19 @@ def save_articles(db: Database, records: list[ArticleRecord]) -> Saved:
                     known[key] = owner
                     key_rows.append((key, owner))
             sightings.append((owner, record.feed_id, record.link, record.fetched_at))
-        placeholders = ", ".join("?" for _ in ARTICLE_COLUMNS)
-        if saved.added:
-            con.executemany(
-                f"INSERT OR IGNORE INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({placeholders})",
-                [tuple(getattr(r, c) for c in ARTICLE_COLUMNS) for r in saved.added],
-            )
-        if key_rows:
-            con.executemany("INSERT OR IGNORE INTO article_keys VALUES (?, ?)", key_rows)
+        insert_rows(con, f"INSERT OR IGNORE INTO articles ({', '.join(ARTICLE_COLUMNS)})",
+                    [tuple(getattr(r, c) for c in ARTICLE_COLUMNS) for r in saved.added])
+        insert_rows(con, "INSERT OR IGNORE INTO article_keys", key_rows)
         signed = [(r.article_id, r.signature) for r in saved.added if r.signature]
         if signed:
             add_signatures(con, signed)
-        companies = [row for r in saved.added for row in _company_rows(r)]
-        if companies:
-            con.executemany("INSERT INTO article_companies VALUES (?, ?, ?, ?, ?, ?)", companies)
-        events = [row for r in saved.added for row in _event_rows(r)]
-        if events:
-            con.executemany(
-                """INSERT OR IGNORE INTO events (event_id, article_id, kind, companies, company_ids, regulator,
-                   regulator_text, amount, currency, amount_text, amount_cny, amount_usd, direction, sector, reason,
-                   evidence, published_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                events,
-            )
+        insert_rows(con, "INSERT INTO article_companies", [row for r in saved.added for row in _company_rows(r)])
+        insert_rows(
+            con,
+            """INSERT OR IGNORE INTO events (event_id, article_id, kind, companies, company_ids, regulator,
+               regulator_text, amount, currency, amount_text, amount_cny, amount_usd, direction, sector, reason,
+               evidence, published_at)""",
+            [row for r in saved.added for row in _event_rows(r)],
+        )
         _add_sightings(con, sightings)
     return saved

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from tasks.feeds_config import redact_url
 from tasks.poll import FeedPoll, FeedState
-from tasks.store import Database
+from tasks.store import Database, insert_rows
 
 
 def load_states(db: Database) -> dict[str, FeedState]:
@@ -38,12 +38,14 @@ def record_polls(db: Database, polls: list[FeedPoll], added: Counter[str], now: 
     if not rows:
         return
     with db.write() as con:
-        con.executemany(
+        insert_rows(
+            con,
             """
             INSERT INTO feeds (feed_id, url, name, etag, last_modified, last_polled_at,
                                last_success_at, last_status, last_error, consecutive_failures,
-                               items_last_poll, items_seen, articles_added)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               items_last_poll, items_seen, articles_added)""",
+            rows,
+            """
             ON CONFLICT (feed_id) DO UPDATE SET
                 url = excluded.url,
                 name = excluded.name,
@@ -60,7 +62,6 @@ def record_polls(db: Database, polls: list[FeedPoll], added: Counter[str], now: 
                 items_seen = feeds.items_seen + excluded.items_seen,
                 articles_added = feeds.articles_added + excluded.articles_added
             """,
-            rows,
         )
 
 

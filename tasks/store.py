@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,6 +185,26 @@ FROM feeds ORDER BY consecutive_failures DESC, feed;
 """
 
 
+PARAMETERS_PER_STATEMENT = 20_000
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, head: str, rows: Sequence[Sequence[object]], tail: str = "") -> None:
+    """Run ``{head} VALUES (?, ...), (?, ...) {tail}`` over `rows`, many rows per statement.
+
+    DuckDB's `executemany` runs the statement once per row: storing a batch of
+    200 articles that way took 0.5 s, one multi-row VALUES statement 20 ms.
+    `tail` may name the VALUES list's columns, as in ``) v(a, b) WHERE ...``.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    group = "(" + ", ".join("?" * width) + ")"
+    step = max(1, PARAMETERS_PER_STATEMENT // width)
+    for start in range(0, len(rows), step):
+        chunk = rows[start:start + step]
+        con.execute(f"{head} VALUES {', '.join([group] * len(chunk))} {tail}", [v for row in chunk for v in row])
+
+
 @dataclass
 class Database:
     """Path to the DuckDB file plus how long to wait for a lock."""
@@ -230,6 +250,22 @@ class Database:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("ROLLBACK")
                 raise
+        except duckdb.IOException as exc:
+            raise DatabaseError(f"{self.path}: write failed: {str(exc).splitlines()[0]}") from None
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One writable connection for a stage that commits many small steps.
+
+        Each statement outside an explicit transaction commits on its own, so a
+        step is durable as soon as it returns, without paying for opening the
+        file per step (about 10 ms each: the alert outbox's commits per alert).
+        """
+        con = self._open(read_only=False)
+        try:
+            yield con
         except duckdb.IOException as exc:
             raise DatabaseError(f"{self.path}: write failed: {str(exc).splitlines()[0]}") from None
         finally:
