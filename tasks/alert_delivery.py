@@ -69,72 +69,69 @@ def cluster_facts(con: duckdb.DuckDBPyConnection, cluster_id: str) -> tuple[Aler
     return facts, [primary.url, *sources]
 
 
-def _set(db: Database, alert_id: str, **values: object) -> None:
+def _set(con: duckdb.DuckDBPyConnection, alert_id: str, **values: object) -> None:
     assignments = ", ".join(f"{k} = ?" for k in values)
-    with db.write() as con:
-        con.execute(f"UPDATE alerts SET {assignments} WHERE alert_id = ?", [*values.values(), alert_id])
+    con.execute(f"UPDATE alerts SET {assignments} WHERE alert_id = ?", [*values.values(), alert_id])
 
 
 def deliver(db: Database, sender_for: Callable[[str | None], Sender], now: datetime, limit: int = 100) -> DeliveryStats:
-    """Send due alerts oldest first; stop at the first sign that Slack is unwell."""
+    """Send due alerts oldest first; stop at the first sign that Slack is unwell.
+
+    One connection serves the whole stage; every state change is its own
+    committed statement (see `Database.session`), which the outbox guarantee
+    above rests on.
+    """
     stats = DeliveryStats()
-    with db.read() as con:
+    with db.session() as con:
         due = con.execute(
             """SELECT alert_id, cluster_id, purpose, parent_alert_id, channel FROM alerts
                WHERE status IN ('pending', 'sending') AND (not_before IS NULL OR not_before <= ?)
                ORDER BY created_at, alert_id LIMIT ?""",
             [now, limit],
         ).fetchall()
-    for alert_id, cluster_id, purpose, parent_id, channel in due:
-        message, sources, thread_ts = _compose(db, cluster_id, purpose, parent_id)
-        if message is None:
-            _set(db, alert_id, status="suppressed", last_error="nothing new to report")
-            continue
-        if purpose == "update" and thread_ts is None:
-            continue  # its parent has not gone out yet; it will carry these sources itself
-        _mark_sending(db, alert_id)
-        result = sender_for(channel).send(message, thread_ts=thread_ts)
-        if result.ok:
-            _set(db, alert_id, status="sent", sent_at=datetime.now(now.tzinfo), slack_ts=result.ts,
-                 text=message.text, sources=json.dumps(sources), last_error=None)
-            stats.sent += 1
-            continue
-        if result.permanent:
-            _set(db, alert_id, status="failed", last_error=result.error)
-            stats.failed += 1
-            continue
-        wait = timedelta(seconds=result.retry_after or 0)
-        _set(db, alert_id, status="pending", last_error=result.error, not_before=now + wait if wait else None)
-        stats.stopped = result.error or "Slack unavailable"
-        break
-    with db.read() as con:
+        for alert_id, cluster_id, purpose, parent_id, channel in due:
+            message, sources, thread_ts = _compose(con, cluster_id, purpose, parent_id)
+            if message is None:
+                _set(con, alert_id, status="suppressed", last_error="nothing new to report")
+                continue
+            if purpose == "update" and thread_ts is None:
+                continue  # its parent has not gone out yet; it will carry these sources itself
+            con.execute("UPDATE alerts SET status = 'sending', attempts = attempts + 1 WHERE alert_id = ?",
+                        [alert_id])
+            result = sender_for(channel).send(message, thread_ts=thread_ts)
+            if result.ok:
+                _set(con, alert_id, status="sent", sent_at=datetime.now(now.tzinfo), slack_ts=result.ts,
+                     text=message.text, sources=json.dumps(sources), last_error=None)
+                stats.sent += 1
+                continue
+            if result.permanent:
+                _set(con, alert_id, status="failed", last_error=result.error)
+                stats.failed += 1
+                continue
+            wait = timedelta(seconds=result.retry_after or 0)
+            _set(con, alert_id, status="pending", last_error=result.error, not_before=now + wait if wait else None)
+            stats.stopped = result.error or "Slack unavailable"
+            break
         row = con.execute("SELECT count(*) FROM alerts WHERE status IN ('pending', 'sending')").fetchone()
     stats.pending = int(row[0]) if row else 0
     return stats
 
 
-def _mark_sending(db: Database, alert_id: str) -> None:
-    with db.write() as con:
-        con.execute("UPDATE alerts SET status = 'sending', attempts = attempts + 1 WHERE alert_id = ?", [alert_id])
-
-
-def _compose(db: Database, cluster_id: str, purpose: str,
+def _compose(con: duckdb.DuckDBPyConnection, cluster_id: str, purpose: str,
              parent_id: str | None) -> tuple[SlackMessage | None, list[str], str | None]:
-    with db.read() as con:
-        found = cluster_facts(con, cluster_id)
-        if found is None:
-            return None, [], None
-        facts, urls = found
-        if purpose == "new":
-            return render_alert(facts), urls, None
-        parent = con.execute("SELECT slack_ts, sources, status FROM alerts WHERE alert_id = ?", [parent_id]).fetchone()
+    found = cluster_facts(con, cluster_id)
+    if found is None:
+        return None, [], None
+    facts, urls = found
+    if purpose == "new":
+        return render_alert(facts), urls, None
+    parent = con.execute("SELECT slack_ts, sources, status FROM alerts WHERE alert_id = ?", [parent_id]).fetchone()
     if parent is None or parent[2] != "sent":
         return render_update(facts, []), urls, None
     already = set(json.loads(parent[1] or "[]"))
-    with db.read() as con:
-        sent_updates = con.execute(
-            "SELECT sources FROM alerts WHERE parent_alert_id = ? AND status = 'sent'", [parent_id]
-        ).fetchall()
+    sent_updates = con.execute(
+        "SELECT sources FROM alerts WHERE parent_alert_id = ? AND status = 'sent'", [parent_id]
+    ).fetchall()
     for (sent,) in sent_updates:
         already |= set(json.loads(sent or "[]"))
     fresh = [s for s in [facts.primary, *facts.others] if s.url not in already]
