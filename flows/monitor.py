@@ -6,7 +6,8 @@ Tasks are thin wrappers over `tasks.pipeline` stages, one per stage and batch
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
+import asyncio
+from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,12 @@ from tasks.alert_delivery import DeliveryStats, deliver
 from tasks.alert_plan import PlanStats, plan_alerts
 from tasks.alert_rules import AlertRules, load_alert_rules
 from tasks.alert_senders import sender_factory
-from tasks.article_store import NewItems, Saved
+from tasks.article_store import NewItems
 from tasks.feeds_config import FeedsFile, FetchLimits, load_feeds
 from tasks.pipeline import (
     CycleStats,
+    Extractor,
+    Stored,
     batches,
     extract_stage,
     extraction_pool,
@@ -38,6 +41,7 @@ from tasks.settings import Settings, load_settings
 from tasks.store import Database
 
 BATCH_SIZE = 200
+BATCHES_IN_FLIGHT = 2
 
 
 # Network- and lock-bound tasks retry with backoff; each stage is idempotent (dedupe keys,
@@ -58,10 +62,10 @@ def select_new(db: Database, polls: list[FeedPoll]) -> NewItems:
 
 @task(name="fetch-extract-store", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
 async def process_batch(
-    db: Database, items: list[FeedItem], limits: FetchLimits, allow_private: bool, pool: Executor, config_dir: str
-) -> Saved:
+    db: Database, items: list[FeedItem], limits: FetchLimits, allow_private: bool, extractor: Extractor
+) -> Stored:
     async with Fetcher(limits, allow_private) as fetcher:
-        records = await extract_stage(items, fetcher, limits, pool, config_dir)
+        records = await extract_stage(items, fetcher, limits, extractor)
     return store_stage(db, records)
 
 
@@ -132,14 +136,23 @@ async def monitor(
     new = select_new(database, polls)
     stats.items_known = new.known
     if new.items:
-        with extraction_pool(worker_count()) as pool:
-            for batch in batches(new.items, BATCH_SIZE):
-                saved = await process_batch(
-                    database, list(batch), feeds.fetch, settings.allow_private_networks, pool,
-                    str(settings.config_dir),
-                )
-                stats.pages_fetched += len(batch)
-                stats.add_saved(saved)
+        with extraction_pool(worker_count(), str(settings.config_dir)) as extractor:
+            # Two batches in flight: while one is stored, the next one's pages are already queued for the
+            # workers, so the extraction processes never wait for the database.
+            in_flight: deque[asyncio.Task[Stored]] = deque()
+            try:
+                for batch in batches(new.items, BATCH_SIZE):
+                    in_flight.append(asyncio.ensure_future(process_batch(
+                        database, list(batch), feeds.fetch, settings.allow_private_networks, extractor,
+                    )))
+                    stats.pages_fetched += len(batch)
+                    if len(in_flight) == BATCHES_IN_FLIGHT:
+                        stats.add_stored(await in_flight.popleft())
+                while in_flight:
+                    stats.add_stored(await in_flight.popleft())
+            finally:
+                for abandoned in in_flight:  # a batch failed: the run fails, the next run redoes the rest
+                    abandoned.cancel()
     finish(database, polls, stats, started)
     planned = plan(database, load_alert_rules(settings.config_dir), settings)
     delivered = deliver_alerts(database, settings)

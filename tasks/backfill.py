@@ -143,12 +143,12 @@ def backfill(
             stats.already_stored = new.known
             progress(0, len(new.items))
             done = 0
-            with extraction_pool(worker_count()) as pool:
+            with extraction_pool(worker_count(), str(config_dir)) as extractor:
                 for batch in batches(new.items, batch_size):
-                    records = await extract_stage(batch, fetcher, feeds.fetch, pool, str(config_dir))
-                    saved = store_stage(db, records)
-                    stats.added += len(saved.added)
-                    stats.duplicates += saved.duplicates
+                    records = await extract_stage(batch, fetcher, feeds.fetch, extractor)
+                    stored = store_stage(db, records)
+                    stats.added += stored.added
+                    stats.duplicates += stored.duplicates
                     done += len(batch)
                     progress(done, len(new.items))
 
