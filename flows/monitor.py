@@ -15,20 +15,25 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.futures import PrefectFuture
 
 from tasks.alert_delivery import DeliveryStats, deliver
 from tasks.alert_plan import PlanStats, plan_alerts
 from tasks.alert_rules import AlertRules, load_alert_rules
 from tasks.alert_senders import sender_factory
 from tasks.article_store import NewItems
+from tasks.articles import ArticleRecord
 from tasks.feeds_config import FeedsFile, FetchLimits, load_feeds
 from tasks.pipeline import (
     CycleStats,
     Extractor,
+    FetchedPage,
     Stored,
     batches,
+    extract_pages,
     extract_stage,
     extraction_pool,
+    fetch_stage,
     finish_stage,
     new_items_stage,
     poll_stage,
@@ -42,6 +47,7 @@ from tasks.store import Database
 
 BATCH_SIZE = 200
 BATCHES_IN_FLIGHT = 2
+DASK_PART = 25  # pages per Dask task: 4 MB of HTML, under Dask's large-graph warning
 
 
 # Network- and lock-bound tasks retry with backoff; each stage is idempotent (dedupe keys,
@@ -66,6 +72,17 @@ async def process_batch(
 ) -> Stored:
     async with Fetcher(limits, allow_private) as fetcher:
         records = await extract_stage(items, fetcher, limits, extractor)
+    return store_stage(db, records)
+
+
+@task(name="extract-batch", cache_policy=NONE)
+def extract_batch(pages: list[FetchedPage], config_dir: str) -> list[ArticleRecord]:
+    """Extract and classify pages the flow fetched, on a Dask worker."""
+    return extract_pages(pages, config_dir)
+
+
+@task(name="store-batch", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+def store_batch(db: Database, records: list[ArticleRecord]) -> Stored:
     return store_stage(db, records)
 
 
@@ -109,6 +126,65 @@ def run_report(db: Database, started: datetime, stats: CycleStats, delivered: De
     return "\n".join(lines) + "\n"
 
 
+async def _extract_locally(
+    database: Database, items: list[FeedItem], limits: FetchLimits, settings: Settings, stats: CycleStats
+) -> None:
+    """Batches through this machine's worker processes, two in flight: while one is stored, the next one's
+    pages are already queued for the workers, so the extraction processes never wait for the database."""
+    with extraction_pool(worker_count(), str(settings.config_dir)) as extractor:
+        in_flight: deque[asyncio.Task[Stored]] = deque()
+        try:
+            for batch in batches(items, BATCH_SIZE):
+                in_flight.append(asyncio.ensure_future(process_batch(
+                    database, list(batch), limits, settings.allow_private_networks, extractor,
+                )))
+                stats.pages_fetched += len(batch)
+                if len(in_flight) == BATCHES_IN_FLIGHT:
+                    stats.add_stored(await in_flight.popleft())
+            while in_flight:
+                stats.add_stored(await in_flight.popleft())
+        finally:
+            for abandoned in in_flight:  # a batch failed: the run fails, the next run redoes the rest
+                abandoned.cancel()
+
+
+async def _extract_on_dask(
+    database: Database, items: list[FeedItem], limits: FetchLimits, settings: Settings, stats: CycleStats
+) -> None:
+    """Batches through the flow's Dask task runner: pages are fetched here, extracted on the cluster in parts
+    of DASK_PART pages (so every worker has work), and stored here by the one database writer. The next
+    batch is fetched while the cluster extracts the previous one."""
+
+    async def records(parts: list[PrefectFuture[list[ArticleRecord]]]) -> list[ArticleRecord]:
+        return [r for part in parts for r in await asyncio.to_thread(part.result)]
+
+    in_flight: deque[list[PrefectFuture[list[ArticleRecord]]]] = deque()
+    async with Fetcher(limits, settings.allow_private_networks) as fetcher:
+        for batch in batches(items, BATCH_SIZE):
+            pages = await fetch_stage(batch, fetcher, limits)
+            in_flight.append([extract_batch.submit(list(part), str(settings.config_dir))
+                              for part in batches(pages, DASK_PART)])
+            stats.pages_fetched += len(batch)
+            if len(in_flight) == BATCHES_IN_FLIGHT:
+                stats.add_stored(store_batch(database, await records(in_flight.popleft())))
+    while in_flight:
+        stats.add_stored(store_batch(database, await records(in_flight.popleft())))
+
+
+def configured_monitor(settings: Settings) -> Any:
+    """The monitor flow with the task runner `REGWATCH_TASK_RUNNER` asks for (Dask: `prefect-dask`)."""
+    if settings.task_runner != "dask":
+        return monitor
+    from prefect_dask import DaskTaskRunner
+
+    if settings.dask_address:
+        runner = DaskTaskRunner(address=settings.dask_address)
+    else:
+        runner = DaskTaskRunner(cluster_kwargs={"n_workers": worker_count(), "threads_per_worker": 1,
+                                                "processes": True, "dashboard_address": None})
+    return monitor.with_options(task_runner=runner)  # type: ignore[arg-type]  # (its future type is a subtype)
+
+
 def resolve(config_dir: str | Path | None, db: str | Path | None, **overrides: Any) -> Settings:
     """Settings with CLI/flow parameters taking precedence over the environment."""
     return load_settings(config_dir=config_dir, db=db, **overrides)
@@ -135,24 +211,10 @@ async def monitor(
         logger.warning("feed failed: %s", error)
     new = select_new(database, polls)
     stats.items_known = new.known
-    if new.items:
-        with extraction_pool(worker_count(), str(settings.config_dir)) as extractor:
-            # Two batches in flight: while one is stored, the next one's pages are already queued for the
-            # workers, so the extraction processes never wait for the database.
-            in_flight: deque[asyncio.Task[Stored]] = deque()
-            try:
-                for batch in batches(new.items, BATCH_SIZE):
-                    in_flight.append(asyncio.ensure_future(process_batch(
-                        database, list(batch), feeds.fetch, settings.allow_private_networks, extractor,
-                    )))
-                    stats.pages_fetched += len(batch)
-                    if len(in_flight) == BATCHES_IN_FLIGHT:
-                        stats.add_stored(await in_flight.popleft())
-                while in_flight:
-                    stats.add_stored(await in_flight.popleft())
-            finally:
-                for abandoned in in_flight:  # a batch failed: the run fails, the next run redoes the rest
-                    abandoned.cancel()
+    if new.items and settings.task_runner == "dask":
+        await _extract_on_dask(database, new.items, feeds.fetch, settings, stats)
+    elif new.items:
+        await _extract_locally(database, new.items, feeds.fetch, settings, stats)
     finish(database, polls, stats, started)
     planned = plan(database, load_alert_rules(settings.config_dir), settings)
     delivered = deliver_alerts(database, settings)

@@ -33,10 +33,10 @@ def run_monitor(
     settings = load_settings(config_dir=config_dir, db=db, allow_private_networks=allow_private_networks)
     check_config(settings)
 
-    from flows.monitor import monitor
+    from flows.monitor import configured_monitor
 
     return asyncio.run(
-        monitor(
+        configured_monitor(settings)(
             config_dir=str(settings.config_dir),
             db=str(settings.db),
             allow_private_networks=settings.allow_private_networks,

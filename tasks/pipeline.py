@@ -18,14 +18,17 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from tasks.article_store import NewItems, filter_new, save_articles
 from tasks.articles import ArticleRecord, process_page
 from tasks.feed_health import load_states, record_polls
 from tasks.feeds_config import FeedsFile, FetchLimits
 from tasks.poll import FeedItem, FeedPoll, poll_all
-from tasks.safe_http import Fetcher, FetchFailure
+from tasks.safe_http import Fetched, Fetcher, FetchFailure
 from tasks.store import Database
+
+T = TypeVar("T")
 
 
 def worker_count(requested: int | None = None) -> int:
@@ -127,6 +130,19 @@ def new_items_stage(db: Database, polls: Sequence[FeedPoll]) -> NewItems:
     return filter_new(db, [item for poll in polls for item in poll.items])
 
 
+FetchedPage = tuple[FeedItem, Fetched | None, str | None]  # an item, its page (None if it failed), why not
+
+
+async def fetch_page(item: FeedItem, fetcher: Fetcher, limits: FetchLimits) -> FetchedPage:
+    result = await fetcher.get(item.link, max_bytes=limits.max_page_bytes,
+                               headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
+    if isinstance(result, FetchFailure):
+        return item, None, result.reason
+    if result.status >= 400:
+        return item, None, f"HTTP {result.status}"
+    return item, result, None
+
+
 async def extract_stage(
     items: Sequence[FeedItem], fetcher: Fetcher, limits: FetchLimits, extractor: Extractor
 ) -> list[ArticleRecord]:
@@ -135,18 +151,19 @@ async def extract_stage(
 
     async def one(item: FeedItem) -> ArticleRecord:
         async with extractor.slots:
-            result = await fetcher.get(item.link, max_bytes=limits.max_page_bytes,
-                                       headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
-            if isinstance(result, FetchFailure):
-                page, error = None, result.reason
-            elif result.status >= 400:
-                page, error = None, f"HTTP {result.status}"
-            else:
-                page, error = result, None
-            return await loop.run_in_executor(extractor.executor, process_page, item, page, error,
-                                              extractor.config_dir)
+            page = await fetch_page(item, fetcher, limits)
+            return await loop.run_in_executor(extractor.executor, process_page, *page, extractor.config_dir)
 
     return list(await asyncio.gather(*(one(item) for item in items)))
+
+
+async def fetch_stage(items: Sequence[FeedItem], fetcher: Fetcher, limits: FetchLimits) -> list[FetchedPage]:
+    """Every item's page, fetched concurrently (for extraction elsewhere: a Dask cluster)."""
+    return list(await asyncio.gather(*(fetch_page(item, fetcher, limits) for item in items)))
+
+
+def extract_pages(pages: Sequence[FetchedPage], config_dir: str) -> list[ArticleRecord]:
+    return [process_page(item, page, error, config_dir) for item, page, error in pages]
 
 
 def store_stage(db: Database, records: list[ArticleRecord]) -> Stored:
@@ -167,6 +184,6 @@ def finish_stage(db: Database, polls: Sequence[FeedPoll], stats: CycleStats, sta
         )
 
 
-def batches(items: Sequence[FeedItem], size: int) -> Iterator[Sequence[FeedItem]]:
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]

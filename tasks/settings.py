@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,12 @@ class Settings(BaseSettings):
         False, description="let fetches reach loopback/private addresses (tests, demo)"
     )
     alert_max_age_hours: float = Field(72.0, gt=0)
+    task_runner: Literal["processes", "dask"] = Field(
+        "processes", description="where extraction runs: worker processes on this machine, or a Dask cluster"
+    )
+    dask_address: str | None = Field(
+        None, description="scheduler of a running Dask cluster; unset: a local cluster, one worker per core"
+    )
 
 
 def _unknown_env_keys() -> list[str]:
