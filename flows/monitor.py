@@ -10,12 +10,13 @@ import asyncio
 from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
 
 from tasks.alert_delivery import DeliveryStats, deliver
 from tasks.alert_plan import PlanStats, plan_alerts
@@ -48,6 +49,15 @@ from tasks.store import Database
 BATCH_SIZE = 200
 BATCHES_IN_FLIGHT = 2
 DASK_PART = 25  # pages per Dask task: 4 MB of HTML, under Dask's large-graph warning
+
+
+T = TypeVar("T")
+
+
+def as_is(value: T) -> T:
+    """Prefect's `quote(value)`, typed as the value: the task gets it as it is, and Prefect does not walk every
+    dataclass inside it looking for futures (1 ms a page for the arguments holding every item or record)."""
+    return cast(T, quote(value))
 
 
 # Network- and lock-bound tasks retry with backoff; each stage is idempotent (dedupe keys,
@@ -136,7 +146,7 @@ async def _extract_locally(
         try:
             for batch in batches(items, BATCH_SIZE):
                 in_flight.append(asyncio.ensure_future(process_batch(
-                    database, list(batch), limits, settings.allow_private_networks, extractor,
+                    database, as_is(list(batch)), limits, settings.allow_private_networks, extractor,
                 )))
                 stats.pages_fetched += len(batch)
                 if len(in_flight) == BATCHES_IN_FLIGHT:
@@ -166,9 +176,9 @@ async def _extract_on_dask(
                               for part in batches(pages, DASK_PART)])
             stats.pages_fetched += len(batch)
             if len(in_flight) == BATCHES_IN_FLIGHT:
-                stats.add_stored(store_batch(database, await records(in_flight.popleft())))
+                stats.add_stored(store_batch(database, as_is(await records(in_flight.popleft()))))
     while in_flight:
-        stats.add_stored(store_batch(database, await records(in_flight.popleft())))
+        stats.add_stored(store_batch(database, as_is(await records(in_flight.popleft()))))
 
 
 def configured_monitor(settings: Settings) -> Any:
@@ -209,13 +219,13 @@ async def monitor(
     stats.add_polls(polls)
     for error in stats.feed_errors:
         logger.warning("feed failed: %s", error)
-    new = select_new(database, polls)
+    new = select_new(database, as_is(polls))
     stats.items_known = new.known
     if new.items and settings.task_runner == "dask":
         await _extract_on_dask(database, new.items, feeds.fetch, settings, stats)
     elif new.items:
         await _extract_locally(database, new.items, feeds.fetch, settings, stats)
-    finish(database, polls, stats, started)
+    finish(database, as_is(polls), stats, started)
     planned = plan(database, load_alert_rules(settings.config_dir), settings)
     delivered = deliver_alerts(database, settings)
     if delivered.stopped:

@@ -63,7 +63,7 @@ def build_article(item: FeedItem, page: Fetched | None, fetch_error: str | None)
         final_url = page.url
         try:
             html = decode_html(page.body, page.headers.get("content-type"))
-            extracted = extract_article(html, final_url)
+            extracted = extract_article(html, final_url, need_date=item.published is None)
         except Exception as exc:  # hostile markup must not lose the item
             fetch_error = f"extraction failed: {type(exc).__name__}: {exc}"[:300]
         if extracted is None and fetch_error is None:

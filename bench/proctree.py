@@ -1,0 +1,98 @@
+"""CPU time and peak memory of a process and all its descendants, from /proc.
+
+A run's cost is not one process's: regwatch's extraction workers and
+Prefect's server are children of the measured process. CPU is summed over the
+live tree (each process's own time plus its reaped children's), so workers
+that have exited count too; memory is the tree's summed proportional set size,
+sampled by a background thread, and its peak is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    """`pid` and every process below it (children are listed per thread)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                queue.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue  # exited meanwhile
+    return found
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2:].split()  # fields after "pid (comm)": state is index 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system time of the tree, reaped children included."""
+    total = 0
+    for member in descendants(pid):
+        fields = _stat_fields(member)
+        if fields:  # utime stime cutime cstime are fields 14-17, i.e. 11-14 here
+            total += sum(int(f) for f in fields[11:15])
+    return total / _TICK
+
+
+def memory_bytes(pids: list[int]) -> int:
+    """Proportional set size (PSS) summed over `pids`.
+
+    Not RSS: extraction workers are forked from a preloaded server and share
+    its pages; RSS would count every shared page once per process, PSS splits
+    it between them, so the sum is what the tree really occupies."""
+    total = 0
+    for member in pids:
+        try:
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        line = next((ln for ln in rollup.splitlines() if ln.startswith("Pss:")), None)
+        total += int(line.split()[1]) * 1024 if line else 0
+    return total
+
+
+class PeakRss:
+    """Sample the memory of `members()` every `interval` seconds while in the `with` block.
+
+    Once a second: reading a large process's smaps_rollup costs about 2 ms, and
+    sampling six processes five times a second took 6% of a core from the run
+    being measured."""
+
+    def __init__(self, members: Callable[[], list[int]], interval: float = 1.0) -> None:
+        self.members, self.interval, self.peak = members, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @classmethod
+    def tree(cls, pid: int) -> PeakRss:
+        return cls(lambda: descendants(pid))
+
+    def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, memory_bytes(self.members()))
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> PeakRss:
+        self.peak = memory_bytes(self.members())
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
