@@ -230,7 +230,10 @@ async def monitor(
     delivered = deliver_alerts(database, settings)
     if delivered.stopped:
         logger.warning("Slack delivery paused, alerts stay queued: %s", delivered.stopped)
-    refresh_snapshot(database)
+    changed = (stats.articles_added or stats.feeds_failed or planned.alerts_planned or planned.updates_planned
+               or delivered.sent or delivered.failed)
+    if changed or not database.snapshot_path.exists():  # the copy costs time in proportion to the database
+        refresh_snapshot(database)
     await acreate_markdown_artifact(
         run_report(database, started, stats, delivered), key="regwatch-run", description="New events, alerts, feeds"
     )
