@@ -30,7 +30,7 @@ eval: $(STAMP)
 	$(BIN)/regwatch eval
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.near_dupes_scaling
+	$(BIN)/python -m bench.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

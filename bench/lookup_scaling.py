@@ -1,18 +1,20 @@
-"""Does a near-duplicate lookup stay as cheap with 1M stored articles as with 10k?
+"""Does a cycle's per-article lookup cost stay flat from 10k to 1M stored articles?
 
-Fills one DuckDB file with random MinHash signatures (uniform 32-bit values,
-as real ones are) through `add_signature_matrix`, in steps up to each size.
-After each step it reopens the file, as each pipeline stage does, and times
-`find_many` on batches of 200 new articles: half of them edited copies of
-stored articles (70% of positions kept, so they share bands and must be
-found), half unrelated. DuckDB loads the band index from disk lazily, node by
-node, so the first batches after opening pay for reading it; the table shows
-that first batch and the steady cost (median of REPEATS batches after WARMUP
-batches), per article, and the steady cost's ratio to the smallest size.
+A run looks up, per new article: its URL and GUID keys (is it stored
+already?), its MinHash bands (is it a near-copy?), and per event the clusters
+of the time window (is it an action already known?). This fills one DuckDB
+file with synthetic rows in steps up to each size (4 keys and a random MinHash
+signature per article, one event cluster per 10 articles spread over five
+years, newest last as in a real database), reopens it as each pipeline stage
+does, and times each lookup on batches of 200 new articles: half the keys and
+half the signatures (edited copies, 70% of positions kept) belong to stored
+articles and must be found. DuckDB loads indexes from disk lazily, so the
+first batch after opening pays for reading; the table shows the steady cost
+(median of REPEATS batches after WARMUP) and its ratio to the smallest size.
 Random signatures share no bands by chance, so this measures the index, not
 the false-candidate load of a real corpus (see `tasks.near_dupes`).
 
-    python -m bench.near_dupes_scaling [--sizes 10000,100000,1000000] [--db PATH]
+    python -m bench.lookup_scaling [--sizes 10000,100000,1000000]
 """
 
 from __future__ import annotations
@@ -21,25 +23,68 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import numpy as np
 
 from tasks import near_dupes
+from tasks.article_store import known_keys
+from tasks.clustering import ClusterCandidate, assign_clusters
+from tasks.store import Database
 
 BATCH = 200
+EVENTS_PER_BATCH = 20  # about one story in ten carries an event
 REPEATS = 5
 WARMUP = 20
 CHUNK = 100_000  # articles per bulk insert: ~100 MB of signatures at a time
 KEPT = 0.7  # share of positions an edited copy keeps from its original
+CLUSTER_EVERY = 10
+KINDS = ("fine", "investigation", "policy_shift", "ipo_block", "rectification")
+NEWEST = datetime(2026, 11, 1, tzinfo=UTC)
+SPAN = timedelta(days=5 * 365)
 
 
 def _random_signatures(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.integers(0, 1 << 32, (n, near_dupes.NUM_PERM), dtype=np.int64)
 
 
-def _batch(rng: np.random.Generator, pool: np.ndarray) -> dict[str, list[int]]:
+def _fill(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, start: int, stop: int, pool: list[np.ndarray],
+          total: int) -> None:
+    """Add articles start..stop-1 (keys, signatures, clusters); keep a few signatures for the batches' copies."""
+    for first in range(start, stop, CHUNK):
+        n = min(CHUNK, stop - first)
+        sigs = _random_signatures(rng, n)
+        ids = np.array([f"art{i:09d}" for i in range(first, first + n)], dtype=object)
+        near_dupes.add_signature_matrix(con, ids, sigs)
+        pool.append(sigs[rng.choice(n, min(n, 200), replace=False)])
+        con.execute(
+            """INSERT INTO article_keys SELECT k || printf('%09d', i), printf('art%09d', i)
+               FROM range(?, ?) t(i), (VALUES ('url:https://news.example/a/'), ('url:https://cdn.example/a/'),
+                                              ('guid:f1:'), ('hash:')) k(k)""", [first, first + n])
+        # Clusters in time order: the newest rows are the ones a new event's window reaches.
+        con.execute(
+            """INSERT INTO event_clusters SELECT printf('c%09d', i), (?::VARCHAR[])[1 + i % 5],
+                      [printf('co%03d', i % 300)], 'SAMR', CASE WHEN i % 5 = 0 THEN 1e6 + i END, NULL,
+                      ?::TIMESTAMPTZ - to_seconds((? - i) * ?), ?::TIMESTAMPTZ - to_seconds((? - i) * ?),
+                      printf('e%09d', i)
+               FROM range(?, ?) t(i)""",
+            [list(KINDS), NEWEST, total // CLUSTER_EVERY, SPAN.total_seconds() * CLUSTER_EVERY / total,
+             NEWEST, total // CLUSTER_EVERY, SPAN.total_seconds() * CLUSTER_EVERY / total,
+             first // CLUSTER_EVERY, (first + n) // CLUSTER_EVERY])
+        print(f"  stored {first + n:>9,} articles", flush=True)
+
+
+def _key_batch(rng: np.random.Generator, stored: int) -> list[str]:
+    """Two keys (URL, GUID) for each of BATCH articles, half of them stored."""
+    known = rng.choice(stored, BATCH // 2, replace=False)
+    new = rng.integers(10**8, 10**9, BATCH - len(known))
+    return [f"{k}{i:09d}" for i in [*known, *new] for k in ("url:https://news.example/a/", "guid:f1:")]
+
+
+def _sig_batch(rng: np.random.Generator, pool: np.ndarray) -> dict[str, list[int]]:
     """Half edited copies of stored signatures, half new ones."""
     copies = pool[rng.choice(len(pool), BATCH // 2, replace=False)].copy()
     edited = rng.random(copies.shape) > KEPT
@@ -48,78 +93,76 @@ def _batch(rng: np.random.Generator, pool: np.ndarray) -> dict[str, list[int]]:
     return {f"new{i:03d}": row.tolist() for i, row in enumerate(sigs)}
 
 
-def _fill(
-    con: duckdb.DuckDBPyConnection, rng: np.random.Generator, start: int, stop: int, pool: list[np.ndarray]
-) -> None:
-    """Add articles start..stop-1 and keep a few of their signatures for the batches' copies."""
-    for first in range(start, stop, CHUNK):
-        n = min(CHUNK, stop - first)
-        sigs = _random_signatures(rng, n)
-        ids = np.array([f"art{i:09d}" for i in range(first, first + n)], dtype=object)
-        near_dupes.add_signature_matrix(con, ids, sigs)
-        pool.append(sigs[rng.choice(n, min(n, 200), replace=False)])
-        print(f"  stored {first + n:>9,} articles", flush=True)
+def _event_batch(rng: np.random.Generator) -> list[tuple[str, ClusterCandidate]]:
+    """New events of the last days, some the same action as a stored cluster, some not."""
+    return [(f"new-event-{i}", ClusterCandidate(
+        str(rng.choice(KINDS)), [f"co{rng.integers(300):03d}"], "SAMR", None, None,
+        NEWEST - timedelta(hours=int(rng.integers(0, 72))))) for i in range(EVENTS_PER_BATCH)]
 
 
-def _time_lookups(db: Path, rng: np.random.Generator, pool: np.ndarray) -> tuple[float, float]:
-    """ms per article of the first batch after opening the file, and the steady median; checks every copy is found."""
+def _steady(times: list[float]) -> float:
+    return statistics.median(times[-REPEATS:])
+
+
+def _time(lookup: Callable[[], int], per: int, expect: int) -> float:
+    """Steady ms per item of `lookup`, which returns how many stored items it found (checked)."""
     times = []
+    for _ in range(1 + WARMUP + REPEATS):
+        started = time.perf_counter()
+        found = lookup()
+        times.append((time.perf_counter() - started) * 1000 / per)
+        if found < expect:
+            raise RuntimeError(f"lookup found {found}, expected at least {expect}")
+    return _steady(times)
+
+
+def _time_lookups(db: Path, rng: np.random.Generator, pool: np.ndarray, stored: int) -> dict[str, float]:
     with duckdb.connect(str(db)) as con:
-        for _ in range(1 + WARMUP + REPEATS):
-            batch = _batch(rng, pool)
-            started = time.perf_counter()
-            result = near_dupes.find_many(con, batch)
-            times.append((time.perf_counter() - started) * 1000 / BATCH)
-            found = sum(1 for matches in list(result.values())[: BATCH // 2] if matches)
-            if found < BATCH // 2:
-                raise RuntimeError(f"only {found} of {BATCH // 2} edited copies found")
-    return times[0], statistics.median(times[-REPEATS:])
+        keys = _time(lambda: len(known_keys(con, _key_batch(rng, stored))), BATCH, BATCH)
+        dupes = _time(lambda: sum(1 for m in list(near_dupes.find_many(con, _sig_batch(rng, pool)).values())
+                                  [: BATCH // 2] if m), BATCH, BATCH // 2)
+
+        def cluster() -> int:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                return len(assign_clusters(con, _event_batch(rng)))
+            finally:
+                con.execute("ROLLBACK")
+
+        events = _time(cluster, EVENTS_PER_BATCH, EVENTS_PER_BATCH)
+    return {"stored?": keys, "near-copy?": dupes, "event cluster?": events}
 
 
-def run(sizes: list[int], db: Path) -> list[tuple[int, float, float]]:
-    """(size, first-batch ms/article, steady ms/article) per size."""
+def run(sizes: list[int], db: Path) -> str:
+    """Fill `db` (a new file) up to each size in turn and time the lookups; a Markdown table."""
     rng = np.random.default_rng(0)
-    rows: list[tuple[int, float, float]] = []
+    Database(db).init()
     pool: list[np.ndarray] = []
-    stored = 0
+    stored, results = 0, {}
     for size in sorted(sizes):
-        started, previous = time.perf_counter(), stored
+        started = time.perf_counter()
         with duckdb.connect(str(db)) as con:
-            con.execute(near_dupes.SCHEMA)
-            _fill(con, rng, stored, size, pool)
+            _fill(con, rng, stored, size, pool, max(sizes))
+        print(f"  filled to {size:,} in {time.perf_counter() - started:.1f} s", flush=True)
         stored = size
-        elapsed = time.perf_counter() - started
-        print(f"  filled to {size:,} in {elapsed:.1f} s ({(size - previous) / elapsed:,.0f} articles/s)", flush=True)
-        first, steady = _time_lookups(db, rng, np.vstack(pool))
-        print(f"  {size:,}: first batch {first:.3f} ms/article, then {steady:.3f} ms/article", flush=True)
-        rows.append((size, first, steady))
-    return rows
+        results[size] = _time_lookups(db, rng, np.vstack(pool), stored)
+    smallest = results[min(sizes)]
+    header = "| stored articles | " + " | ".join(f"{name} ms/item (ratio)" for name in smallest) + " |"
+    lines = [header, "|" + "---|" * (1 + len(smallest))]
+    for size, costs in results.items():
+        cells = [f"{ms:.3f} ({ms / smallest[name]:.2f}x)" for name, ms in costs.items()]
+        lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
+    note = (f"Per item: `stored?` per new article (2 keys), `near-copy?` per new article, `event cluster?` per new "
+            f"event; steady median of {REPEATS} batches after {WARMUP} warm-up batches of {BATCH} articles.")
+    return "\n".join([*lines, "", note])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated stored-article counts")
-    parser.add_argument("--db", type=Path, help="new DuckDB file to fill and keep (default: a temporary one)")
     args = parser.parse_args()
-    if args.db and args.db.exists():
-        parser.error(f"{args.db} exists: the benchmark needs a new file")
-    sizes = [int(s) for s in args.sizes.split(",")]
-    print(
-        f"find_many, batches of {BATCH}, {near_dupes.NUM_PERM} permutations in {near_dupes.BANDS} bands "
-        f"of {near_dupes.ROWS}; steady cost = median of {REPEATS} batches after {WARMUP} warm-up batches",
-        flush=True,
-    )
-    started = time.perf_counter()
-    if args.db:
-        rows = run(sizes, args.db)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            rows = run(sizes, Path(tmp) / "near_dupes_bench.duckdb")
-    base = rows[0][2]
-    print(f"\n{'stored articles':>16} {'first batch':>12} {'ms/article':>11} {'ratio':>7}")
-    for size, first, steady in rows:
-        print(f"{size:>16,} {first:>12.3f} {steady:>11.3f} {steady / base:>6.2f}x")
-    print(f"total {time.perf_counter() - started:.0f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        print(run([int(s) for s in args.sizes.split(",")], Path(tmp) / "lookups.duckdb"))
 
 
 if __name__ == "__main__":

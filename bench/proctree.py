@@ -79,8 +79,8 @@ class PeakRss:
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     @classmethod
-    def tree(cls, pid: int) -> PeakRss:
-        return cls(lambda: descendants(pid))
+    def tree(cls, pid: int, interval: float = 1.0) -> PeakRss:
+        return cls(lambda: descendants(pid), interval)
 
     def _sample(self) -> None:
         while True:

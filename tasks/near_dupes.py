@@ -294,7 +294,7 @@ def find_many(
     """find_near_duplicates for a batch in one query; an article never matches itself (same article_id).
 
     Per-article cost is then a fixed amount per band key: about 0.2 ms an
-    article with 10k stored, 0.35 ms with 1M (bench/near_dupes_scaling.py),
+    article with 10k stored, 0.35 ms with 1M (bench/lookup_scaling.py),
     where a query per article would add DuckDB's per-query overhead each time.
     DuckDB reads the band index from disk lazily, so the first batches after
     opening a large file cost more (about 1 s for 200 articles at 1M stored).

@@ -1,0 +1,367 @@
+"""`make bench`: regwatch against the extraction limit and a naive script, in one sitting.
+
+Builds the corpus (`bench.corpus`), serves it and a Slack-shaped API on
+127.0.0.1, and measures, one after the other so they never share the CPUs:
+
+1. limit: bare trafilatura on the pages already in memory, in as many worker
+   processes as the pipeline uses;
+2. naive peer: `bench.naive`, the sequential cron script;
+3. regwatch cold / warm / +1%: cycles of the real flow in one long-lived
+   process (`bench.cycles`, as `regwatch serve` runs them), on an empty
+   database, with nothing new, and with 1% of the items new;
+4. regwatch warm in a fresh `regwatch run` process (what a cron entry pays);
+
+then prints one table with wall time, articles per second, CPU seconds and
+peak memory of each process tree, pages and feeds fetched, and Prefect task
+runs; the ratios the targets are set on; and the lookup scaling table
+(`bench.lookup_scaling`). Results also go to bench/RESULTS.md.
+
+    python -m bench.run [--pages 5000] [--feeds 200] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import yaml
+
+from bench import lookup_scaling
+from bench.corpus import Corpus, build_corpus
+from bench.proctree import PeakRss, cpu_seconds
+from bench.server import BenchServer
+from tasks.pipeline import worker_count
+from tasks.settings import DEFAULT_CONFIG_DIR, REPO_ROOT
+from tests.slack_server import SlackServer
+
+RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
+MB = 1024 * 1024
+
+
+@dataclass
+class Row:
+    """One measured run."""
+
+    name: str
+    wall: float
+    articles: int
+    cpu: float
+    peak_rss: int
+    pages: int | None = None  # article pages fetched (HTTP 200)
+    feeds_200: int | None = None
+    feeds_304: int | None = None
+    task_runs: int | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.articles / self.wall if self.wall else 0.0
+
+    def cells(self) -> list[str]:
+        def opt(value: int | None) -> str:
+            return "-" if value is None else f"{value:,}"
+
+        return [self.name, f"{self.wall:.2f}", f"{self.articles:,}", f"{self.rate:.1f}" if self.articles else "-",
+                f"{self.cpu:.1f}", f"{self.peak_rss / MB:.0f}", opt(self.pages),
+                "-" if self.feeds_200 is None else f"{self.feeds_200}/{self.feeds_304}", opt(self.task_runs)]
+
+
+HEADER = ["run", "wall s", "articles", "articles/s", "CPU s", "peak PSS MB", "pages fetched", "feeds 200/304",
+          "task runs"]
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = ["| " + " | ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+            + " |" for r in rows]
+    return "\n".join([line, rule, *body])
+
+
+# -- 1. the limit ---------------------------------------------------------------------------------------------
+
+def bare_extraction(page: bytes) -> bool:
+    """What the limit does per page: trafilatura with the options regwatch uses for a dated feed item."""
+    import trafilatura
+
+    from tasks.extract import trafilatura_options
+
+    return trafilatura.bare_extraction(page, url="http://127.0.0.1/", **trafilatura_options(False)) is not None
+
+
+def _warm(_: int) -> int:
+    import trafilatura  # noqa: F401  (the pipeline's workers import it before their first page too)
+
+    return os.getpid()
+
+
+def measure_limit(pages: list[bytes], workers: int) -> Row:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    with pool:
+        pids = sorted(set(pool.map(_warm, range(workers * 4))))
+        before = sum(cpu_seconds(p) for p in pids)
+        with PeakRss(lambda: pids) as rss:
+            started = time.perf_counter()
+            extracted = sum(pool.map(bare_extraction, pages, chunksize=4))
+            wall = time.perf_counter() - started
+        cpu = sum(cpu_seconds(p) for p in pids) - before
+    print(f"  limit: {extracted} of {len(pages)} pages gave an article", flush=True)
+    return Row(f"limit: trafilatura, {workers} processes", wall, len(pages), cpu, rss.peak)
+
+
+# -- 2. the naive peer ----------------------------------------------------------------------------------------
+
+def run_child(cmd: list[str], env: dict[str, str], log: IO[str]) -> tuple[float, float, int, str]:
+    """Run `cmd` to completion: wall, CPU of its tree (rusage of it and its reaped children), peak RSS, stdout."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+    with PeakRss.tree(proc.pid) as rss:
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd[:4])}... exited {proc.returncode}; see {log.name}")
+    return wall, usage.ru_utime + usage.ru_stime, rss.peak, out
+
+
+def measure_naive(server: BenchServer, corpus: Corpus, work: Path, log: IO[str]) -> Row:
+    feeds = [server.base_for(n) + path for n, path in enumerate(corpus.feed_paths())]
+    server.take_hits()
+    wall, cpu, peak, out = run_child([sys.executable, "-m", "bench.naive", str(work / "naive.duckdb"), *feeds],
+                                     _child_env({}), log)
+    hits = server.take_hits()
+    return Row("naive peer (sequential script)", wall, json.loads(out)["articles"], cpu, peak,
+               hits["page_200"], hits["feed_200"], hits["feed_304"])
+
+
+# -- 3. regwatch ---------------------------------------------------------------------------------------------
+
+def _child_env(extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(("REGWATCH_", "PREFECT_"))}
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    return {**env, **extra}
+
+
+class PrefectServer:
+    """`prefect server start` on 127.0.0.1, as a deployment runs it: a service beside regwatch, not inside it."""
+
+    def __init__(self, work: Path, log: IO[str]) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.api_url = f"http://127.0.0.1:{port}/api"
+        env = _child_env({"PREFECT_HOME": str(work / "prefect-server"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                          "PREFECT_UI_ENABLED": "false"})
+        prefect = str(Path(sys.executable).with_name("prefect"))
+        self.proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                                     env=env, stdout=log, stderr=log, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.api_url + "/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"prefect server did not start; see {log.name}")
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def regwatch_env(work: Path, server: BenchServer, slack: SlackServer, name: str, **extra: str) -> dict[str, str]:
+    """Settings for a regwatch process: its own database and config dir."""
+    config = work / "config"
+    if not config.is_dir():
+        config.mkdir()
+        paths = server.corpus.feed_paths()
+        feeds = [{"url": server.base_for(n) + path, "name": f"outlet {n}"} for n, path in enumerate(paths)]
+        (config / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}, sort_keys=False), encoding="utf-8")
+        for other in DEFAULT_CONFIG_DIR.glob("*.yaml"):
+            if other.name != "feeds.yaml":
+                (config / other.name).write_bytes(other.read_bytes())
+    return _child_env({
+        "REGWATCH_DB": str(work / f"{name}.duckdb"),
+        "REGWATCH_CONFIG_DIR": str(config),
+        "REGWATCH_ALLOW_PRIVATE_NETWORKS": "1",
+        "REGWATCH_ALERT_MAX_AGE_HOURS": "1000000",  # the labelled stories are years old: let them alert
+        "REGWATCH_SLACK_BOT_TOKEN": slack.token,
+        "REGWATCH_SLACK_CHANNEL": "C0ALERTS",
+        "REGWATCH_SLACK_API_URL": slack.api_url,
+        "PREFECT_HOME": str(work / f"prefect-{name}"),
+        **extra,
+    })
+
+
+class Cycles:
+    """A `bench.cycles` process: one flow run per `run()`, measured as a process tree."""
+
+    def __init__(self, env: dict[str, str], log: IO[str]) -> None:
+        started = time.perf_counter()
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.cycles"], env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=log, text=True)
+        self.ready = json.loads(self._line())["ready"]
+        self.startup = time.perf_counter() - started
+
+    def _line(self) -> str:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"bench.cycles exited {self.proc.wait()}: see the log")
+        return line
+
+    def run(self, name: str, server: BenchServer) -> tuple[Row, dict[str, Any]]:
+        assert self.proc.stdin is not None
+        server.take_hits()
+        before = cpu_seconds(self.proc.pid)
+        with PeakRss.tree(self.proc.pid) as rss:
+            self.proc.stdin.write("run\n")
+            self.proc.stdin.flush()
+            result = json.loads(self._line())
+        cpu = cpu_seconds(self.proc.pid) - before
+        hits, summary = server.take_hits(), result["summary"]
+        row = Row(name, result["wall"], summary["pages_fetched"], cpu, rss.peak, hits["page_200"],
+                  hits["feed_200"], hits["feed_304"], result["task_runs"])
+        return row, summary
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def measure_fresh_process(env: dict[str, str], server: BenchServer, log: IO[str]) -> Row:
+    server.take_hits()
+    regwatch = str(Path(sys.executable).with_name("regwatch"))
+    wall, cpu, peak, _ = run_child([regwatch, "run"], env, log)
+    hits = server.take_hits()
+    return Row("regwatch warm, fresh `regwatch run`", wall, 0, cpu, peak, hits["page_200"], hits["feed_200"],
+               hits["feed_304"])
+
+
+# -- report --------------------------------------------------------------------------------------------------
+
+@dataclass
+class Target:
+    name: str
+    measured: str
+    ok: bool
+
+
+def targets(rows: dict[str, Row], grown: int) -> list[Target]:
+    limit, naive, cold, warm, plus = (rows[k] for k in ("limit", "naive", "cold", "warm", "plus"))
+    feeds = (cold.feeds_200 or 0) + (cold.feeds_304 or 0)
+    extra, per_cold = (plus.wall - warm.wall) / grown, cold.wall / max(cold.articles, 1)
+    return [
+        Target("cold throughput >= 0.85 x limit", f"{cold.rate / limit.rate:.2f} x", cold.rate >= 0.85 * limit.rate),
+        Target("cold >= 1.8 x faster than naive", f"{cold.rate / naive.rate:.2f} x", cold.rate >= 1.8 * naive.rate),
+        Target("warm: zero page fetches", f"{warm.pages}", warm.pages == 0),
+        Target("warm: a conditional request for every feed", f"{warm.feeds_304} of {feeds} answered 304",
+               warm.feeds_304 == feeds),
+        Target("warm wall < 5% of cold", f"{warm.wall / cold.wall:.1%}", warm.wall < 0.05 * cold.wall),
+        Target("+1%: fetches only the new pages", f"{plus.pages} pages for {grown} new items", plus.pages == grown),
+        Target("+1%: cost beyond a warm cycle <= 3 x cold's, per new article",
+               f"{extra * 1000:.0f} ms vs {per_cold * 1000:.0f} ms", extra <= 3 * per_cold),
+        Target("cold peak memory (PSS) < 600 MB", f"{cold.peak_rss / MB:.0f} MB", cold.peak_rss < 600 * MB),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=5000, help="benchmark pages (plus the labelled stories)")
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--scaling", default="10000,100000,1000000", help="stored-article counts for lookups")
+    parser.add_argument("--keep", type=Path, help="keep databases and logs in this new directory")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    workers = worker_count()
+    print(f"building the corpus: {args.pages} benchmark pages + labelled stories over {args.feeds} feeds", flush=True)
+    corpus = build_corpus(args.pages, args.feeds)
+    with tempfile.TemporaryDirectory() as tmp, BenchServer(corpus) as server, SlackServer() as slack:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        log = (work / "bench.log").open("w")
+        print(f"serving {len(corpus.items)} pages and {args.feeds} feeds at {server.base}; logs in {log.name}",
+              flush=True)
+        rows: dict[str, Row] = {}
+        steps: list[tuple[str, Callable[[], Row]]] = [
+            ("limit", lambda: measure_limit([i.body for i in corpus.items], workers)),
+            ("naive", lambda: measure_naive(server, corpus, work, log)),
+        ]
+        for key, step in steps:
+            print(f"measuring {key}...", flush=True)
+            rows[key] = step()
+        print("measuring regwatch cold, warm, +1% (Prefect server started beside it)...", flush=True)
+        prefect = PrefectServer(work, log)
+        try:
+            env = regwatch_env(work, server, slack, "regwatch", PREFECT_API_URL=prefect.api_url)
+            cycles = Cycles(env, log)
+            with PeakRss.tree(prefect.proc.pid) as prefect_memory:
+                rows["cold"], cold_summary = cycles.run("regwatch cold", server)
+            rows["warm"], _ = cycles.run("regwatch warm", server)
+            grown = corpus.grow(round(len(corpus.items) * 0.01))
+            server.refresh()
+            rows["plus"], _ = cycles.run(f"regwatch +1% ({len(grown)} new)", server)
+            cycles.close()
+            rows["fresh"] = measure_fresh_process(env, server, log)
+            print("measuring regwatch cold on a local Dask cluster...", flush=True)
+            dask = Cycles(regwatch_env(work, server, slack, "dask", PREFECT_API_URL=prefect.api_url,
+                                       REGWATCH_TASK_RUNNER="dask"), log)
+            rows["dask"], _ = dask.run(f"regwatch cold, Dask ({workers} workers)", server)
+            dask.close()
+        finally:
+            prefect.stop()
+        print("measuring lookup scaling...", flush=True)
+        scaling = lookup_scaling.run([int(s) for s in args.scaling.split(",")], work / "scaling.duckdb")
+        log.close()
+    report = render(rows, cycles.startup, len(grown), cold_summary, len(slack.messages), scaling, workers,
+                    prefect_memory.peak, time.perf_counter() - started)
+    print("\n" + report)
+    RESULTS.write_text(report, encoding="utf-8")
+    return 0
+
+
+def render(rows: dict[str, Row], startup: float, grown: int, cold: dict[str, Any], slack_posts: int,
+           scaling: str, workers: int, prefect_memory: int, total: float) -> str:
+    checks = targets(rows, grown)
+    lines = [
+        "# Benchmark results", "",
+        f"`make bench` on {os.cpu_count()} cores, {workers} extraction workers; total {total:.0f} s. "
+        f"Cold run: {cold['articles_added']} articles stored, {cold['duplicates']} duplicates folded, "
+        f"{cold['events_clustered']} events clustered, {cold['alerts_sent']} alerts sent ({slack_posts} Slack "
+        f"posts in all). Start-up of the long-lived cycle process (imports, Prefect API reached): {startup:.1f} s. "
+        f"The Prefect server runs beside regwatch, as in a deployment, and is not in the table: its peak memory "
+        f"during the cold run was {prefect_memory / MB:.0f} MB (PSS).", "",
+        table(HEADER, [row.cells() for row in rows.values()]), "",
+        f"cold / limit throughput: **{rows['cold'].rate / rows['limit'].rate:.2f}**; "
+        f"cold / naive: **{rows['cold'].rate / rows['naive'].rate:.2f}**; "
+        f"warm / cold wall: **{rows['warm'].wall / rows['cold'].wall:.1%}**; "
+        f"Dask / local cold throughput: **{rows['dask'].rate / rows['cold'].rate:.2f}**", "",
+        table(["target", "measured", "result"], [[t.name, t.measured, "PASS" if t.ok else "FAIL"] for t in checks]),
+        "", "## Lookup cost per article as the database grows", "", scaling, "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The benchmark's own parts, quickly: its corpus is distinct and reproducible, its server behaves, its
+meters read real numbers. (`make bench` runs the benchmark itself; it is too long for `make test`.)"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from bench.corpus import SHARED_PAGES, build_corpus
+from bench.proctree import PeakRss, cpu_seconds
+from bench.server import BenchServer
+from tasks.extract import decode_html, extract_article
+from tasks.near_dupes import estimated_similarity, signature
+
+
+@pytest.fixture(scope="module")
+def corpus():  # type: ignore[no-untyped-def]
+    if not SHARED_PAGES.is_dir():
+        pytest.skip(f"{SHARED_PAGES} is absent: the benchmark corpus is built from ../shared")
+    return build_corpus(pages=200, feeds=8, extra=10)
+
+
+def test_corpus_copies_are_distinct_stories_with_the_same_markup(corpus) -> None:  # type: ignore[no-untyped-def]
+    first, copy = corpus.pages["/n00/story-00000.html"], corpus.pages["/n33/story-00181.html"]  # one source page
+    assert len(first) == len(copy) and first != copy
+    assert first.count(b"<") == copy.count(b"<")  # markup untouched
+    texts = [extract_article(decode_html(page), "http://127.0.0.1/") for page in (first, copy)]
+    assert texts[0] and texts[1] and len(texts[0].text) == len(texts[1].text)
+    assert estimated_similarity(signature(texts[0].text), signature(texts[1].text)) < 0.2  # not near-copies
+    again = build_corpus(pages=200, feeds=8, extra=10, now=corpus.items[0].published)
+    assert again.pages.keys() == corpus.pages.keys()
+
+
+def test_server_answers_conditional_requests_and_counts(corpus) -> None:  # type: ignore[no-untyped-def]
+    with BenchServer(corpus) as server:
+        feed = server.base_for(1) + corpus.feed_paths()[1]
+        first = httpx.get(feed)
+        assert first.status_code == 200 and b"<rss" in first.content
+        assert httpx.get(feed, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+        grown = corpus.grow(3)
+        server.refresh()
+        changed = httpx.get(feed, headers={"If-None-Match": first.headers["etag"]})
+        assert changed.status_code == 200 and grown[1].path.encode() in changed.content
+        assert server.take_hits() == {"feed_200": 2, "feed_304": 1}
+
+
+def test_meters_see_a_child_burn_cpu_and_memory() -> None:
+    burn = "x = bytearray(200 * 2**20)\nimport time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass"
+    child = subprocess.Popen([sys.executable, "-c", burn])
+    with PeakRss.tree(os.getpid(), interval=0.05) as memory:
+        child.wait()
+    assert memory.peak > 200 * 2**20
+    assert cpu_seconds(os.getpid()) >= 0.5  # the reaped child's time counts
