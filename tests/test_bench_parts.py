@@ -49,7 +49,8 @@ def test_server_answers_conditional_requests_and_counts(corpus) -> None:  # type
 
 
 def test_meters_see_a_child_burn_cpu_and_memory() -> None:
-    burn = "x = bytearray(200 * 2**20)\nimport time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass"
+    burn = ("x = bytearray(b'1' * 200 * 2**20)\nimport time\n"
+            "end = time.process_time() + 0.5\nwhile time.process_time() < end: pass")
     child = subprocess.Popen([sys.executable, "-c", burn])
     with PeakRss.tree(os.getpid(), interval=0.05) as memory:
         child.wait()
