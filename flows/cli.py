@@ -245,6 +245,7 @@ def backfill(
         stats = run_backfill(
             Database(settings.db), source, kind.value, load_feeds(settings.config_dir), settings.config_dir,
             settings.allow_private_networks, progress=lambda done, total: bar.update(task, completed=done, total=total),
+            exempt=settings.private_exceptions,
         )
     console.print(f"backfill: {stats.found} URLs listed, {stats.already_stored} already stored, "
                   f"{stats.added} articles added, {stats.duplicates} duplicates; no alerts sent")

@@ -38,6 +38,7 @@ from tasks.settings import Settings, load_settings
 from tasks.store import Database
 
 BATCH_SIZE = 200
+MAX_LOGGED_PAGE_ERRORS = 20  # per run; the rest are in articles.fetch_error
 
 
 # Network- and lock-bound tasks retry with backoff; each stage is idempotent (dedupe keys,
@@ -45,10 +46,15 @@ BATCH_SIZE = 200
 RETRIES, BACKOFF = 2, [5.0, 30.0]
 
 
+def fetcher(limits: FetchLimits, settings: Settings) -> Fetcher:
+    """A fetcher that may reach what the settings allow: public addresses, plus private ones if told."""
+    return Fetcher(limits, settings.allow_private_networks, exempt=settings.private_exceptions)
+
+
 @task(name="poll-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
-async def poll_feeds(db: Database, feeds: FeedsFile, allow_private: bool) -> list[FeedPoll]:
-    async with Fetcher(feeds.fetch, allow_private) as fetcher:
-        return await poll_stage(db, feeds, fetcher)
+async def poll_feeds(db: Database, feeds: FeedsFile, settings: Settings) -> list[FeedPoll]:
+    async with fetcher(feeds.fetch, settings) as client:
+        return await poll_stage(db, feeds, client)
 
 
 @task(name="select-new-items", cache_policy=NONE)
@@ -58,10 +64,10 @@ def select_new(db: Database, polls: list[FeedPoll]) -> NewItems:
 
 @task(name="fetch-extract-store", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
 async def process_batch(
-    db: Database, items: list[FeedItem], limits: FetchLimits, allow_private: bool, pool: Executor, config_dir: str
+    db: Database, items: list[FeedItem], limits: FetchLimits, settings: Settings, pool: Executor, config_dir: str
 ) -> Saved:
-    async with Fetcher(limits, allow_private) as fetcher:
-        records = await extract_stage(items, fetcher, limits, pool, config_dir)
+    async with fetcher(limits, settings) as client:
+        records = await extract_stage(items, client, limits, pool, config_dir)
     return store_stage(db, records)
 
 
@@ -125,7 +131,7 @@ async def monitor(
     started = datetime.now(UTC)
     stats = CycleStats()
 
-    polls = await poll_feeds(database, feeds, settings.allow_private_networks)
+    polls = await poll_feeds(database, feeds, settings)
     stats.add_polls(polls)
     for error in stats.feed_errors:
         logger.warning("feed failed: %s", error)
@@ -135,11 +141,15 @@ async def monitor(
         with extraction_pool(worker_count()) as pool:
             for batch in batches(new.items, BATCH_SIZE):
                 saved = await process_batch(
-                    database, list(batch), feeds.fetch, settings.allow_private_networks, pool,
-                    str(settings.config_dir),
+                    database, list(batch), feeds.fetch, settings, pool, str(settings.config_dir)
                 )
                 stats.pages_fetched += len(batch)
                 stats.add_saved(saved)
+    for error in stats.page_errors[:MAX_LOGGED_PAGE_ERRORS]:
+        logger.warning("page not used, feed summary stored instead: %s", error)
+    if len(stats.page_errors) > MAX_LOGGED_PAGE_ERRORS:
+        logger.warning("... and %d more pages (articles.fetch_error has every reason)",
+                       len(stats.page_errors) - MAX_LOGGED_PAGE_ERRORS)
     finish(database, polls, stats, started)
     planned = plan(database, load_alert_rules(settings.config_dir), settings)
     delivered = deliver_alerts(database, settings)
@@ -150,9 +160,10 @@ async def monitor(
         run_report(database, started, stats, delivered), key="regwatch-run", description="New events, alerts, feeds"
     )
     logger.info(
-        "polled %d feeds (%d failed, %d unchanged), %d new items, %d articles added, %d duplicates",
+        "polled %d feeds (%d failed, %d unchanged), %d new items, %d articles added (%d from the feed summary), "
+        "%d duplicates",
         stats.feeds_polled, stats.feeds_failed, stats.feeds_not_modified,
-        len(new.items), stats.articles_added, stats.duplicates,
+        len(new.items), stats.articles_added, stats.page_failures, stats.duplicates,
     )
     return {
         "feeds_polled": stats.feeds_polled,
@@ -160,6 +171,7 @@ async def monitor(
         "feeds_not_modified": stats.feeds_not_modified,
         "items_seen": stats.items_seen,
         "pages_fetched": stats.pages_fetched,
+        "page_failures": stats.page_failures,
         "articles_added": stats.articles_added,
         "duplicates": stats.duplicates,
         "near_duplicates": stats.near_duplicates,

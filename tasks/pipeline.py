@@ -14,6 +14,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,6 +59,7 @@ class CycleStats:
     near_duplicates: int = 0
     added_per_feed: Counter[str] = field(default_factory=Counter)
     feed_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)  # pages stored from the feed summary, and why
 
     def add_polls(self, polls: Sequence[FeedPoll]) -> None:
         self.feeds_polled += len(polls)
@@ -74,6 +76,9 @@ class CycleStats:
         self.duplicates += saved.duplicates
         self.near_duplicates += saved.near_duplicates
         self.added_per_feed.update(r.feed_id for r in saved.added)
+        failed = [r for r in saved.added if r.fetch_error]
+        self.page_failures += len(failed)
+        self.page_errors += [f"{r.link[:200]}: {r.fetch_error}" for r in failed]
 
 
 async def poll_stage(db: Database, feeds: FeedsFile, fetcher: Fetcher) -> list[FeedPoll]:
@@ -100,7 +105,13 @@ async def extract_stage(
             page, error = None, f"HTTP {result.status}"
         else:
             page, error = result, None
-        return await loop.run_in_executor(pool, process_page, item, page, error, config_dir)
+        try:
+            return await loop.run_in_executor(pool, process_page, item, page, error, config_dir)
+        except BrokenProcessPool:
+            raise  # a worker died: the task's retry gets a fresh pool
+        except Exception as exc:  # a page no rule foresaw must not fail its whole batch, run after run
+            reason = f"extraction failed: {type(exc).__name__}: {exc}"[:300]
+            return await loop.run_in_executor(pool, process_page, item, None, reason, config_dir)
 
     return list(await asyncio.gather(*(one(item) for item in items)))
 

@@ -158,7 +158,12 @@ def parse_feed(feed: FeedConfig, response: Fetched, max_items: int) -> FeedPoll:
     items: list[FeedItem] = []
     refused: set[str] = set()
     for entry in parsed.entries[:max_items]:
-        link = _entry_link(entry, base)
+        try:
+            link = _entry_link(entry, base)
+            key = canonical_url(link) if link else ""
+        except ValueError:  # "Invalid IPv6 URL": one bad link must not cost the feed its other items
+            refused.add("malformed")
+            continue
         if link is None or not link.startswith(("http://", "https://")):
             refused.add(urlsplit(link).scheme + ":" if link else "no link")
             continue
@@ -167,7 +172,7 @@ def parse_feed(feed: FeedConfig, response: Fetched, max_items: int) -> FeedPoll:
             FeedItem(
                 feed_id=feed.feed_id,
                 link=link,
-                url_key=canonical_url(link),
+                url_key=key,
                 guid=str(guid)[:2000] if guid else None,
                 title=html_to_text(str(entry.get("title", "")))[:1000],
                 summary=html_to_text(str(entry.get("summary", "")))[:20_000],

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tasks.errors import ConfigError
+from tasks.safe_http import Endpoint, parse_endpoint
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = REPO_ROOT / "config"
@@ -38,7 +39,22 @@ class Settings(BaseSettings):
     allow_private_networks: bool = Field(
         False, description="let fetches reach loopback/private addresses (tests, demo)"
     )
+    allow_private_addresses: str = Field(
+        "", description="comma-separated ADDRESS:PORT that fetches may reach although not public (a LAN feed proxy)"
+    )
     alert_max_age_hours: float = Field(72.0, gt=0)
+
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _endpoints(cls, value: str) -> str:
+        for entry in filter(None, (e.strip() for e in value.split(","))):
+            parse_endpoint(entry)
+        return value
+
+    @property
+    def private_exceptions(self) -> frozenset[Endpoint]:
+        """The (address, port) pairs of REGWATCH_ALLOW_PRIVATE_ADDRESSES."""
+        return frozenset(parse_endpoint(e) for e in self.allow_private_addresses.split(",") if e.strip())
 
 
 def _unknown_env_keys() -> list[str]:
