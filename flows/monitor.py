@@ -11,15 +11,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.client.schemas.objects import State, TaskRun
 
 from tasks.alert_delivery import DeliveryStats, deliver
 from tasks.alert_plan import PlanStats, plan_alerts
 from tasks.alert_rules import AlertRules, load_alert_rules
 from tasks.alert_senders import sender_factory
 from tasks.article_store import NewItems, Saved
+from tasks.errors import DatabaseError
 from tasks.feeds_config import FeedsFile, FetchLimits, load_feeds
 from tasks.pipeline import (
     CycleStats,
@@ -41,9 +43,15 @@ BATCH_SIZE = 200
 MAX_LOGGED_PAGE_ERRORS = 20  # per run; the rest are in articles.fetch_error
 
 
-# Network- and lock-bound tasks retry with backoff; each stage is idempotent (dedupe keys,
-# one transaction per write), so a retry never stores anything twice.
+# Network-bound tasks retry with backoff; each stage is idempotent (dedupe keys, one
+# transaction per write), so a retry never stores anything twice.
 RETRIES, BACKOFF = 2, [5.0, 30.0]
+
+
+def worth_retrying(_task: Task[Any, Any], _run: TaskRun, state: State[Any]) -> bool:
+    """Not a database error: those have already waited the lock timeout, and the disk does
+    not empty itself in 30 s; retrying would only put minutes between the fault and its message."""
+    return not isinstance(state.data, DatabaseError)
 
 
 def fetcher(limits: FetchLimits, settings: Settings) -> Fetcher:
@@ -51,7 +59,8 @@ def fetcher(limits: FetchLimits, settings: Settings) -> Fetcher:
     return Fetcher(limits, settings.allow_private_networks, exempt=settings.private_exceptions)
 
 
-@task(name="poll-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+@task(name="poll-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
 async def poll_feeds(db: Database, feeds: FeedsFile, settings: Settings) -> list[FeedPoll]:
     async with fetcher(feeds.fetch, settings) as client:
         return await poll_stage(db, feeds, client)
@@ -62,7 +71,8 @@ def select_new(db: Database, polls: list[FeedPoll]) -> NewItems:
     return new_items_stage(db, polls)
 
 
-@task(name="fetch-extract-store", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+@task(name="fetch-extract-store", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
 async def process_batch(
     db: Database, items: list[FeedItem], limits: FetchLimits, settings: Settings, pool: Executor, config_dir: str
 ) -> Saved:
@@ -71,18 +81,21 @@ async def process_batch(
     return store_stage(db, records)
 
 
-@task(name="record-feed-health", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+@task(name="record-feed-health", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
 def finish(db: Database, polls: list[FeedPoll], stats: CycleStats, started: datetime) -> None:
     finish_stage(db, polls, stats, started)
 
 
-@task(name="cluster-and-plan-alerts", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+@task(name="cluster-and-plan-alerts", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
 def plan(db: Database, rules: AlertRules, settings: Settings) -> PlanStats:
     return plan_alerts(db, rules, timedelta(hours=settings.alert_max_age_hours), datetime.now(UTC),
                        settings.slack_channel)
 
 
-@task(name="refresh-snapshot", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+@task(name="refresh-snapshot", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
 def refresh_snapshot(db: Database) -> str:
     return str(db.refresh_snapshot())
 
@@ -126,7 +139,7 @@ async def monitor(
     logger = get_run_logger()
     settings = resolve(config_dir, db, allow_private_networks=allow_private_networks)
     feeds = load_feeds(settings.config_dir)
-    database = Database(settings.db)
+    database = settings.database()
     database.init()
     started = datetime.now(UTC)
     stats = CycleStats()

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tasks.errors import ConfigError
 from tasks.safe_http import Endpoint, parse_endpoint
+from tasks.store import Database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = REPO_ROOT / "config"
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
         "", description="comma-separated ADDRESS:PORT that fetches may reach although not public (a LAN feed proxy)"
     )
     alert_max_age_hours: float = Field(72.0, gt=0)
+    db_lock_timeout_seconds: float = Field(
+        60.0, gt=0, description="how long a run waits for another process to release the database"
+    )
 
     @field_validator("allow_private_addresses")
     @classmethod
@@ -55,6 +59,10 @@ class Settings(BaseSettings):
     def private_exceptions(self) -> frozenset[Endpoint]:
         """The (address, port) pairs of REGWATCH_ALLOW_PRIVATE_ADDRESSES."""
         return frozenset(parse_endpoint(e) for e in self.allow_private_addresses.split(",") if e.strip())
+
+    def database(self) -> Database:
+        """The database file with this run's lock timeout."""
+        return Database(self.db, lock_timeout=self.db_lock_timeout_seconds)
 
 
 def _unknown_env_keys() -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -55,6 +56,25 @@ def article(title: str, body: str, charset: str = "utf-8", head: str = "") -> st
         f'<html><head><meta charset="{charset}"><title>{title}</title>{head}</head><body>'
         f"<nav>Home | Markets | Tech</nav><article><h1>{title}</h1><p>{body}</p><p>{body[:300]}</p></article>"
         f"<footer>(c) Outlet</footer></body></html>"
+    )
+
+
+_WORDS = (
+    "platform", "merchants", "data", "pricing", "contracts", "review", "court", "province", "investors", "shares",
+    "quarter", "revenue", "users", "app", "license", "order", "rules", "draft", "market", "competition",
+    "security", "privacy", "export", "chips", "cloud", "payments", "lending", "games", "video", "delivery",
+    "drivers", "riders", "deposits", "algorithms", "consumers", "listing", "bonds", "audit", "filing", "hearing",
+    "appeal", "settlement", "guidance", "inspection", "campaign", "officials", "analysts", "earnings", "growth",
+    "decline", "factory", "supply", "network", "telecom", "satellite", "battery", "vehicle", "charging",
+)
+
+
+def filler_story(seed: int, sentences: int = 12) -> str:
+    """Plain English sentences of random words, different for every seed: distinct stories that never fold
+    into one another as near-duplicates (which identical boilerplate text would)."""
+    rnd = random.Random(seed)
+    return " ".join(
+        " ".join(rnd.choice(_WORDS) for _ in range(14)).capitalize() + "." for _ in range(sentences)
     )
 
 
@@ -231,6 +251,26 @@ def stored_articles(db: Path) -> dict[str, dict[str, Any]]:
     columns = ("url", "title", "text", "extraction", "fetch_error", "language")
     rows = query(db, f"SELECT {', '.join(columns)} FROM articles")
     return {"/" + row[0].split("/", 3)[3]: dict(zip(columns, row, strict=True)) for row in rows}
+
+
+# -- other processes ---------------------------------------------------------
+
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
+time.sleep(float(sys.argv[2]))
+print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
+"""
+
+
+def hold(path: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process with `path` open for `seconds` (an analyst's shell); returns once it is open."""
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    process.stdout.readline()  # the connection is open
+    return process
 
 
 # -- running the real CLI as a child process ---------------------------------
