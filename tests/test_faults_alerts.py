@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,17 +62,23 @@ def texts(value: Any) -> Iterator[str]:
             yield from texts(item)
 
 
-@pytest.fixture
-def received(tmp_path: Path, slack: SlackServer) -> Iterator[tuple[list[Any], str]]:
-    with CorpusServer() as server:
+@pytest.fixture(scope="module")
+def received(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[Any], str]]:
+    """Two runs (the second must send nothing) against one Slack look-alike; what it accepted."""
+    tmp = tmp_path_factory.mktemp("abusive-alerts")
+    with pytest.MonkeyPatch.context() as env, SlackServer() as slack, CorpusServer() as server:
+        env.chdir(tmp)
+        env.setenv("REGWATCH_SLACK_BOT_TOKEN", slack.token)
+        env.setenv("REGWATCH_SLACK_CHANNEL", "C0ALERTS")
+        env.setenv("REGWATCH_SLACK_API_URL", slack.api_url)
         items = [(html.escape(title[:200]), html.escape(server.url(path))) for path, (title, _) in PAGES.items()]
         server.routes["/feed"] = static(fk.rss(items))
         for path, (title, text) in PAGES.items():
             page = fk.article(html.escape(title), html.escape(text) * 3)
             server.routes[path.split("?")[0]] = static(page, "text/html")
-        config = write_config(tmp_path / "config", f"feeds:\n  - url: {server.url('/feed')}\n")
-        result = fk.run_flow(config, tmp_path / "rw.duckdb")
-        again = fk.run_flow(config, tmp_path / "rw.duckdb")
+        config = write_config(tmp / "config", f"feeds:\n  - url: {server.url('/feed')}\n")
+        result = fk.run_flow(config, tmp / "rw.duckdb")
+        again = fk.run_flow(config, tmp / "rw.duckdb")
         assert result["alerts_sent"] == len(PAGES) and again["alerts_sent"] == 0, (result, again)
         yield slack.messages, server.base
 
