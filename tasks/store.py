@@ -19,8 +19,8 @@ process's file size limit) has room for it.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
-import resource
 import shutil
 import time
 from collections.abc import Iterator
@@ -202,6 +202,16 @@ FROM feeds ORDER BY consecutive_failures DESC, feed;
 """
 
 
+def _file_size_limit() -> float:
+    """RLIMIT_FSIZE: a process may not write past this offset of any file (ulimit -f)."""
+    try:
+        import resource
+    except ImportError:  # Windows has no such limit
+        return math.inf
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return math.inf if limit == resource.RLIM_INFINITY else float(limit)
+
+
 @dataclass
 class Database:
     """Path to the DuckDB file plus how long to wait for a lock."""
@@ -303,11 +313,7 @@ class Database:
 
     def headroom(self) -> float:
         """Bytes the file may still grow by: free disk space, within the process's file size limit."""
-        room: float = shutil.disk_usage(self.path.parent).free
-        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-        if limit != resource.RLIM_INFINITY:
-            room = min(room, limit - self.path.stat().st_size)
-        return room
+        return min(shutil.disk_usage(self.path.parent).free, _file_size_limit() - self.path.stat().st_size)
 
     def _checkpoint(self, con: duckdb.DuckDBPyConnection, only_if_room: bool = False, wal_over: int = 0) -> None:
         """Move the WAL into the file if there is room to do it safely; otherwise keep the WAL and
