@@ -130,10 +130,12 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileRun]:
                                               f"  max_items_per_feed: {MAX_ITEMS}\n"
                                               f"  max_feed_bytes: {MAX_FEED_BYTES}\n")
         started = time.monotonic()
-        with fk.captured_logs() as logs:
-            result = fk.run_flow(config, tmp / "rw.duckdb")
+        try:
+            with fk.captured_logs() as logs:
+                result = fk.run_flow(config, tmp / "rw.duckdb")
+        finally:
+            released.set()  # the hanging handler ends with the run, whatever happened
         seconds = time.monotonic() - started
-        released.set()
         yield HostileRun(result, seconds, tmp / "rw.duckdb", logs, flood)
 
 
