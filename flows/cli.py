@@ -124,9 +124,8 @@ def feeds(
     """Show each feed's health: last success, last error, consecutive failures, items seen."""
     from tasks.feed_health import HEALTH_COLUMNS, feed_health
     from tasks.settings import load_settings
-    from tasks.store import Database
 
-    rows = feed_health(Database(load_settings(db=db).db).reader())
+    rows = feed_health(load_settings(db=db).database().reader())
     print_rows(HEALTH_COLUMNS, rows, fmt, title="Feed health")
 
 
@@ -143,7 +142,8 @@ def query(
     from tasks.queries import run_query
     from tasks.settings import load_settings
 
-    columns, rows = run_query(load_settings(db=db).db, sql, live=live)
+    settings = load_settings(db=db)
+    columns, rows = run_query(settings.db, sql, live=live, lock_timeout=settings.db_lock_timeout_seconds)
     print_rows(columns, rows, fmt)
 
 
@@ -164,7 +164,7 @@ def alerts(
         outcome = resend_alert(settings, resend)
         console.print(f"alert {resend}: {outcome}", markup=False, highlight=False)
         return
-    print_rows(ALERT_COLUMNS, list_alerts(settings.db, status), fmt, title="Alerts")
+    print_rows(ALERT_COLUMNS, list_alerts(settings.database(), status), fmt, title="Alerts")
 
 
 @app.command()
@@ -236,15 +236,15 @@ def backfill(
     from tasks.backfill import backfill as run_backfill
     from tasks.feeds_config import load_feeds
     from tasks.settings import load_settings
-    from tasks.store import Database
 
     settings = load_settings(config_dir=config_dir, db=db)
     check_config(settings)
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("backfill", total=None)
         stats = run_backfill(
-            Database(settings.db), source, kind.value, load_feeds(settings.config_dir), settings.config_dir,
+            settings.database(), source, kind.value, load_feeds(settings.config_dir), settings.config_dir,
             settings.allow_private_networks, progress=lambda done, total: bar.update(task, completed=done, total=total),
+            exempt=settings.private_exceptions,
         )
     console.print(f"backfill: {stats.found} URLs listed, {stats.already_stored} already stored, "
                   f"{stats.added} articles added, {stats.duplicates} duplicates; no alerts sent")

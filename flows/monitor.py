@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.client.schemas.objects import State, TaskRun
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 
@@ -24,6 +25,7 @@ from tasks.alert_rules import AlertRules, load_alert_rules
 from tasks.alert_senders import sender_factory
 from tasks.article_store import NewItems
 from tasks.articles import ArticleRecord
+from tasks.errors import DatabaseError
 from tasks.feeds_config import FeedsFile, FetchLimits, load_feeds
 from tasks.pipeline import (
     CycleStats,
@@ -60,15 +62,30 @@ def as_is(value: T) -> T:
     return cast(T, quote(value))
 
 
-# Network- and lock-bound tasks retry with backoff; each stage is idempotent (dedupe keys,
-# one transaction per write), so a retry never stores anything twice.
+MAX_LOGGED_PAGE_ERRORS = 20  # per run; the rest are in articles.fetch_error
+
+
+# Network-bound tasks retry with backoff; each stage is idempotent (dedupe keys, one
+# transaction per write), so a retry never stores anything twice.
 RETRIES, BACKOFF = 2, [5.0, 30.0]
 
 
-@task(name="poll-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
-async def poll_feeds(db: Database, feeds: FeedsFile, allow_private: bool) -> list[FeedPoll]:
-    async with Fetcher(feeds.fetch, allow_private) as fetcher:
-        return await poll_stage(db, feeds, fetcher)
+def worth_retrying(_task: Task[Any, Any], _run: TaskRun, state: State[Any]) -> bool:
+    """Not a database error: those have already waited the lock timeout, and the disk does
+    not empty itself in 30 s; retrying would only put minutes between the fault and its message."""
+    return not isinstance(state.data, DatabaseError)
+
+
+def fetcher(limits: FetchLimits, settings: Settings) -> Fetcher:
+    """A fetcher that may reach what the settings allow: public addresses, plus private ones if told."""
+    return Fetcher(limits, settings.allow_private_networks, exempt=settings.private_exceptions)
+
+
+@task(name="poll-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
+async def poll_feeds(db: Database, feeds: FeedsFile, settings: Settings) -> list[FeedPoll]:
+    async with fetcher(feeds.fetch, settings) as client:
+        return await poll_stage(db, feeds, client)
 
 
 @task(name="select-new-items", cache_policy=NONE)
@@ -76,12 +93,13 @@ def select_new(db: Database, polls: list[FeedPoll]) -> NewItems:
     return new_items_stage(db, polls)
 
 
-@task(name="fetch-extract-store", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+@task(name="fetch-extract-store", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
 async def process_batch(
-    db: Database, items: list[FeedItem], limits: FetchLimits, allow_private: bool, extractor: Extractor
+    db: Database, items: list[FeedItem], limits: FetchLimits, settings: Settings, extractor: Extractor
 ) -> Stored:
-    async with Fetcher(limits, allow_private) as fetcher:
-        records = await extract_stage(items, fetcher, limits, extractor)
+    async with fetcher(limits, settings) as client:
+        records = await extract_stage(items, client, limits, extractor)
     return store_stage(db, records)
 
 
@@ -91,23 +109,27 @@ def extract_batch(pages: list[FetchedPage], config_dir: str) -> list[ArticleReco
     return extract_pages(pages, config_dir)
 
 
-@task(name="store-batch", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+@task(name="store-batch", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
 def store_batch(db: Database, records: list[ArticleRecord]) -> Stored:
     return store_stage(db, records)
 
 
-@task(name="record-feed-health", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+@task(name="record-feed-health", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
 def finish(db: Database, polls: list[FeedPoll], stats: CycleStats, started: datetime) -> None:
     finish_stage(db, polls, stats, started)
 
 
-@task(name="cluster-and-plan-alerts", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+@task(name="cluster-and-plan-alerts", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
 def plan(db: Database, rules: AlertRules, settings: Settings) -> PlanStats:
     return plan_alerts(db, rules, timedelta(hours=settings.alert_max_age_hours), datetime.now(UTC),
                        settings.slack_channel)
 
 
-@task(name="refresh-snapshot", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF)
+@task(name="refresh-snapshot", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
 def refresh_snapshot(db: Database) -> str:
     return str(db.refresh_snapshot())
 
@@ -146,7 +168,7 @@ async def _extract_locally(
         try:
             for batch in batches(items, BATCH_SIZE):
                 in_flight.append(asyncio.ensure_future(process_batch(
-                    database, as_is(list(batch)), limits, settings.allow_private_networks, extractor,
+                    database, as_is(list(batch)), limits, settings, extractor,
                 )))
                 stats.pages_fetched += len(batch)
                 if len(in_flight) == BATCHES_IN_FLIGHT:
@@ -169,9 +191,9 @@ async def _extract_on_dask(
         return [r for part in parts for r in await asyncio.to_thread(part.result)]
 
     in_flight: deque[list[PrefectFuture[list[ArticleRecord]]]] = deque()
-    async with Fetcher(limits, settings.allow_private_networks) as fetcher:
+    async with fetcher(limits, settings) as client:
         for batch in batches(items, BATCH_SIZE):
-            pages = await fetch_stage(batch, fetcher, limits)
+            pages = await fetch_stage(batch, client, limits)
             in_flight.append([extract_batch.submit(list(part), str(settings.config_dir))
                               for part in batches(pages, DASK_PART)])
             stats.pages_fetched += len(batch)
@@ -210,12 +232,12 @@ async def monitor(
     logger = get_run_logger()
     settings = resolve(config_dir, db, allow_private_networks=allow_private_networks)
     feeds = load_feeds(settings.config_dir)
-    database = Database(settings.db)
+    database = settings.database()
     database.init()
     started = datetime.now(UTC)
     stats = CycleStats()
 
-    polls = await poll_feeds(database, feeds, settings.allow_private_networks)
+    polls = await poll_feeds(database, feeds, settings)
     stats.add_polls(polls)
     for error in stats.feed_errors:
         logger.warning("feed failed: %s", error)
@@ -225,6 +247,11 @@ async def monitor(
         await _extract_on_dask(database, new.items, feeds.fetch, settings, stats)
     elif new.items:
         await _extract_locally(database, new.items, feeds.fetch, settings, stats)
+    for error in stats.page_errors[:MAX_LOGGED_PAGE_ERRORS]:
+        logger.warning("page not used, feed summary stored instead: %s", error)
+    if len(stats.page_errors) > MAX_LOGGED_PAGE_ERRORS:
+        logger.warning("... and %d more pages (articles.fetch_error has every reason)",
+                       len(stats.page_errors) - MAX_LOGGED_PAGE_ERRORS)
     finish(database, as_is(polls), stats, started)
     planned = plan(database, load_alert_rules(settings.config_dir), settings)
     delivered = deliver_alerts(database, settings)
@@ -238,9 +265,10 @@ async def monitor(
         run_report(database, started, stats, delivered), key="regwatch-run", description="New events, alerts, feeds"
     )
     logger.info(
-        "polled %d feeds (%d failed, %d unchanged), %d new items, %d articles added, %d duplicates",
+        "polled %d feeds (%d failed, %d unchanged), %d new items, %d articles added (%d from the feed summary), "
+        "%d duplicates",
         stats.feeds_polled, stats.feeds_failed, stats.feeds_not_modified,
-        len(new.items), stats.articles_added, stats.duplicates,
+        len(new.items), stats.articles_added, stats.page_failures, stats.duplicates,
     )
     return {
         "feeds_polled": stats.feeds_polled,
@@ -248,6 +276,7 @@ async def monitor(
         "feeds_not_modified": stats.feeds_not_modified,
         "items_seen": stats.items_seen,
         "pages_fetched": stats.pages_fetched,
+        "page_failures": stats.page_failures,
         "articles_added": stats.articles_added,
         "duplicates": stats.duplicates,
         "near_duplicates": stats.near_duplicates,

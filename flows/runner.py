@@ -15,7 +15,6 @@ from tasks.companies import load_companies
 from tasks.currency import load_rates
 from tasks.feeds_config import load_feeds
 from tasks.settings import Settings, load_settings
-from tasks.store import Database
 
 
 def check_config(settings: Settings) -> None:
@@ -24,7 +23,7 @@ def check_config(settings: Settings) -> None:
     load_companies(settings.config_dir)
     load_rates(settings.config_dir)
     load_alert_rules(settings.config_dir)
-    Database(settings.db).init()
+    settings.database().init()
 
 
 def run_monitor(

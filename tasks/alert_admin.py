@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from tasks.alert_delivery import deliver
 from tasks.alert_senders import sender_factory
@@ -15,8 +14,8 @@ ALERT_COLUMNS = ("alert_id", "status", "purpose", "kind", "created_at", "sent_at
                  "last_error", "text")
 
 
-def list_alerts(path: Path, status: str | None = None) -> list[tuple[object, ...]]:
-    with Database(path).read() as con:
+def list_alerts(db: Database, status: str | None = None) -> list[tuple[object, ...]]:
+    with db.read() as con:
         return con.execute(
             """SELECT alert_id, status, purpose, kind, strftime(created_at, '%Y-%m-%d %H:%M'),
                       strftime(sent_at, '%Y-%m-%d %H:%M'), attempts, channel, last_error, left(text, 120)
@@ -27,7 +26,7 @@ def list_alerts(path: Path, status: str | None = None) -> list[tuple[object, ...
 
 def resend_alert(settings: Settings, alert_id: str) -> str:
     """Queue the alert again (whatever its status) and run delivery now; returns its new status."""
-    db = Database(settings.db)
+    db = settings.database()
     with db.write() as con:
         found = con.execute("SELECT 1 FROM alerts WHERE alert_id = ?", [alert_id]).fetchone()
         if found is None:

@@ -17,6 +17,7 @@ from tasks.extract import decode_html, detect_language, extract_article
 from tasks.near_dupes import signature
 from tasks.poll import FeedItem
 from tasks.safe_http import Fetched
+from tasks.urls import canonical_url
 
 
 @dataclass
@@ -55,6 +56,15 @@ def _page_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _usable_link(url: str) -> bool:
+    """An http(s) URL that parses: a page's <link rel=canonical> is as hostile as the rest of it."""
+    try:
+        canonical_url(url)
+    except ValueError:  # "Invalid IPv6 URL", "Port out of range"
+        return False
+    return url.startswith(("http://", "https://"))
+
+
 def build_article(item: FeedItem, page: Fetched | None, fetch_error: str | None) -> ArticleRecord:
     """Extract `page` (None when the fetch failed) into an ArticleRecord."""
     extracted = None
@@ -69,7 +79,7 @@ def build_article(item: FeedItem, page: Fetched | None, fetch_error: str | None)
         if extracted is None and fetch_error is None:
             fetch_error = "no article text found on the page"
     canonical = extracted.canonical if extracted else None
-    if canonical and not canonical.startswith(("http://", "https://")):
+    if canonical and not _usable_link(canonical):
         canonical = None
     url = canonical or final_url
     if extracted is not None:

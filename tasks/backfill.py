@@ -9,7 +9,7 @@ their alerts recorded as `suppressed`, so backfilled stories never alert.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +23,7 @@ from tasks.errors import ConfigError
 from tasks.feeds_config import FeedConfig, FeedsFile
 from tasks.pipeline import batches, extract_stage, extraction_pool, store_stage, worker_count
 from tasks.poll import FeedItem, FeedState, poll_feed
-from tasks.safe_http import Fetched, Fetcher, FetchFailure
+from tasks.safe_http import Endpoint, Fetched, Fetcher, FetchFailure
 from tasks.store import Database
 from tasks.urls import canonical_url
 
@@ -130,13 +130,14 @@ def _reason(response: Fetched | FetchFailure) -> str:
 def backfill(
     db: Database, source: str, kind: str, feeds: FeedsFile, config_dir: Path, allow_private: bool,
     progress: Callable[[int, int], None] = lambda done, total: None, batch_size: int = 100,
+    exempt: Collection[Endpoint] = (),
 ) -> BackfillStats:
     """Fetch, extract, classify and store every new URL of `source`; alert on none of them."""
     stats = BackfillStats()
     db.init()
 
     async def go() -> None:
-        async with Fetcher(feeds.fetch, allow_private) as fetcher:
+        async with Fetcher(feeds.fetch, allow_private, exempt=exempt) as fetcher:
             items = await collect(source, kind, feeds, fetcher)
             stats.found = len(items)
             new = filter_new(db, items)

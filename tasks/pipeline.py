@@ -15,6 +15,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -89,6 +90,7 @@ class CycleStats:
     near_duplicates: int = 0
     added_per_feed: Counter[str] = field(default_factory=Counter)
     feed_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)  # pages stored from the feed summary, and why
 
     def add_polls(self, polls: Sequence[FeedPoll]) -> None:
         self.feeds_polled += len(polls)
@@ -105,6 +107,8 @@ class CycleStats:
         self.duplicates += stored.duplicates
         self.near_duplicates += stored.near_duplicates
         self.added_per_feed.update(stored.added_per_feed)
+        self.page_failures += len(stored.page_errors)
+        self.page_errors += stored.page_errors
 
 
 @dataclass
@@ -119,6 +123,7 @@ class Stored:
     duplicates: int
     near_duplicates: int
     added_per_feed: Counter[str]
+    page_errors: list[str]  # "link: why" for stories stored from the feed summary
 
 
 async def poll_stage(db: Database, feeds: FeedsFile, fetcher: Fetcher) -> list[FeedPoll]:
@@ -151,8 +156,16 @@ async def extract_stage(
 
     async def one(item: FeedItem) -> ArticleRecord:
         async with extractor.slots:
-            page = await fetch_page(item, fetcher, limits)
-            return await loop.run_in_executor(extractor.executor, process_page, *page, extractor.config_dir)
+            item, page, error = await fetch_page(item, fetcher, limits)
+            try:
+                return await loop.run_in_executor(extractor.executor, process_page, item, page, error,
+                                                  extractor.config_dir)
+            except BrokenProcessPool:
+                raise  # a worker died: the batch fails, and the next run starts fresh workers
+            except Exception as exc:  # a page no rule foresaw must not fail its whole batch, run after run
+                reason = f"extraction failed: {type(exc).__name__}: {exc}"[:300]
+                return await loop.run_in_executor(extractor.executor, process_page, item, None, reason,
+                                                  extractor.config_dir)
 
     return list(await asyncio.gather(*(one(item) for item in items)))
 
@@ -169,7 +182,8 @@ def extract_pages(pages: Sequence[FetchedPage], config_dir: str) -> list[Article
 def store_stage(db: Database, records: list[ArticleRecord]) -> Stored:
     saved = save_articles(db, records)
     return Stored(len(saved.added), saved.duplicates, saved.near_duplicates,
-                  Counter(r.feed_id for r in saved.added))
+                  Counter(r.feed_id for r in saved.added),
+                  [f"{r.link[:200]}: {r.fetch_error}" for r in saved.added if r.fetch_error])
 
 
 def finish_stage(db: Database, polls: Sequence[FeedPoll], stats: CycleStats, started: datetime) -> None:

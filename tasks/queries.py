@@ -11,9 +11,11 @@ from tasks.errors import RegwatchError
 from tasks.store import Database
 
 
-def run_query(path: Path, sql: str, live: bool = False) -> tuple[list[str], list[tuple[Any, ...]]]:
+def run_query(
+    path: Path, sql: str, live: bool = False, lock_timeout: float = 30
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run `sql` read-only on the snapshot (or the live file with `live`); SQL errors come back as one line."""
-    database = Database(path, lock_timeout=30)
+    database = Database(path, lock_timeout=lock_timeout)
     with (database if live else database.reader()).read() as con:
         try:
             cursor = con.execute(sql)

@@ -11,10 +11,12 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tasks.errors import ConfigError
+from tasks.safe_http import Endpoint, parse_endpoint
+from tasks.store import Database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = REPO_ROOT / "config"
@@ -39,6 +41,9 @@ class Settings(BaseSettings):
     allow_private_networks: bool = Field(
         False, description="let fetches reach loopback/private addresses (tests, demo)"
     )
+    allow_private_addresses: str = Field(
+        "", description="comma-separated ADDRESS:PORT that fetches may reach although not public (a LAN feed proxy)"
+    )
     alert_max_age_hours: float = Field(72.0, gt=0)
     task_runner: Literal["processes", "dask"] = Field(
         "processes", description="where extraction runs: worker processes on this machine, or a Dask cluster"
@@ -46,6 +51,25 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(
         None, description="scheduler of a running Dask cluster; unset: a local cluster, one worker per core"
     )
+    db_lock_timeout_seconds: float = Field(
+        60.0, gt=0, description="how long a run waits for another process to release the database"
+    )
+
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _endpoints(cls, value: str) -> str:
+        for entry in filter(None, (e.strip() for e in value.split(","))):
+            parse_endpoint(entry)
+        return value
+
+    @property
+    def private_exceptions(self) -> frozenset[Endpoint]:
+        """The (address, port) pairs of REGWATCH_ALLOW_PRIVATE_ADDRESSES."""
+        return frozenset(parse_endpoint(e) for e in self.allow_private_addresses.split(",") if e.strip())
+
+    def database(self) -> Database:
+        """The database file with this run's lock timeout."""
+        return Database(self.db, lock_timeout=self.db_lock_timeout_seconds)
 
 
 def _unknown_env_keys() -> list[str]:

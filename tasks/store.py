@@ -6,12 +6,22 @@ and closes it. When another process has it open (an analyst's shell, an
 overlapping run) we retry with backoff for `lock_timeout` seconds and then fail
 with a one-line reason; nothing is half-written because every write is one
 transaction.
+
+A full disk must not corrupt the file. DuckDB's checkpoint (which moves the
+write-ahead log into the file, in place) leaves a corrupt file when a write
+fails half way (duckdb/duckdb#9667; reproduced by tests/test_faults_storage.py),
+whereas a commit that fails to append to the WAL leaves everything as it
+was. So writers never checkpoint by themselves (not at a size threshold, not
+on close): `checkpoint()` does, once per run, and only when the disk (and the
+process's file size limit) has room for it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +33,13 @@ from tasks.errors import DatabaseError
 from tasks.near_dupes import SCHEMA as NEAR_DUPES_SCHEMA
 
 SCHEMA_VERSION = 1
+
+# Writers' connections: no automatic checkpoint, whatever the WAL's size or a commit's (see above).
+NO_AUTOMATIC_CHECKPOINT: dict[str, str | bool | int | float | list[str]] = {
+    "checkpoint_threshold": "1000TB", "auto_checkpoint_skip_wal_threshold": 1 << 62,
+}
+CHECKPOINT_HEADROOM = 64 * 1024 * 1024  # bytes free, beyond twice the WAL, before a checkpoint may start
+CHECKPOINT_WAL_SIZE = 16 * 1024 * 1024  # a write checkpoints (if there is room) once the WAL is this big
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -205,6 +222,16 @@ def insert_rows(con: duckdb.DuckDBPyConnection, head: str, rows: Sequence[Sequen
         con.execute(f"{head} VALUES {', '.join([group] * len(chunk))} {tail}", [v for row in chunk for v in row])
 
 
+def _file_size_limit() -> float:
+    """RLIMIT_FSIZE: a process may not write past this offset of any file (ulimit -f)."""
+    try:
+        import resource
+    except ImportError:  # Windows has no such limit
+        return math.inf
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return math.inf if limit == resource.RLIM_INFINITY else float(limit)
+
+
 @dataclass
 class Database:
     """Path to the DuckDB file plus how long to wait for a lock."""
@@ -224,7 +251,11 @@ class Database:
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=read_only)
+                if read_only:
+                    return duckdb.connect(str(self.path), read_only=True)
+                con = duckdb.connect(str(self.path), config=NO_AUTOMATIC_CHECKPOINT)
+                con.execute("PRAGMA disable_checkpoint_on_shutdown")
+                return con
             except duckdb.IOException as exc:
                 message = str(exc)
                 locked = "lock" in message.lower()
@@ -246,11 +277,14 @@ class Database:
             try:
                 yield con
                 con.execute("COMMIT")
+                self._checkpoint(con, only_if_room=True, wal_over=CHECKPOINT_WAL_SIZE)
             except BaseException:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("ROLLBACK")
                 raise
-        except duckdb.IOException as exc:
+        except (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException) as exc:
+            # A full disk shows up at COMMIT, as DuckDB's TransactionException ("Could not
+            # write file ...: No space left on device"); nothing of the transaction is kept.
             raise DatabaseError(f"{self.path}: write failed: {str(exc).splitlines()[0]}") from None
         finally:
             con.close()
@@ -266,7 +300,7 @@ class Database:
         con = self._open(read_only=False)
         try:
             yield con
-        except duckdb.IOException as exc:
+        except (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException) as exc:
             raise DatabaseError(f"{self.path}: write failed: {str(exc).splitlines()[0]}") from None
         finally:
             con.close()
@@ -296,9 +330,11 @@ class Database:
         partial.unlink(missing_ok=True)
         con = self._open(read_only=False)
         try:
+            self._checkpoint(con)
             name = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
             con.execute(f"ATTACH '{partial}' AS regwatch_snapshot")
             con.execute(f'COPY FROM DATABASE "{name}" TO regwatch_snapshot')
+            con.execute("CHECKPOINT regwatch_snapshot")  # into the file itself: writers skip the one on detach
             con.execute("DETACH regwatch_snapshot")
         except duckdb.Error as exc:
             raise DatabaseError(f"{target}: snapshot failed: {str(exc).splitlines()[0]}") from None
@@ -306,6 +342,35 @@ class Database:
             con.close()
         os.replace(partial, target)
         return target
+
+    @property
+    def wal_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".wal")
+
+    def headroom(self) -> float:
+        """Bytes the file may still grow by: free disk space, within the process's file size limit."""
+        return min(shutil.disk_usage(self.path.parent).free, _file_size_limit() - self.path.stat().st_size)
+
+    def _checkpoint(self, con: duckdb.DuckDBPyConnection, only_if_room: bool = False, wal_over: int = 0) -> None:
+        """Move the WAL into the file if there is room to do it safely; otherwise keep the WAL and
+        raise (or, `only_if_room`, leave it for later: a long backfill must not replay a huge WAL)."""
+        wal = self.wal_path.stat().st_size if self.wal_path.exists() else 0
+        if wal <= wal_over:
+            return
+        needed = 2 * wal + CHECKPOINT_HEADROOM
+        room = self.headroom()
+        if room < needed:
+            if only_if_room:
+                return
+            raise DatabaseError(
+                f"{self.path}: disk full: {max(room, 0) / 1e6:.1f} MB free, a checkpoint needs "
+                f"{needed / 1e6:.0f} MB; nothing is lost (the run's writes are in {self.wal_path.name}), "
+                "free some space and run again"
+            )
+        try:
+            con.execute("CHECKPOINT")
+        except duckdb.Error as exc:
+            raise DatabaseError(f"{self.path}: checkpoint failed: {str(exc).splitlines()[0]}") from None
 
     def reader(self) -> Database:
         """Where reads should go: the snapshot when there is one, else the live file."""

@@ -53,6 +53,14 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(sorted(query)), ""))
 
 
+def without_userinfo(url: str) -> str:
+    """`url` without user:password@: a feed URL's credentials must not leak into the links resolved against it."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def unwrap_redirect(url: str) -> str:
     """Return the publisher URL wrapped in an aggregator link, or `url` unchanged.
 

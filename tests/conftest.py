@@ -56,3 +56,11 @@ def server() -> Iterator[CorpusServer]:
     """An empty local server; tests add routes to `server.routes`."""
     with CorpusServer() as srv:
         yield srv
+
+
+@pytest.fixture
+def prefect_api_url(prefect_harness: None) -> str:
+    """The session's Prefect server, for `regwatch` child processes: they start in a second, not ten."""
+    from prefect.settings import PREFECT_API_URL
+
+    return str(PREFECT_API_URL.value())

@@ -8,7 +8,9 @@ with ``{"ok": false, "error": ...}`` for Web API errors, plain-text bodies with
 Slack's limits (`block_problems`). Every accepted message is recorded, parsed,
 in `messages`; every request, raw, in `requests`. `fail_next` makes the next
 requests fail in a chosen way (429, 500, auth, unknown channel, dropped
-connection, hang).
+connection, hang). `on_request` and `on_accept` are called as a request
+arrives and once a message is accepted (before the answer goes back), so a
+test can act at those instants, e.g. kill the sender.
 
     with SlackServer(token="xoxb-test") as slack:
         WebClient(token="xoxb-test", base_url=slack.api_url).chat_postMessage(channel="C0ALERTS", text="hi")
@@ -22,7 +24,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -154,6 +156,8 @@ class SlackServer:
         self.requests: list[RawRequest] = []
         self.uploads: dict[str, Upload] = {}
         self._faults: deque[_Fault] = deque()
+        self.on_request: Callable[[RawRequest], None] | None = None  # as a request arrives, before any fault
+        self.on_accept: Callable[[Received], None] | None = None  # once a message is accepted, before the answer
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._ts_base = int(time.time())
@@ -213,6 +217,11 @@ class SlackServer:
         with self._lock:
             self._faults.append(_Fault(mode, n))
 
+    def recover(self) -> None:
+        """Drop the faults still queued: Slack is healthy again."""
+        with self._lock:
+            self._faults.clear()
+
     # -- used by the handler ---------------------------------------------
 
     def _take_fault(self) -> str | None:
@@ -238,6 +247,8 @@ class SlackServer:
     def _record(self, received: Received) -> None:
         with self._lock:
             self.messages.append(received)
+        if self.on_accept is not None:
+            self.on_accept(received)
 
     # -- Web API methods: parsed parameters in, JSON answer out ------------
 
@@ -370,8 +381,11 @@ class _Handler(BaseHTTPRequestHandler):
         slack = self.server.slack
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = urlsplit(self.path).path
+        raw = RawRequest("POST", path, dict(self.headers.items()), body)
         with slack._lock:
-            slack.requests.append(RawRequest("POST", path, dict(self.headers.items()), body))
+            slack.requests.append(raw)
+        if slack.on_request is not None:
+            slack.on_request(raw)
         fault = slack._take_fault()
         if fault in ("drop", "hang"):
             if fault == "hang":
@@ -462,5 +476,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:  # the client is gone (a test killed it): nobody to answer
+            self.close_connection = True

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,18 +14,11 @@ from flows.monitor import monitor
 from tasks.queries import run_query
 from tasks.store import Database
 from tests.configs import write_config
+from tests.faultkit import hold
 from tests.feeds_samples import RSS2
 from tests.httpkit import static
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-
-HOLD = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1], read_only=True)
-print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
-time.sleep(float(sys.argv[2]))
-print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
-"""
 
 SECOND = RSS2.replace("<item><title>Second</title>", "<item><title>Third</title><link>https://wire.example/c</link>"
                       "</item><item><title>Second</title>")
@@ -35,14 +26,6 @@ SECOND = RSS2.replace("<item><title>Second</title>", "<item><title>Third</title>
 
 def run(config: Path, db: Path) -> dict[str, object]:
     return asyncio.run(monitor(config_dir=str(config), db=str(db), allow_private_networks=True))
-
-
-def hold(path: Path, seconds: float) -> subprocess.Popen[str]:
-    process = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)],
-                               stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    process.stdout.readline()  # the connection is open
-    return process
 
 
 @pytest.fixture
