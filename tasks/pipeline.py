@@ -50,6 +50,7 @@ class Extractor:
     executor: Executor
     slots: asyncio.Semaphore
     config_dir: str
+    writer: asyncio.Lock = field(default_factory=asyncio.Lock)  # batches in flight store one at a time
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
