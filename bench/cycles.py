@@ -44,19 +44,23 @@ async def _ready() -> None:
 
 
 def _cycle() -> dict[str, Any]:
-    from flows.monitor import configured_monitor
+    from prefect.client.schemas.objects import State
+
+    from flows.monitor import monitor
     from flows.runner import check_config
     from tasks.settings import load_settings
 
     settings = load_settings()
     check_config(settings)
     started = time.perf_counter()
-    monitor = configured_monitor(settings)
-    state = asyncio.run(monitor(config_dir=str(settings.config_dir), db=str(settings.db),
-                                allow_private_networks=settings.allow_private_networks, return_state=True))
+    run = monitor(config_dir=str(settings.config_dir), db=str(settings.db),
+                  allow_private_networks=settings.allow_private_networks, return_state=True)
+    state: State[dict[str, Any]] = asyncio.run(run)  # type: ignore[arg-type]  # an async flow's call is a coroutine
     wall = time.perf_counter() - started
     summary: dict[str, Any] = state.result()
     flow_run_id = state.state_details.flow_run_id
+    if flow_run_id is None:
+        raise RuntimeError("the flow run has no id: was it run without a Prefect API?")
     return {"wall": wall, "summary": summary, "task_runs": asyncio.run(_task_runs(flow_run_id))}
 
 

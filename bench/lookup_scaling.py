@@ -24,6 +24,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -133,8 +134,14 @@ def _time_lookups(db: Path, rng: np.random.Generator, pool: np.ndarray, stored: 
     return {"stored?": keys, "near-copy?": dupes, "event cluster?": events}
 
 
-def run(sizes: list[int], db: Path) -> str:
-    """Fill `db` (a new file) up to each size in turn and time the lookups; a Markdown table."""
+@dataclass
+class Scaling:
+    table: str  # Markdown
+    growth: dict[str, float]  # lookup -> cost at the largest size / cost at the smallest
+
+
+def run(sizes: list[int], db: Path) -> Scaling:
+    """Fill `db` (a new file) up to each size in turn and time the lookups."""
     rng = np.random.default_rng(0)
     Database(db).init()
     pool: list[np.ndarray] = []
@@ -154,7 +161,8 @@ def run(sizes: list[int], db: Path) -> str:
         lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
     note = (f"Per item: `stored?` per new article (2 keys), `near-copy?` per new article, `event cluster?` per new "
             f"event; steady median of {REPEATS} batches after {WARMUP} warm-up batches of {BATCH} articles.")
-    return "\n".join([*lines, "", note])
+    largest = results[max(sizes)]
+    return Scaling("\n".join([*lines, "", note]), {name: largest[name] / smallest[name] for name in smallest})
 
 
 def main() -> None:
@@ -162,7 +170,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated stored-article counts")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        print(run([int(s) for s in args.sizes.split(",")], Path(tmp) / "lookups.duckdb"))
+        print(run([int(s) for s in args.sizes.split(",")], Path(tmp) / "lookups.duckdb").table)
 
 
 if __name__ == "__main__":

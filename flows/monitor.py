@@ -17,6 +17,7 @@ from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.futures import PrefectFuture
+from prefect.task_runners import TaskRunner
 from prefect.utilities.annotations import quote
 
 from tasks.alert_delivery import DeliveryStats, deliver
@@ -186,38 +187,38 @@ async def _extract_locally(
 async def _extract_on_dask(
     database: Database, items: list[FeedItem], limits: FetchLimits, settings: Settings, stats: CycleStats
 ) -> None:
-    """Batches through the flow's Dask task runner: pages are fetched here, extracted on the cluster in parts
-    of DASK_PART pages (so every worker has work), and stored here by the one database writer. The next
-    batch is fetched while the cluster extracts the previous one."""
+    """Batches through prefect-dask's task runner: pages are fetched here, extracted on the cluster in parts of
+    DASK_PART pages (so every worker has work), and stored here by the one database writer. The next batch
+    is fetched while the cluster extracts the previous one. The runner is opened here, not given to the
+    flow's decorator, so the setting holds however the flow was started (`regwatch run`, `serve`, or a
+    deployment of deploy/prefect.yaml)."""
 
     async def records(parts: list[PrefectFuture[list[ArticleRecord]]]) -> list[ArticleRecord]:
         return [r for part in parts for r in await asyncio.to_thread(part.result)]
 
     in_flight: deque[list[PrefectFuture[list[ArticleRecord]]]] = deque()
-    async with fetcher(limits, settings) as client:
-        for batch in batches(items, BATCH_SIZE):
-            pages = await fetch_stage(batch, client, limits)
-            in_flight.append([extract_batch.submit(list(part), str(settings.config_dir))
-                              for part in batches(pages, DASK_PART)])
-            stats.pages_fetched += len(batch)
-            if len(in_flight) == BATCHES_IN_FLIGHT:
-                stats.add_stored(store_batch(database, as_is(await records(in_flight.popleft()))))
-    while in_flight:
-        stats.add_stored(store_batch(database, as_is(await records(in_flight.popleft()))))
+    with dask_runner(settings) as runner:
+        async with fetcher(limits, settings) as client:
+            for batch in batches(items, BATCH_SIZE):
+                pages = await fetch_stage(batch, client, limits)
+                in_flight.append([runner.submit(extract_batch, {"pages": list(part),
+                                                                "config_dir": str(settings.config_dir)})
+                                  for part in batches(pages, DASK_PART)])
+                stats.pages_fetched += len(batch)
+                if len(in_flight) == BATCHES_IN_FLIGHT:
+                    stats.add_stored(store_batch(database, as_is(await records(in_flight.popleft()))))
+        while in_flight:
+            stats.add_stored(store_batch(database, as_is(await records(in_flight.popleft()))))
 
 
-def configured_monitor(settings: Settings) -> Any:
-    """The monitor flow with the task runner `REGWATCH_TASK_RUNNER` asks for (Dask: `prefect-dask`)."""
-    if settings.task_runner != "dask":
-        return monitor
+def dask_runner(settings: Settings) -> TaskRunner[Any]:
+    """prefect-dask's runner: the cluster at REGWATCH_DASK_ADDRESS, or a local one with a worker per core."""
     from prefect_dask import DaskTaskRunner
 
     if settings.dask_address:
-        runner = DaskTaskRunner(address=settings.dask_address)
-    else:
-        runner = DaskTaskRunner(cluster_kwargs={"n_workers": worker_count(), "threads_per_worker": 1,
-                                                "processes": True, "dashboard_address": None})
-    return monitor.with_options(task_runner=runner)  # type: ignore[arg-type]  # (its future type is a subtype)
+        return DaskTaskRunner(address=settings.dask_address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": worker_count(), "threads_per_worker": 1,
+                                          "processes": True, "dashboard_address": None})
 
 
 def resolve(config_dir: str | Path | None, db: str | Path | None, **overrides: Any) -> Settings:

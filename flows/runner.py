@@ -32,10 +32,10 @@ def run_monitor(
     settings = load_settings(config_dir=config_dir, db=db, allow_private_networks=allow_private_networks)
     check_config(settings)
 
-    from flows.monitor import configured_monitor
+    from flows.monitor import monitor
 
     return asyncio.run(
-        configured_monitor(settings)(
+        monitor(
             config_dir=str(settings.config_dir),
             db=str(settings.db),
             allow_private_networks=settings.allow_private_networks,

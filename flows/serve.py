@@ -40,12 +40,12 @@ def serve_flows(config_dir: Path | None, db: Path | None) -> None:
     from prefect.deployments.runner import RunnerDeployment
 
     from flows.digest import digest
-    from flows.monitor import configured_monitor
+    from flows.monitor import monitor
 
     specs = deployment_specs()
     monitor_spec, digest_spec = specs["monitor"], specs["daily-digest"]
     deployments = [
-        configured_monitor(settings).to_deployment(
+        monitor.to_deployment(
             name="monitor", cron=monitor_spec["cron"], concurrency_limit=monitor_spec["concurrency_limit"],
             parameters={"config_dir": str(settings.config_dir), "db": str(settings.db)},
         ),

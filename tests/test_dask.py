@@ -14,8 +14,7 @@ import pytest
 
 from flows.corpus_server import CorpusServer
 from flows.demo import CORPUS, write_demo_config
-from flows.monitor import configured_monitor, monitor
-from tasks.settings import load_settings
+from flows.monitor import monitor
 from tasks.store import Database
 from tests.slack_server import SlackServer
 
@@ -47,10 +46,8 @@ def test_dask_runner_stores_what_the_default_runner_stores(
         local_posts = len(slack.messages)
         monkeypatch.setenv("REGWATCH_TASK_RUNNER", "dask")
         monkeypatch.setenv("REGWATCH_DASK_ADDRESS", cluster.scheduler_address)  # type: ignore[attr-defined]
-        flow = configured_monitor(load_settings())
-        assert flow is not monitor and type(flow.task_runner).__name__ == "DaskTaskRunner"
-        on_dask = asyncio.run(flow(config_dir=str(tmp_path / "config"), db=str(tmp_path / "dask.duckdb"),
-                                   allow_private_networks=True))
+        on_dask = asyncio.run(monitor(config_dir=str(tmp_path / "config"), db=str(tmp_path / "dask.duckdb"),
+                                      allow_private_networks=True))
     for key in ("pages_fetched", "articles_added", "duplicates", "near_duplicates", "events_clustered",
                 "alerts_sent"):
         assert on_dask[key] == local[key], key
