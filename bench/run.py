@@ -42,7 +42,7 @@ import yaml
 
 from bench import lookup_scaling
 from bench.corpus import Corpus, build_corpus
-from bench.proctree import PeakRss, cpu_seconds
+from bench.proctree import PeakRss, cpu_seconds, descendants
 from bench.server import BenchServer
 from tasks.pipeline import worker_count
 from tasks.settings import DEFAULT_CONFIG_DIR, REPO_ROOT
@@ -103,16 +103,15 @@ def bare_extraction(page: bytes) -> bool:
     return trafilatura.bare_extraction(page, url="http://127.0.0.1/", **trafilatura_options(False)) is not None
 
 
-def _warm(_: int) -> int:
+def _warm(_: int) -> None:
     import trafilatura  # noqa: F401  (the pipeline's workers import it before their first page too)
-
-    return os.getpid()
 
 
 def measure_limit(pages: list[bytes], workers: int) -> Row:
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     with pool:
-        pids = sorted(set(pool.map(_warm, range(workers * 4))))
+        list(pool.map(_warm, range(workers * 4)))
+        pids = [p for p in descendants(os.getpid()) if p != os.getpid()]  # the workers (and a tiny tracker)
         before = sum(cpu_seconds(p) for p in pids)
         with PeakRss(lambda: pids) as rss:
             started = time.perf_counter()
