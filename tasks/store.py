@@ -271,8 +271,7 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write transaction; rolled back entirely if anything inside fails."""
-        con = self._open(read_only=False)
-        try:
+        with self.session() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -282,12 +281,6 @@ class Database:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("ROLLBACK")
                 raise
-        except (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException) as exc:
-            # A full disk shows up at COMMIT, as DuckDB's TransactionException ("Could not
-            # write file ...: No space left on device"); nothing of the transaction is kept.
-            raise DatabaseError(f"{self.path}: write failed: {str(exc).splitlines()[0]}") from None
-        finally:
-            con.close()
 
     @contextlib.contextmanager
     def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -301,6 +294,8 @@ class Database:
         try:
             yield con
         except (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException) as exc:
+            # A full disk shows up at COMMIT, as DuckDB's TransactionException ("Could not
+            # write file ...: No space left on device"); nothing of the transaction is kept.
             raise DatabaseError(f"{self.path}: write failed: {str(exc).splitlines()[0]}") from None
         finally:
             con.close()
