@@ -117,8 +117,19 @@ def build_article(item: FeedItem, page: Fetched | None, fetch_error: str | None)
 
 
 def process_page(item: FeedItem, page: Fetched | None, fetch_error: str | None, config_dir: str) -> ArticleRecord:
-    """What a worker process does per page: extract, then find companies and events."""
-    record = build_article(item, page, fetch_error)
+    """What a worker does per page: extract, then find companies and events.
+
+    A page that breaks a rule nobody foresaw is stored from the feed summary,
+    with the reason, instead of failing its whole batch run after run (here,
+    so the local workers and a Dask cluster behave alike)."""
+    try:
+        return _classified(build_article(item, page, fetch_error), config_dir)
+    except Exception as exc:
+        reason = f"extraction failed: {type(exc).__name__}: {exc}"[:300]
+        return _classified(build_article(item, None, reason), config_dir)
+
+
+def _classified(record: ArticleRecord, config_dir: str) -> ArticleRecord:
     result = classifier_for(config_dir).classify(
         record.title, record.text, record.published_at.date() if record.published_at else None
     )

@@ -15,7 +15,6 @@ import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,7 +43,7 @@ class Extractor:
     """Worker processes for extraction, and a bound on the fetched pages waiting for them.
 
     Memory stays flat however many items a cycle has: a page is fetched only
-    when a slot is free, and its bytes are dropped once extracted.
+    when a slot is free, and the slot is freed once the page is extracted.
     """
 
     executor: Executor
@@ -157,16 +156,8 @@ async def extract_stage(
 
     async def one(item: FeedItem) -> ArticleRecord:
         async with extractor.slots:
-            item, page, error = await fetch_page(item, fetcher, limits)
-            try:
-                return await loop.run_in_executor(extractor.executor, process_page, item, page, error,
-                                                  extractor.config_dir)
-            except BrokenProcessPool:
-                raise  # a worker died: the batch fails, and the next run starts fresh workers
-            except Exception as exc:  # a page no rule foresaw must not fail its whole batch, run after run
-                reason = f"extraction failed: {type(exc).__name__}: {exc}"[:300]
-                return await loop.run_in_executor(extractor.executor, process_page, item, None, reason,
-                                                  extractor.config_dir)
+            page = await fetch_page(item, fetcher, limits)
+            return await loop.run_in_executor(extractor.executor, process_page, *page, extractor.config_dir)
 
     return list(await asyncio.gather(*(one(item) for item in items)))
 
