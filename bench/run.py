@@ -25,8 +25,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,7 +35,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
 import yaml
 
 from bench import lookup_scaling
@@ -46,6 +43,7 @@ from bench.proctree import PeakRss, cpu_seconds, descendants
 from bench.server import BenchServer
 from tasks.pipeline import worker_count
 from tasks.settings import DEFAULT_CONFIG_DIR, REPO_ROOT
+from tests.prefect_server import PrefectServer
 from tests.slack_server import SlackServer
 
 RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
@@ -155,37 +153,6 @@ def _child_env(extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith(("REGWATCH_", "PREFECT_"))}
     env["PYTHONPATH"] = str(REPO_ROOT)
     return {**env, **extra}
-
-
-class PrefectServer:
-    """`prefect server start` on 127.0.0.1, as a deployment runs it: a service beside regwatch, not inside it."""
-
-    def __init__(self, work: Path, log: IO[str]) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.api_url = f"http://127.0.0.1:{port}/api"
-        env = _child_env({"PREFECT_HOME": str(work / "prefect-server"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                          "PREFECT_UI_ENABLED": "false"})
-        prefect = str(Path(sys.executable).with_name("prefect"))
-        self.proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                                     env=env, stdout=log, stderr=log, start_new_session=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.api_url + "/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"prefect server did not start; see {log.name}")
-
-    def stop(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=30)
 
 
 def regwatch_env(work: Path, server: BenchServer, slack: SlackServer, name: str, **extra: str) -> dict[str, str]:
@@ -311,11 +278,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"measuring {key}...", flush=True)
             rows[key] = step()
         print("measuring regwatch cold, warm, +1% (Prefect server started beside it)...", flush=True)
-        prefect = PrefectServer(work, log)
-        try:
+        with PrefectServer(work / "prefect-server", work / "prefect-server.log", _child_env({})) as prefect:
+            assert prefect.process is not None
             env = regwatch_env(work, server, slack, "regwatch", PREFECT_API_URL=prefect.api_url)
             cycles = Cycles(env, log)
-            with PeakRss.tree(prefect.proc.pid) as prefect_memory:
+            with PeakRss.tree(prefect.process.pid) as prefect_memory:
                 rows["cold"], cold_summary = cycles.run("regwatch cold", server)
             rows["warm"], _ = cycles.run("regwatch warm", server)
             grown = corpus.grow(round(len(corpus.items) * 0.01))
@@ -328,8 +295,6 @@ def main(argv: list[str] | None = None) -> int:
                                        REGWATCH_TASK_RUNNER="dask"), log)
             rows["dask"], _ = dask.run(f"regwatch cold, Dask ({workers} workers)", server)
             dask.close()
-        finally:
-            prefect.stop()
         print("measuring lookup scaling...", flush=True)
         scaling = lookup_scaling.run([int(s) for s in args.scaling.split(",")], work / "scaling.duckdb")
         log.close()

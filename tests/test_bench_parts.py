@@ -10,7 +10,7 @@ import sys
 import httpx
 import pytest
 
-from bench.corpus import SHARED_PAGES, build_corpus
+from bench.corpus import SHARED_PAGES, Corpus, build_corpus
 from bench.proctree import PeakRss, cpu_seconds
 from bench.server import BenchServer
 from tasks.extract import decode_html, extract_article
@@ -18,13 +18,13 @@ from tasks.near_dupes import estimated_similarity, signature
 
 
 @pytest.fixture(scope="module")
-def corpus():  # type: ignore[no-untyped-def]
+def corpus() -> Corpus:
     if not SHARED_PAGES.is_dir():
         pytest.skip(f"{SHARED_PAGES} is absent: the benchmark corpus is built from ../shared")
     return build_corpus(pages=200, feeds=8, extra=10)
 
 
-def test_corpus_copies_are_distinct_stories_with_the_same_markup(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_corpus_copies_are_distinct_stories_with_the_same_markup(corpus: Corpus) -> None:
     first, copy = corpus.pages["/n00/story-00000.html"], corpus.pages["/n33/story-00181.html"]  # one source page
     assert len(first) == len(copy) and first != copy
     assert first.count(b"<") == copy.count(b"<")  # markup untouched
@@ -35,7 +35,7 @@ def test_corpus_copies_are_distinct_stories_with_the_same_markup(corpus) -> None
     assert again.pages.keys() == corpus.pages.keys()
 
 
-def test_server_answers_conditional_requests_and_counts(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_server_answers_conditional_requests_and_counts(corpus: Corpus) -> None:
     with BenchServer(corpus) as server:
         feed = server.base_for(1) + corpus.feed_paths()[1]
         first = httpx.get(feed)

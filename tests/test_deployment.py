@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,32 +15,16 @@ from tasks.queries import run_query
 from tests.configs import write_config
 from tests.feeds_samples import RSS2
 from tests.httpkit import static
+from tests.prefect_server import BIN, PrefectServer, stop
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(args, env=env, cwd=REPO, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 def prefect(env: dict[str, str], *args: str) -> str:
@@ -57,26 +36,8 @@ def prefect(env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture
 def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
-    server = start([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)], env,
-                   tmp_path / "server.log")
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            assert time.monotonic() < deadline, "Prefect server did not start in 120 s"
-            time.sleep(0.5)
-        yield env
-    finally:
-        stop(server)
+    with PrefectServer(tmp_path / "prefect", tmp_path / "server.log") as server:
+        yield server.env
 
 
 def test_deploy_from_prefect_yaml_and_run_through_a_worker(tmp_path: Path, server_env: dict[str, str]) -> None:
