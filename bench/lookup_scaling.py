@@ -69,11 +69,9 @@ def _fill(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, start: int, 
         con.execute(
             """INSERT INTO event_clusters SELECT printf('c%09d', i), (?::VARCHAR[])[1 + i % 5],
                       [printf('co%03d', i % 300)], 'SAMR', CASE WHEN i % 5 = 0 THEN 1e6 + i END, NULL,
-                      ?::TIMESTAMPTZ - to_seconds((? - i) * ?), ?::TIMESTAMPTZ - to_seconds((? - i) * ?),
-                      printf('e%09d', i)
-               FROM range(?, ?) t(i)""",
+                      stamp, stamp, printf('e%09d', i)
+               FROM (SELECT i, ?::TIMESTAMPTZ - to_seconds((? - i) * ?) AS stamp FROM range(?, ?) t(i))""",
             [list(KINDS), NEWEST, total // CLUSTER_EVERY, SPAN.total_seconds() * CLUSTER_EVERY / total,
-             NEWEST, total // CLUSTER_EVERY, SPAN.total_seconds() * CLUSTER_EVERY / total,
              first // CLUSTER_EVERY, (first + n) // CLUSTER_EVERY])
         print(f"  stored {first + n:>9,} articles", flush=True)
 
