@@ -247,10 +247,11 @@ async def monitor(
         logger.warning("feed failed: %s", error)
     new = select_new(database, as_is(polls))
     stats.items_known = new.known
-    if new.items and settings.task_runner == "dask":
-        await _extract_on_dask(database, new.items, feeds.fetch, settings, stats)
-    elif new.items:
-        await _extract_locally(database, new.items, feeds.fetch, settings, stats)
+    with database.held():  # batches store one after another: one open of the file, not one per batch
+        if new.items and settings.task_runner == "dask":
+            await _extract_on_dask(database, new.items, feeds.fetch, settings, stats)
+        elif new.items:
+            await _extract_locally(database, new.items, feeds.fetch, settings, stats)
     for error in stats.page_errors[:MAX_LOGGED_PAGE_ERRORS]:
         logger.warning("page not used, feed summary stored instead: %s", error)
     if len(stats.page_errors) > MAX_LOGGED_PAGE_ERRORS:

@@ -60,3 +60,21 @@ def test_writer_waits_for_a_brief_lock_on_the_live_file(stored: tuple[CorpusServ
     locker.communicate(timeout=30)
     assert locker.returncode == 0
     assert result["articles_added"] == 1
+
+
+def test_a_held_database_is_opened_once_for_the_block_and_released_after(tmp_path: Path) -> None:
+    """What the run does around its batches: one open of the file, every stage a cursor on it."""
+    db = Database(tmp_path / "held.duckdb")
+    db.init()
+    with db.held():
+        with db.write() as con:
+            con.execute("INSERT INTO meta VALUES ('probe', '1')")
+        with db.read() as con:  # a read inside the block sees the write without reopening
+            assert con.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone() == ("1",)
+        shut_out = hold(db.path, 0)
+        shut_out.communicate(timeout=30)
+        assert shut_out.returncode != 0  # the file stays ours for the whole block
+    after = hold(db.path, 0)
+    after.communicate(timeout=30)
+    assert after.returncode == 0  # released
+    assert run_query(db.path, "SELECT value FROM meta WHERE key = 'probe'")[1] == [("1",)]  # and committed
