@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
+import numpy as np
 
 from tasks.articles import ArticleRecord
 from tasks.dedupe import guid_key
-from tasks.near_dupes import DEFAULT_THRESHOLD, add_signatures, band_keys, estimated_similarity, find_many
+from tasks.near_dupes import DEFAULT_THRESHOLD, add_signatures, band_key_matrix, estimated_similarity, find_many
 from tasks.poll import FeedItem
 from tasks.store import Database, insert_rows
 
@@ -120,16 +121,17 @@ def _near_copies(con: duckdb.DuckDBPyConnection, records: list[ArticleRecord]) -
     stored = find_many(con, signed)
     copies: dict[str, str] = {}
     seen_bands: dict[int, list[str]] = {}
-    for article_id, sig in signed.items():
+    all_keys = band_key_matrix(np.asarray(list(signed.values()), dtype=np.int64)).tolist()  # one call, not one a story
+    for (article_id, sig), keys in zip(signed.items(), all_keys, strict=True):
         if stored.get(article_id):
             copies[article_id] = stored[article_id][0][0]
             continue
-        candidates = {a for key in band_keys(sig) for a in seen_bands.get(key, [])}
+        candidates = {a for key in keys for a in seen_bands.get(key, [])}
         twin = next((a for a in candidates if estimated_similarity(sig, signed[a]) >= DEFAULT_THRESHOLD), None)
         if twin is not None:
             copies[article_id] = copies.get(twin, twin)
             continue
-        for key in band_keys(sig):
+        for key in keys:
             seen_bands.setdefault(key, []).append(article_id)
     return copies
 
