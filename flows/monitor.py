@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -84,9 +85,9 @@ def fetcher(limits: FetchLimits, settings: Settings) -> Fetcher:
 
 @task(name="poll-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
       retry_condition_fn=worth_retrying)
-async def poll_feeds(db: Database, feeds: FeedsFile, settings: Settings) -> list[FeedPoll]:
+async def poll_feeds(db: Database, feeds: FeedsFile, settings: Settings, parser: Executor | None) -> list[FeedPoll]:
     async with fetcher(feeds.fetch, settings) as client:
-        return await poll_stage(db, feeds, client)
+        return await poll_stage(db, feeds, client, parser)
 
 
 @task(name="select-new-items", cache_policy=NONE)
@@ -163,25 +164,25 @@ def run_report(db: Database, started: datetime, stats: CycleStats, delivered: De
 
 
 async def _extract_locally(
-    database: Database, items: list[FeedItem], limits: FetchLimits, settings: Settings, stats: CycleStats
+    database: Database, items: list[FeedItem], limits: FetchLimits, settings: Settings, stats: CycleStats,
+    extractor: Extractor,
 ) -> None:
     """Batches through this machine's worker processes, two in flight: while one is stored, the next one's
     pages are already queued for the workers, so the extraction processes never wait for the database."""
-    with extraction_pool(worker_count(), str(settings.config_dir)) as extractor:
-        in_flight: deque[asyncio.Task[Stored]] = deque()
-        try:
-            for batch in batches(items, BATCH_SIZE):
-                in_flight.append(asyncio.ensure_future(process_batch(
-                    database, as_is(list(batch)), limits, settings, extractor,
-                )))
-                stats.pages_fetched += len(batch)
-                if len(in_flight) == BATCHES_IN_FLIGHT:
-                    stats.add_stored(await in_flight.popleft())
-            while in_flight:
+    in_flight: deque[asyncio.Task[Stored]] = deque()
+    try:
+        for batch in batches(items, BATCH_SIZE):
+            in_flight.append(asyncio.ensure_future(process_batch(
+                database, as_is(list(batch)), limits, settings, extractor,
+            )))
+            stats.pages_fetched += len(batch)
+            if len(in_flight) == BATCHES_IN_FLIGHT:
                 stats.add_stored(await in_flight.popleft())
-        finally:
-            for abandoned in in_flight:  # a batch failed: the run fails, the next run redoes the rest
-                abandoned.cancel()
+        while in_flight:
+            stats.add_stored(await in_flight.popleft())
+    finally:
+        for abandoned in in_flight:  # a batch failed: the run fails, the next run redoes the rest
+            abandoned.cancel()
 
 
 async def _extract_on_dask(
@@ -241,17 +242,21 @@ async def monitor(
     started = datetime.now(UTC)
     stats = CycleStats()
 
-    polls = await poll_feeds(database, feeds, settings)
-    stats.add_polls(polls)
-    for error in stats.feed_errors:
-        logger.warning("feed failed: %s", error)
-    new = select_new(database, as_is(polls))
-    stats.items_known = new.known
-    with database.held():  # batches store one after another: one open of the file, not one per batch
-        if new.items and settings.task_runner == "dask":
-            await _extract_on_dask(database, new.items, feeds.fetch, settings, stats)
-        elif new.items:
-            await _extract_locally(database, new.items, feeds.fetch, settings, stats)
+    # The local workers start with the first feed that changed (a quiet cycle never starts them): they parse
+    # the feeds while this process fetches the rest, and are ready for the pages when polling ends.
+    with extraction_pool(worker_count(), str(settings.config_dir)) as extractor:
+        local = settings.task_runner != "dask"
+        polls = await poll_feeds(database, feeds, settings, extractor.executor if local else None)
+        stats.add_polls(polls)
+        for error in stats.feed_errors:
+            logger.warning("feed failed: %s", error)
+        new = select_new(database, as_is(polls))
+        stats.items_known = new.known
+        with database.held():  # batches store one after another: one open of the file, not one per batch
+            if new.items and local:
+                await _extract_locally(database, new.items, feeds.fetch, settings, stats, extractor)
+            elif new.items:
+                await _extract_on_dask(database, new.items, feeds.fetch, settings, stats)
     for error in stats.page_errors[:MAX_LOGGED_PAGE_ERRORS]:
         logger.warning("page not used, feed summary stored instead: %s", error)
     if len(stats.page_errors) > MAX_LOGGED_PAGE_ERRORS:

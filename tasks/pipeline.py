@@ -126,9 +126,11 @@ class Stored:
     page_errors: list[str]  # "link: why" for stories stored from the feed summary
 
 
-async def poll_stage(db: Database, feeds: FeedsFile, fetcher: Fetcher) -> list[FeedPoll]:
+async def poll_stage(
+    db: Database, feeds: FeedsFile, fetcher: Fetcher, parser: Executor | None = None
+) -> list[FeedPoll]:
     states = load_states(db)
-    return await poll_all(fetcher, feeds.feeds, states, feeds.fetch)
+    return await poll_all(fetcher, feeds.feeds, states, feeds.fetch, parser)
 
 
 def new_items_stage(db: Database, polls: Sequence[FeedPoll]) -> NewItems:
