@@ -100,9 +100,14 @@ def trafilatura_options(need_date: bool) -> dict[str, Any]:
     feed does), htmldate skips its opportunistic search of the page's text
     for a date, a third of trafilatura's time on real pages, and still reads
     the cheap ones in headers and markup.
+
+    `fast` skips trafilatura's second opinions (readability and jusText run on
+    every page and compared): on the 181 pages of the shared extraction
+    benchmark it is 27% faster and scores slightly better, token F1 0.962
+    against 0.959.
     """
     return {"with_metadata": True, "include_comments": False, "include_tables": True, "deduplicate": False,
-            "date_extraction_params": set_date_params(extensive=need_date)}
+            "fast": True, "date_extraction_params": set_date_params(extensive=need_date)}
 
 
 def extract_article(page: str, url: str, need_date: bool = True) -> Extracted | None:
