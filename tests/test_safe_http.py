@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import ipaddress
+import ssl
+import threading
 import zlib
 from collections.abc import Collection, Iterator
-from http.server import BaseHTTPRequestHandler
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from flows.corpus_server import CorpusServer, send
 from tasks.feeds_config import FetchLimits
 from tasks.safe_http import AddressPolicy, Endpoint, Fetched, Fetcher, FetchFailure, is_public_address
-from tests.httpkit import redirect, slow_drip, static
+from tests.httpkit import redirect, slow_drip, static, status
 
 LIMITS = FetchLimits(timeout_seconds=1.0)
 
@@ -236,6 +245,30 @@ def test_a_cookie_set_with_a_redirect_is_sent_back(server: CorpusServer) -> None
     assert isinstance(result, Fetched) and result.body == b"article"
 
 
+def test_headers_are_lower_cased_joined_and_decoded(server: CorpusServer) -> None:
+    """Repeated headers joined as one value; a value that is not UTF-8 read as Latin-1."""
+    head = b"HTTP/1.1 200 OK\r\nX-Dup: one\r\nx-dup: two\r\nX-Latin: caf\xe9\r\nX-Utf8: %s\r\n" % "监管".encode()
+
+    def handler(request: BaseHTTPRequestHandler) -> None:
+        request.wfile.write(head + b"Content-Length: 2\r\n\r\nok")
+        request.close_connection = True
+
+    server.routes["/h"] = handler
+    result = get(server.url("/h"), allow_private=True)
+    assert isinstance(result, Fetched)
+    assert {k: v for k, v in result.headers.items() if k.startswith("x-")} == {
+        "x-dup": "one, two", "x-latin": "café", "x-utf8": "监管"}
+
+
+@pytest.mark.parametrize(("body", "encoding"), [(b"not gzip at all", "gzip"), (b"not deflate", "deflate"),
+                                                 (b"brotli we never asked for", "br")])
+def test_a_body_that_does_not_decode_is_a_permanent_failure(server: CorpusServer, body: bytes, encoding: str) -> None:
+    server.routes["/bad"] = status(200, body, {"Content-Encoding": encoding})
+    result = get(server.url("/bad"), allow_private=True)
+    assert isinstance(result, FetchFailure) and result.reason.startswith("bad content encoding: ")
+    assert not result.transient
+
+
 @pytest.mark.parametrize("response", [b"GARBAGE\r\n\r\n", b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort", b""],
                          ids=["bad-status-line", "body-cut-short", "closed-without-answer"])
 def test_a_broken_response_is_a_transient_one_line_failure(server: CorpusServer, response: bytes) -> None:
@@ -252,3 +285,38 @@ def test_a_broken_response_is_a_transient_one_line_failure(server: CorpusServer,
 def test_a_refused_connection_is_a_transient_failure() -> None:
     result = get("http://127.0.0.1:1/x", allow_private=True)
     assert isinstance(result, FetchFailure) and result.transient and not result.reason.startswith("refused")
+
+
+@pytest.fixture
+def untrusted_https(tmp_path: Path) -> Iterator[str]:
+    """An https server on 127.0.0.1 with a self-signed certificate (cryptography comes with Prefect)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .sign(key, hashes.SHA256()))
+    pem = tmp_path / "server.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem)
+
+    class Ok(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            send(self, 200, b"ok", {})
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_https_certificates_are_verified(untrusted_https: str) -> None:
+    result = get(untrusted_https, allow_private=True)
+    assert isinstance(result, FetchFailure) and "certificate verify failed" in result.reason
