@@ -1,10 +1,21 @@
 """HTTP for untrusted URLs: only public http(s), capped in bytes and time.
 
-Feed and article links come from the internet, so every connection is checked
-*after* DNS resolution and on every redirect hop: the check sits in the
-network backend that opens sockets, which is the one place every hop passes
-through. The socket is opened to the address that was checked, so a DNS
-answer that changes between check and connect (rebinding) does not get in.
+Feed and article links come from the internet, so no socket may reach a
+non-public address, on the first request or on any redirect hop. aiohttp
+opens every connection through two public hooks of its `TCPConnector`, and
+both check with the same `AddressGuard`:
+
+- the resolver (`GuardedResolver`) resolves a host name and refuses it if any
+  of its addresses is blocked; the connector then connects to exactly those
+  checked addresses, so a DNS answer that changes between check and connect
+  (rebinding) does not get in;
+- the socket factory (`AddressGuard.open_socket`) checks the address each
+  socket is about to connect to. aiohttp does not ask the resolver about
+  IP-literal hosts (http://10.0.0.1/), so this is the check that sees them.
+
+aiohttp rather than httpx: measured on one ~130 KB gzipped page, httpx spends
+about 2.0 ms of CPU per fetch and aiohttp about 0.6 ms, and that CPU is taken
+from the extraction workers on a 2-core machine.
 """
 
 from __future__ import annotations
@@ -12,23 +23,30 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import os
 import socket
 import ssl
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
-import httpcore
-import httpx
+import aiohttp
+import certifi
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.http_exceptions import ContentEncodingError
+from aiohttp.typedefs import RawHeaders
 
 from tasks.feeds_config import FetchLimits
 
 
-class BlockedAddress(httpcore.ConnectError):
-    """The URL's host resolves to an address we refuse to reach."""
+class BlockedAddress(OSError):  # noqa: N818 (the name predates its base class)
+    """The URL's host resolves to an address we refuse to reach.
+
+    An OSError because aiohttp turns the resolver's and the socket factory's
+    OSErrors into its ClientConnectorError, which keeps this one as `os_error`.
+    """
 
 
 def is_public_address(address: str) -> bool:
@@ -45,6 +63,10 @@ Endpoint = tuple[str, int]  # (normalised IP address, port)
 # After this many timeouts in a row from one host, a run stops asking it: a host that
 # accepts and never answers would otherwise cost a full timeout per queued link.
 HOST_TIMEOUTS_BEFORE_SKIPPING = 3
+
+# The longest response header taken: httpx (h11) took a response head of up to 100 KiB, and a
+# site's Content-Security-Policy or Set-Cookie can exceed aiohttp's default of 8 KiB.
+MAX_HEADER_BYTES = 100 * 1024
 
 
 def address_policy(allow_private: bool) -> AddressPolicy:
@@ -64,69 +86,68 @@ def parse_endpoint(text: str) -> Endpoint:
     return str(address), int(port)
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolve, check every address with `allowed`, then connect to a checked one.
+class AddressGuard:
+    """Which (address, port) a connection may go to: what `allowed` accepts, plus `exempt`.
 
     `exempt` lists the (address, port) pairs that may be reached although
     `allowed` refuses their address: a feed proxy on the LAN, the tests' server.
     """
 
     def __init__(self, allowed: AddressPolicy, exempt: Collection[Endpoint] = ()) -> None:
-        self._inner = httpcore.AnyIOBackend()
         self._allowed = allowed
         self._exempt = frozenset(exempt)
 
-    def _permitted(self, address: str, port: int) -> bool:
+    def check(self, host: str, address: str, port: int) -> None:
+        """Raise BlockedAddress unless `address` (which `host` resolved to) may be reached on `port`."""
         if self._allowed(address):
-            return True
-        return (str(ipaddress.ip_address(address.split("%", 1)[0])), port) in self._exempt
+            return
+        if (str(ipaddress.ip_address(address.split("%", 1)[0])), port) in self._exempt:
+            return
+        shown = host if host == address else f"{host} resolves to {address}, which"
+        raise BlockedAddress(f"{shown} is not a public address")
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror}") from exc
-        addresses = [str(info[4][0]) for info in infos]
-        blocked = [a for a in addresses if not self._permitted(a, port)]
-        if blocked:
-            shown = host if host == blocked[0] else f"{host} resolves to {blocked[0]}, which"
-            raise BlockedAddress(f"{shown} is not a public address")
-        return await self._inner.connect_tcp(
-            addresses[0], port, timeout=timeout, local_address=local_address,
-            socket_options=socket_options,
-        )
+    def open_socket(self, addr_info: aiohttp.AddrInfoType) -> socket.socket:
+        """The connector's socket factory: a socket for `addr_info`, which it then connects to, if allowed."""
+        family, kind, proto, _, sockaddr = addr_info
+        address, port = str(sockaddr[0]), int(sockaddr[1])
+        self.check(address, address, port)
+        return socket.socket(family, kind, proto)
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+
+class GuardedResolver(AbstractResolver):
+    """The system resolver, refusing a host if any address it resolves to is blocked.
+
+    All of them, not just the first: the connector tries the others when one
+    fails, so one public address must not let a private one through.
+    """
+
+    def __init__(self, guard: AddressGuard) -> None:
+        self._inner = aiohttp.ThreadedResolver()
+        self._guard = guard
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+                      ) -> list[ResolveResult]:
+        resolved = await self._inner.resolve(host, port, family)
+        for result in resolved:
+            self._guard.check(host, result["host"], port)
+        return resolved
+
+    async def close(self) -> None:
+        await self._inner.close()
 
 
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    """One verifying context per process: loading the CA bundle costs 30 ms, and a cycle makes many clients."""
-    return httpx.create_ssl_context()
+    """One verifying context per process: loading the CA bundle costs 30 ms, and a cycle makes several fetchers.
 
-
-def _guarded_transport(
-    limits: FetchLimits, allowed: AddressPolicy, exempt: Collection[Endpoint]
-) -> httpx.AsyncHTTPTransport:
-    transport = httpx.AsyncHTTPTransport(verify=_ssl_context(), retries=0)
-    # httpx has no public hook for the network backend; its pool is httpcore's
-    # public AsyncConnectionPool, so we build that ourselves with our backend.
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=_ssl_context(),
-        max_connections=limits.concurrency,
-        max_keepalive_connections=limits.concurrency,
-        network_backend=GuardedBackend(allowed, exempt),
-    )
-    return transport
+    The trust store is the one httpx used before: SSL_CERT_FILE or SSL_CERT_DIR
+    when set, else certifi's bundle (aiohttp alone would take the system's).
+    """
+    if cafile := os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=cafile)
+    if capath := os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=capath)
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 @dataclass
@@ -152,42 +173,56 @@ class FetchFailure:
 
 @dataclass
 class Fetcher:
-    """Shared async client with global and per-host concurrency limits.
+    """Shared async client with global and per-host concurrency limits; use it as `async with Fetcher(...)`.
 
     A host that times out HOST_TIMEOUTS_BEFORE_SKIPPING times in a row is not
     asked again by this fetcher (one task of a run): its other links fail at
     once, so a hanging host costs a run a couple of timeouts, not one per link.
+
+    Cookies are kept for the fetcher's life, as httpx kept them before: a
+    site that sets a cookie and redirects to itself, a consent or bot check,
+    would otherwise redirect in a loop. aiohttp's DummyCookieJar would drop
+    them, and saved no measurable CPU (0.55 ms a page with either jar).
     """
 
     limits: FetchLimits
     allow_private: bool = False
     policy: AddressPolicy | None = None  # overrides allow_private (tests)
     exempt: Collection[Endpoint] = ()  # (address, port) pairs reachable although not public
-    _client: httpx.AsyncClient = field(init=False)
+    _guard: AddressGuard = field(init=False)
+    _session: aiohttp.ClientSession | None = field(init=False, default=None)
     _all: asyncio.Semaphore = field(init=False)
     _hosts: defaultdict[str, asyncio.Semaphore] = field(init=False)
     _timeouts: Counter[str] = field(init=False)
     requests: int = 0
 
     def __post_init__(self) -> None:
-        policy = self.policy or address_policy(self.allow_private)
-        self._client = httpx.AsyncClient(
-            transport=_guarded_transport(self.limits, policy, self.exempt),
-            follow_redirects=True,
-            max_redirects=self.limits.max_redirects,
-            timeout=httpx.Timeout(self.limits.timeout_seconds),
-            headers={"User-Agent": self.limits.user_agent, "Accept-Encoding": "gzip, deflate"},
-            trust_env=False,
-        )
+        self._guard = AddressGuard(self.policy or address_policy(self.allow_private), self.exempt)
         self._all = asyncio.Semaphore(self.limits.concurrency)
         self._hosts = defaultdict(lambda: asyncio.Semaphore(self.limits.per_host_concurrency))
         self._timeouts = Counter()
 
     async def __aenter__(self) -> Fetcher:
+        """Open the session here, not in __init__: an aiohttp session belongs to the running event loop."""
+        connector = aiohttp.TCPConnector(
+            limit=self.limits.concurrency,
+            ssl=_ssl_context(),
+            resolver=GuardedResolver(self._guard),
+            socket_factory=self._guard.open_socket,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": self.limits.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=aiohttp.ClientTimeout(total=None),  # the deadline is _attempt's, body included
+            trust_env=False,
+            cookie_jar=aiohttp.CookieJar(unsafe=True),  # unsafe: also from IP-address hosts, as httpx
+            max_field_size=MAX_HEADER_BYTES,
+        )
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
 
     async def get(
         self, url: str, *, max_bytes: int, headers: Mapping[str, str] | None = None
@@ -220,44 +255,99 @@ class Fetcher:
                 return await self._read(url, max_bytes, headers, start)
         except TimeoutError:
             return FetchFailure(url, f"timed out after {self.limits.timeout_seconds:g}s", timed_out=True)
-        except httpx.TooManyRedirects:
+        except aiohttp.TooManyRedirects:
             return FetchFailure(url, "too many redirects", False)
-        except httpx.UnsupportedProtocol as exc:
-            return FetchFailure(url, f"refused: {exc}", False)
+        except aiohttp.NonHttpUrlClientError as exc:  # a redirect to file:, ftp:, ...; its only argument is the URL
+            scheme = urlsplit(str(exc)).scheme or "no"
+            return FetchFailure(url, f"refused: redirect to an unsupported protocol ({scheme} scheme)", False)
         except _TooLargeError as exc:
             return FetchFailure(url, str(exc), False)
-        except (httpx.InvalidURL, UnicodeError) as exc:  # a host IDNA cannot encode, control characters
+        except aiohttp.InvalidURL as exc:
+            return FetchFailure(url, self._invalid_url_reason(exc), False)
+        except UnicodeError as exc:  # a host IDNA cannot encode
             return FetchFailure(url, f"refused: malformed URL ({exc})", False)
-        except httpx.DecodingError as exc:
-            return FetchFailure(url, f"bad content encoding: {exc}", False)
-        except (httpx.HTTPError, OSError) as exc:
-            # httpx re-raises our BlockedAddress as its own ConnectError.
-            if isinstance(exc.__cause__, BlockedAddress):
-                return FetchFailure(url, f"refused: {exc.__cause__}", False)
-            return FetchFailure(url, f"{type(exc).__name__}: {exc}".rstrip(": "))
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, BlockedAddress):
+                return FetchFailure(url, f"refused: {exc.os_error}", False)
+            return FetchFailure(url, _one_line(exc))
+        except (aiohttp.ClientError, OSError) as exc:
+            if (encoding := _content_encoding_error(exc)) is not None:
+                return FetchFailure(url, f"bad content encoding: {encoding.message}", False)
+            return FetchFailure(url, _one_line(exc))
+
+    def _invalid_url_reason(self, exc: aiohttp.InvalidURL) -> str:
+        """Why aiohttp would not request a URL; for a legacy IPv4 form, also the address it stands for.
+
+        aiohttp refuses hosts like 2130706433 or 127.1, which the system reads
+        as 127.0.0.1, before our checks run: say so as for any blocked address.
+        No port is known here, so no exemption applies (they name canonical addresses).
+        """
+        host = str(exc.url)
+        try:
+            self._guard.check(host, socket.inet_ntoa(socket.inet_aton(host)), 0)
+        except BlockedAddress as blocked:
+            return f"refused: {blocked}"
+        except OSError:  # not an IPv4 form: a malformed URL of another kind
+            pass
+        return f"refused: malformed URL ({exc})"
 
     async def _read(
         self, url: str, max_bytes: int, headers: Mapping[str, str], start: float
     ) -> Fetched:
-        async with self._client.stream("GET", url, headers=dict(headers)) as response:
+        assert self._session is not None, "use the fetcher as `async with Fetcher(...)`"
+        # aiohttp gives up at the max_redirects-th redirect; httpx, whose meaning we keep, followed that many.
+        async with self._session.get(url, headers=headers, max_redirects=self.limits.max_redirects + 1) as response:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise _TooLargeError(f"too large: {declared} bytes declared, cap {max_bytes}")
             chunks: list[bytes] = []
             size = 0
-            # aiter_bytes yields *decoded* bytes, so a gzip bomb hits the cap too.
-            async for chunk in response.aiter_bytes():
+            # The stream yields *decoded* bytes, so a gzip bomb hits the cap too.
+            async for chunk in response.content.iter_any():
                 size += len(chunk)
                 if size > max_bytes:
                     raise _TooLargeError(f"too large: over {max_bytes} bytes")
                 chunks.append(chunk)
             return Fetched(
                 url=str(response.url),
-                status=response.status_code,
-                headers={k.lower(): v for k, v in response.headers.items()},
+                status=response.status,
+                headers=_headers(response.raw_headers),
                 body=b"".join(chunks),
                 seconds=time.monotonic() - start,
             )
+
+
+def _headers(raw: RawHeaders) -> dict[str, str]:
+    """Headers by lower-cased name, as httpx gave them: a repeated header's values joined with ", ",
+    and values read as UTF-8, or as Latin-1 when they are not UTF-8 (aiohttp would keep undecodable bytes
+    as surrogates, which no database or later request header takes)."""
+    joined: dict[str, str] = {}
+    for raw_name, raw_value in raw:
+        name = raw_name.decode("latin-1").lower()
+        try:
+            value = raw_value.decode()
+        except UnicodeDecodeError:
+            value = raw_value.decode("latin-1")
+        joined[name] = f"{joined[name]}, {value}" if name in joined else value
+    return joined
+
+
+def _content_encoding_error(exc: BaseException) -> ContentEncodingError | None:
+    """The undecodable-body error behind `exc`, if that is what it is.
+
+    aiohttp wraps it once when the body will not decompress, and twice when
+    the header names an encoding it cannot decode at all (br without Brotli).
+    """
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ContentEncodingError):
+        cause = cause.__cause__
+    return cause
+
+
+def _one_line(exc: BaseException) -> str:
+    """`Type: message` on one line (aiohttp's messages about malformed responses span several)."""
+    text = exc.message if isinstance(exc, aiohttp.ClientResponseError) else str(exc)
+    return f"{type(exc).__name__}: {' '.join(text.split())}".rstrip(": ")
 
 
 class _TooLargeError(Exception):
