@@ -90,11 +90,18 @@ def print_rows(
 
 @app.command()
 @one_line_errors
-def run(config_dir: ConfigDirOption = None, db: DbOption = None) -> None:
+def run(
+    config_dir: ConfigDirOption = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the cycle's counts as one JSON object.")] = False,
+) -> None:
     """Run one monitoring cycle (poll, fetch, extract, store), then exit."""
     from flows.runner import run_monitor
 
     summary = run_monitor(config_dir=config_dir, db=db)
+    if as_json:
+        print(json.dumps(summary))
+        return
     console.print(
         f"[bold]done[/]: {summary['feeds_polled']} feeds polled ({summary['feeds_failed']} failed, "
         f"{summary['feeds_not_modified']} unchanged), {summary['pages_fetched']} pages fetched, "

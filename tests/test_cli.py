@@ -98,9 +98,13 @@ def test_run_then_feeds_and_query_in_real_processes(tmp_path: Path) -> None:
         write_config(tmp_path, f"feeds:\n  - url: {server.url('/rss')}\n    name: Wire\nfetch:\n  timeout_seconds: 2\n")
         run = subprocess.run([str(REGWATCH), "run", "--config-dir", str(tmp_path), "--db", str(db)],
                              env=env, capture_output=True, text=True, timeout=300)
+        again = subprocess.run([str(REGWATCH), "run", "--config-dir", str(tmp_path), "--db", str(db), "--json"],
+                               env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "1 feeds polled (0 failed" in run.stdout
     assert "Traceback" not in run.stderr and "ERROR" not in run.stderr
+    counts = json.loads(again.stdout)  # --json: the whole stdout is the counts, for scripts
+    assert counts["feeds_polled"] == 1 and counts["feeds_not_modified"] == 1 and counts["articles_added"] == 0
     feeds = subprocess.run([str(REGWATCH), "feeds", "--db", str(db), "--format", "json"],
                            env=env, capture_output=True, text=True, timeout=60)
     health = json.loads(feeds.stdout.splitlines()[0])
