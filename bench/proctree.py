@@ -9,7 +9,9 @@ sampled by a background thread, and its peak is kept.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import resource
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -96,3 +98,44 @@ class PeakRss:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+
+
+def become_subreaper() -> None:
+    """Adopt this process's orphaned descendants instead of letting init have them.
+
+    A `regwatch run` exits before its extraction fork server does; without
+    this, the fork server and its workers are re-parented to init and their
+    CPU time never reaches anyone's RUSAGE_CHILDREN."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
+def children_cpu() -> float:
+    """User + system seconds of every child this process has reaped so far (and of the children they reaped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def own_children() -> set[int]:
+    """This process's children, whatever started them."""
+    return {pid for pid in descendants(os.getpid())[1:] if _parent(pid) == os.getpid()}
+
+
+def reap_adopted(existing: set[int]) -> None:
+    """Wait for every child of this process that is not in `existing` (adopted orphans) to exit, so their
+    CPU time is counted in children_cpu()."""
+    while adopted := own_children() - existing:
+        for pid in adopted:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:  # not ours to wait for after all (exited and reaped meanwhile)
+                existing.add(pid)
+
+
+def _parent(pid: int) -> int | None:
+    fields = _stat_fields(pid)
+    return int(fields[1]) if fields else None  # field 4 of /proc/PID/stat, ppid

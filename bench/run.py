@@ -4,24 +4,27 @@ Builds the corpus (`bench.corpus`), serves it and a Slack-shaped API on
 127.0.0.1, and measures, one after the other so they never share the CPUs:
 
 1. limit: bare trafilatura on the pages already in memory, in as many worker
-   processes as the pipeline uses;
+   processes as the pipeline uses; then the same with the workers' whole
+   per-page work (extraction, matching, events, MinHash);
 2. naive peer: `bench.naive`, the sequential cron script;
-3. regwatch cold / warm / +1%: cycles of the real flow in one long-lived
-   process (`bench.cycles`, as `regwatch serve` runs them), on an empty
-   database, with nothing new, and with 1% of the items new;
-4. regwatch warm in a fresh `regwatch run` process (what a cron entry pays);
+3. regwatch cold / warm / +1%: a `regwatch run` process each, as cron or a
+   scheduled run of `regwatch serve` (Prefect starts each flow run in a
+   process of its own) runs the flow: on an empty database, with nothing
+   new, and with 1% of the items new; the Prefect server runs beside them;
+4. regwatch cold with the Dask task runner;
 
 then prints one table with wall time, articles per second, CPU seconds and
 peak memory of each process tree, pages and feeds fetched, and Prefect task
 runs; the ratios the targets are set on; and the lookup scaling table
 (`bench.lookup_scaling`). Results also go to bench/RESULTS.md.
 
-    python -m bench.run [--pages 5000] [--feeds 200] [--quick]
+    python -m bench.run [--pages 5000] [--feeds 200] [--scaling 10000,100000,1000000] [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import multiprocessing
 import os
@@ -29,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -39,7 +43,7 @@ import yaml
 
 from bench import lookup_scaling
 from bench.corpus import Corpus, build_corpus
-from bench.proctree import PeakRss, cpu_seconds, descendants
+from bench.proctree import PeakRss, become_subreaper, children_cpu, cpu_seconds, descendants, own_children, reap_adopted
 from bench.server import BenchServer
 from tasks.pipeline import worker_count
 from tasks.settings import DEFAULT_CONFIG_DIR, REPO_ROOT
@@ -101,40 +105,61 @@ def bare_extraction(page: bytes) -> bool:
     return trafilatura.bare_extraction(page, url="http://127.0.0.1/", **trafilatura_options(False)) is not None
 
 
-def _warm(_: int) -> None:
-    import trafilatura  # noqa: F401  (the pipeline's workers import it before their first page too)
+def worker_page(page: bytes) -> bool:
+    """What a regwatch worker does per page, on the page in memory: extract, match, classify, MinHash."""
+    from datetime import UTC, datetime
+
+    from tasks.articles import process_page
+    from tasks.poll import FeedItem
+    from tasks.safe_http import Fetched
+
+    url = "http://127.0.0.1/page"
+    item = FeedItem("feed", url, url, None, "A title", "", datetime(2024, 1, 1, tzinfo=UTC))
+    fetched = Fetched(url, 200, {"content-type": "text/html; charset=utf-8"}, page, 0.0)
+    return process_page(item, fetched, None, str(DEFAULT_CONFIG_DIR)).extraction == "trafilatura"
 
 
-def measure_limit(pages: list[bytes], workers: int) -> Row:
+def _warm(module: str) -> None:
+    importlib.import_module(module)  # as the pipeline's workers import it before their first page
+
+
+def measure_limit(pages: list[bytes], workers: int, per_page: Callable[[bytes], bool], name: str) -> Row:
+    """`per_page` over the pages in memory, in `workers` processes that have imported its module."""
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    warm = "trafilatura" if per_page is bare_extraction else "tasks.extraction_worker"
     with pool:
-        list(pool.map(_warm, range(workers * 4)))
+        list(pool.map(_warm, [warm] * (workers * 4)))
         pids = [p for p in descendants(os.getpid()) if p != os.getpid()]  # the workers (and a tiny tracker)
         before = sum(cpu_seconds(p) for p in pids)
         with PeakRss(lambda: pids) as rss:
             started = time.perf_counter()
-            extracted = sum(pool.map(bare_extraction, pages, chunksize=4))
+            extracted = sum(pool.map(per_page, pages, chunksize=4))
             wall = time.perf_counter() - started
         cpu = sum(cpu_seconds(p) for p in pids) - before
-    print(f"  limit: {extracted} of {len(pages)} pages gave an article", flush=True)
-    return Row(f"limit: trafilatura, {workers} processes", wall, len(pages), cpu, rss.peak)
+    print(f"  {name}: {extracted} of {len(pages)} pages gave an article", flush=True)
+    return Row(name, wall, len(pages), cpu, rss.peak)
 
 
 # -- 2. the naive peer ----------------------------------------------------------------------------------------
 
 def run_child(cmd: list[str], env: dict[str, str], log: IO[str]) -> tuple[float, float, int, str]:
-    """Run `cmd` to completion: wall, CPU of its tree (rusage of it and its reaped children), peak RSS, stdout."""
+    """Run `cmd` to completion: wall, CPU of its whole tree, peak memory (PSS), stdout.
+
+    CPU comes from RUSAGE_CHILDREN once the child and every descendant it
+    orphaned (become_subreaper) have been reaped, so worker processes count.
+    """
+    existing, cpu_before = own_children(), children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     with PeakRss.tree(proc.pid) as rss:
         assert proc.stdout is not None
         out = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc.wait()
     wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    reap_adopted(existing)
     if proc.returncode:
         raise RuntimeError(f"{' '.join(cmd[:4])}... exited {proc.returncode}; see {log.name}")
-    return wall, usage.ru_utime + usage.ru_stime, rss.peak, out
+    return wall, children_cpu() - cpu_before, rss.peak, out
 
 
 def measure_naive(server: BenchServer, corpus: Corpus, work: Path, log: IO[str]) -> Row:
@@ -179,50 +204,38 @@ def regwatch_env(work: Path, server: BenchServer, slack: SlackServer, name: str,
     })
 
 
-class Cycles:
-    """A `bench.cycles` process: one flow run per `run()`, measured as a process tree."""
-
-    def __init__(self, env: dict[str, str], log: IO[str]) -> None:
-        started = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.cycles"], env=env, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=log, text=True)
-        self.ready = json.loads(self._line())["ready"]
-        self.startup = time.perf_counter() - started
-
-    def _line(self) -> str:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"bench.cycles exited {self.proc.wait()}: see the log")
-        return line
-
-    def run(self, name: str, server: BenchServer) -> tuple[Row, dict[str, Any]]:
-        assert self.proc.stdin is not None
-        server.take_hits()
-        before = cpu_seconds(self.proc.pid)
-        with PeakRss.tree(self.proc.pid) as rss:
-            self.proc.stdin.write("run\n")
-            self.proc.stdin.flush()
-            result = json.loads(self._line())
-        cpu = cpu_seconds(self.proc.pid) - before
-        hits, summary = server.take_hits(), result["summary"]
-        row = Row(name, result["wall"], summary["pages_fetched"], cpu, rss.peak, hits["page_200"],
-                  hits["feed_200"], hits["feed_304"], result["task_runs"])
-        return row, summary
-
-    def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait(timeout=60)
+REGWATCH = str(Path(sys.executable).with_name("regwatch"))
+STABLE_POLLS = 3  # task runs reach the API as events: count until the number stops moving
 
 
-def measure_fresh_process(env: dict[str, str], server: BenchServer, log: IO[str]) -> Row:
+def _api(api_url: str, path: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(f"{api_url}/{path}", data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def task_runs_of_last_run(api_url: str, limit_seconds: float = 15.0) -> int:
+    """Task runs the newest regwatch-monitor flow run created, from the Prefect server's API."""
+    (flow_run,) = _api(api_url, "flow_runs/filter", {"flows": {"name": {"any_": ["regwatch-monitor"]}},
+                                                     "sort": "EXPECTED_START_TIME_DESC", "limit": 1})
+    deadline, counts = time.monotonic() + limit_seconds, [-1]
+    while time.monotonic() < deadline:
+        counts.append(len(_api(api_url, "task_runs/filter", {"flow_runs": {"id": {"any_": [flow_run["id"]]}}})))
+        if len(counts) > STABLE_POLLS and len(set(counts[-STABLE_POLLS:])) == 1:
+            break
+        time.sleep(0.3)
+    return counts[-1]
+
+
+def measure_run(name: str, env: dict[str, str], server: BenchServer, log: IO[str]) -> tuple[Row, dict[str, Any]]:
+    """One `regwatch run --json` process, as cron or each scheduled run of `regwatch serve` starts it."""
     server.take_hits()
-    regwatch = str(Path(sys.executable).with_name("regwatch"))
-    wall, cpu, peak, _ = run_child([regwatch, "run"], env, log)
-    hits = server.take_hits()
-    return Row("regwatch warm, fresh `regwatch run`", wall, 0, cpu, peak, hits["page_200"], hits["feed_200"],
-               hits["feed_304"])
+    wall, cpu, peak, out = run_child([REGWATCH, "run", "--json"], env, log)
+    hits, summary = server.take_hits(), json.loads(out)
+    row = Row(name, wall, summary["pages_fetched"], cpu, peak, hits["page_200"], hits["feed_200"],
+              hits["feed_304"], task_runs_of_last_run(env["PREFECT_API_URL"]))
+    return row, summary
 
 
 # -- report --------------------------------------------------------------------------------------------------
@@ -259,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scaling", default="10000,100000,1000000", help="stored-article counts for lookups")
     parser.add_argument("--keep", type=Path, help="keep databases and logs in this new directory")
     args = parser.parse_args(argv)
+    become_subreaper()
     started = time.perf_counter()
     workers = worker_count()
     print(f"building the corpus: {args.pages} benchmark pages + labelled stories over {args.feeds} feeds", flush=True)
@@ -271,7 +285,10 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         rows: dict[str, Row] = {}
         steps: list[tuple[str, Callable[[], Row]]] = [
-            ("limit", lambda: measure_limit([i.body for i in corpus.items], workers)),
+            ("limit", lambda: measure_limit([i.body for i in corpus.items], workers, bare_extraction,
+                                            f"limit: trafilatura, {workers} processes")),
+            ("worker", lambda: measure_limit([i.body for i in corpus.items], workers, worker_page,
+                                             "limit + matching, events, MinHash")),
             ("naive", lambda: measure_naive(server, corpus, work, log)),
         ]
         for key, step in steps:
@@ -281,31 +298,27 @@ def main(argv: list[str] | None = None) -> int:
         with PrefectServer(work / "prefect-server", work / "prefect-server.log", _child_env({})) as prefect:
             assert prefect.process is not None
             env = regwatch_env(work, server, slack, "regwatch", PREFECT_API_URL=prefect.api_url)
-            cycles = Cycles(env, log)
             with PeakRss.tree(prefect.process.pid) as prefect_memory:
-                rows["cold"], cold_summary = cycles.run("regwatch cold", server)
-            rows["warm"], _ = cycles.run("regwatch warm", server)
+                rows["cold"], cold_summary = measure_run("regwatch cold", env, server, log)
+            rows["warm"], _ = measure_run("regwatch warm", env, server, log)
             grown = corpus.grow(round(len(corpus.items) * 0.01))
             server.refresh()
-            rows["plus"], _ = cycles.run(f"regwatch +1% ({len(grown)} new)", server)
-            cycles.close()
-            rows["fresh"] = measure_fresh_process(env, server, log)
+            rows["plus"], _ = measure_run(f"regwatch +1% ({len(grown)} new)", env, server, log)
             print("measuring regwatch cold on a local Dask cluster...", flush=True)
-            dask = Cycles(regwatch_env(work, server, slack, "dask", PREFECT_API_URL=prefect.api_url,
-                                       REGWATCH_TASK_RUNNER="dask"), log)
-            rows["dask"], _ = dask.run(f"regwatch cold, Dask ({workers} workers)", server)
-            dask.close()
+            dask_env = regwatch_env(work, server, slack, "dask", PREFECT_API_URL=prefect.api_url,
+                                    REGWATCH_TASK_RUNNER="dask")
+            rows["dask"], _ = measure_run(f"regwatch cold, Dask ({workers} workers)", dask_env, server, log)
         print("measuring lookup scaling...", flush=True)
         scaling = lookup_scaling.run([int(s) for s in args.scaling.split(",")], work / "scaling.duckdb")
         log.close()
-    report = render(rows, cycles.startup, len(grown), cold_summary, len(slack.messages), scaling, workers,
+    report = render(rows, len(grown), cold_summary, len(slack.messages), scaling, workers,
                     prefect_memory.peak, time.perf_counter() - started)
     print("\n" + report)
     RESULTS.write_text(report, encoding="utf-8")
     return 0
 
 
-def render(rows: dict[str, Row], startup: float, grown: int, cold: dict[str, Any], slack_posts: int,
+def render(rows: dict[str, Row], grown: int, cold: dict[str, Any], slack_posts: int,
            scaling: lookup_scaling.Scaling, workers: int, prefect_memory: int, total: float) -> str:
     checks = targets(rows, grown, scaling.growth)
     lines = [
@@ -313,11 +326,14 @@ def render(rows: dict[str, Row], startup: float, grown: int, cold: dict[str, Any
         f"`make bench` on {os.cpu_count()} cores, {workers} extraction workers; total {total:.0f} s. "
         f"Cold run: {cold['articles_added']} articles stored, {cold['duplicates']} duplicates folded, "
         f"{cold['events_clustered']} events clustered, {cold['alerts_sent']} alerts sent ({slack_posts} Slack "
-        f"posts in all). Start-up of the long-lived cycle process (imports, Prefect API reached): {startup:.1f} s. "
-        f"The Prefect server runs beside regwatch, as in a deployment, and is not in the table: its peak memory "
+        f"posts in all). Each regwatch row is one `regwatch run` process, start-up and imports included, as cron "
+        f"or a scheduled run of `regwatch serve` starts it. The Prefect server runs beside regwatch, as in a "
+        f"deployment, and is not in the table: its peak memory "
         f"during the cold run was {prefect_memory / MB:.0f} MB (PSS).", "",
         table(HEADER, [row.cells() for row in rows.values()]), "",
-        f"cold / limit throughput: **{rows['cold'].rate / rows['limit'].rate:.2f}**; "
+        f"cold / limit throughput: **{rows['cold'].rate / rows['limit'].rate:.2f}** (the workers' per-page work "
+        f"alone, on pages in memory, with no fetching, storing or Prefect: "
+        f"**{rows['worker'].rate / rows['limit'].rate:.2f}**); "
         f"cold / naive: **{rows['cold'].rate / rows['naive'].rate:.2f}**; "
         f"warm / cold wall: **{rows['warm'].wall / rows['cold'].wall:.1%}**; "
         f"Dask / local cold throughput: **{rows['dask'].rate / rows['cold'].rate:.2f}**", "",

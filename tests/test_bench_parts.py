@@ -3,6 +3,7 @@ meters read real numbers. (`make bench` runs the benchmark itself; it is too lon
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from bench.proctree import PeakRss, cpu_seconds
 from bench.server import BenchServer
 from tasks.extract import decode_html, extract_article
 from tasks.near_dupes import estimated_similarity, signature
+from tasks.settings import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +58,29 @@ def test_meters_see_a_child_burn_cpu_and_memory() -> None:
         child.wait()
     assert memory.peak > 200 * 2**20
     assert cpu_seconds(os.getpid()) >= 0.5  # the reaped child's time counts
+
+
+ORPHAN_BURN = """
+import json, os, subprocess, sys, tempfile
+from bench.proctree import become_subreaper
+from bench.run import run_child
+become_subreaper()  # here, not in pytest's process: adopted zombies there would look like survivors to other tests
+orphan = ("import os, subprocess, sys, time\\n"
+          "if os.fork() == 0:\\n"  # the grandchild outlives its parent, as a fork server outlives `regwatch run`
+          "    end = time.process_time() + 0.5\\n"
+          "    while time.process_time() < end: pass\\n"
+          "    os._exit(0)\\n"
+          "print('parent done')")
+with tempfile.TemporaryFile("w+") as log:
+    wall, cpu, _, out = run_child([sys.executable, "-c", orphan], dict(os.environ), log)
+print(json.dumps({"wall": wall, "cpu": cpu, "out": out}))
+"""
+
+
+def test_a_run_counts_the_cpu_of_descendants_it_orphaned() -> None:
+    result = subprocess.run([sys.executable, "-c", ORPHAN_BURN], capture_output=True, text=True, timeout=60,
+                            cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert result.returncode == 0, result.stderr
+    measured = json.loads(result.stdout.splitlines()[-1])
+    assert measured["out"].strip() == "parent done"
+    assert measured["cpu"] >= 0.5  # the orphan's half second is in, although its parent never waited for it
