@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+import cn2an  # noqa: F401  (tasks.money imports it on first use; once here, for every worker)
 import jieba
 
 import tasks.articles  # noqa: F401  (the code every worker runs)

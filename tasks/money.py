@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import cn2an
-
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE_EN = r"trillion|tn|billion|bln|bn|b|million|mln|mn|m|thousand|k"
 _SCALES_EN = {
@@ -71,6 +69,8 @@ def _decimal(number: str) -> Decimal | None:
 def _chinese_number(text: str) -> Decimal | None:
     if re.fullmatch(_NUM, text):
         return _decimal(text)
+    import cn2an  # here, not at the top: its import takes 0.1 s, and most processes never read a Chinese numeral
+
     try:
         return Decimal(str(cn2an.cn2an(text, "smart")))
     except (ValueError, KeyError):
