@@ -260,7 +260,7 @@ def backfill(
 @app.command()
 @one_line_errors
 def serve(config_dir: ConfigDirOption = None, db: DbOption = None) -> None:
-    """Run the monitor and digest on their schedules in this process (no work pool needed)."""
+    """Serve the monitor and digest on their schedules from this process (no work pool needed)."""
     from flows.serve import serve_flows
 
     serve_flows(config_dir, db)
