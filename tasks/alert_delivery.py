@@ -19,12 +19,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from tasks.slack_format import AlertFacts, SlackMessage, Source, render_alert, render_update
-from tasks.slack_send import Sender
 from tasks.store import Database
+
+if TYPE_CHECKING:
+    from tasks.slack_send import Sender
 
 
 @dataclass

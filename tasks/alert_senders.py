@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tasks.settings import Settings
-from tasks.slack_send import Sender, make_sender, secret_from_prefect_block
+
+if TYPE_CHECKING:
+    from tasks.slack_send import Sender
 
 
 def sender_factory(settings: Settings, stream: TextIO | None = None) -> Callable[[str | None], Sender]:
-    """A sender per channel (routes may pick channels); secrets are read once, never logged."""
+    """A sender per channel (routes may pick channels); secrets are read once, never logged.
+
+    tasks.slack_send (and slack_sdk, 0.1 s to import) is loaded when a block
+    must be read or a message sent, not by every quiet cycle."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     webhook = settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None
     if token is None and settings.slack_token_block:
+        from tasks.slack_send import secret_from_prefect_block
+
         token = secret_from_prefect_block(settings.slack_token_block)
     if webhook is None and settings.slack_webhook_block:
+        from tasks.slack_send import secret_from_prefect_block
+
         webhook = secret_from_prefect_block(settings.slack_webhook_block)
     senders: dict[str | None, Sender] = {}
 
     def sender_for(channel: str | None) -> Sender:
         key = channel or settings.slack_channel
         if key not in senders:
+            from tasks.slack_send import make_sender
+
             senders[key] = make_sender(token, key, webhook, settings.slack_api_url, stream=stream)
         return senders[key]
 

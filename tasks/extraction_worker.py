@@ -14,6 +14,7 @@ import logging
 
 import cn2an  # noqa: F401  (tasks.money imports it on first use; once here, for every worker)
 import jieba
+import trafilatura  # noqa: F401  (tasks.extract imports it on first use; once here, for every worker)
 
 import tasks.articles  # noqa: F401  (the code every worker runs)
 
