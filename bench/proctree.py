@@ -19,17 +19,21 @@ from pathlib import Path
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
+def children(pid: int) -> list[int]:
+    """`pid`'s children (listed per thread); none if it exited meanwhile."""
+    try:
+        return [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+    except OSError:
+        return []
+
+
 def descendants(pid: int) -> list[int]:
-    """`pid` and every process below it (children are listed per thread)."""
+    """`pid` and every process below it."""
     found, queue = [], [pid]
     while queue:
         current = queue.pop()
         found.append(current)
-        try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                queue.extend(int(c) for c in (task / "children").read_text().split())
-        except OSError:
-            continue  # exited meanwhile
+        queue.extend(children(current))
     return found
 
 
@@ -120,22 +124,13 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def own_children() -> set[int]:
-    """This process's children, whatever started them."""
-    return {pid for pid in descendants(os.getpid())[1:] if _parent(pid) == os.getpid()}
-
-
 def reap_adopted(existing: set[int]) -> None:
     """Wait for every child of this process that is not in `existing` (adopted orphans) to exit, so their
     CPU time is counted in children_cpu()."""
-    while adopted := own_children() - existing:
+    done = set(existing)
+    while adopted := set(children(os.getpid())) - done:
         for pid in adopted:
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:  # not ours to wait for after all (exited and reaped meanwhile)
-                existing.add(pid)
-
-
-def _parent(pid: int) -> int | None:
-    fields = _stat_fields(pid)
-    return int(fields[1]) if fields else None  # field 4 of /proc/PID/stat, ppid
+                done.add(pid)

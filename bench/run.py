@@ -45,7 +45,7 @@ import yaml
 
 from bench import lookup_scaling
 from bench.corpus import Corpus, build_corpus
-from bench.proctree import PeakRss, become_subreaper, children_cpu, cpu_seconds, descendants, own_children, reap_adopted
+from bench.proctree import PeakRss, become_subreaper, children, children_cpu, cpu_seconds, descendants, reap_adopted
 from bench.server import BenchServer
 from tasks.pipeline import worker_count
 from tasks.settings import DEFAULT_CONFIG_DIR, REPO_ROOT
@@ -150,7 +150,7 @@ def run_child(cmd: list[str], env: dict[str, str], log: IO[str]) -> tuple[float,
     CPU comes from RUSAGE_CHILDREN once the child and every descendant it
     orphaned (become_subreaper) have been reaped, so worker processes count.
     """
-    existing, cpu_before = own_children(), children_cpu()
+    existing, cpu_before = set(children(os.getpid())), children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     with PeakRss.tree(proc.pid) as rss:
