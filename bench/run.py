@@ -125,12 +125,12 @@ def _warm(module: str) -> None:
     importlib.import_module(module)  # as the pipeline's workers import it before their first page
 
 
-def measure_limit(pages: list[bytes], workers: int, per_page: Callable[[bytes], bool], name: str) -> Row:
-    """`per_page` over the pages in memory, in `workers` processes that have imported its module."""
+def measure_limit(pages: list[bytes], workers: int, per_page: Callable[[bytes], bool], preload: str,
+                  name: str) -> Row:
+    """`per_page` over the pages in memory, in `workers` processes that have imported `preload` beforehand."""
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    warm = "trafilatura" if per_page is bare_extraction else "tasks.extraction_worker"
     with pool:
-        list(pool.map(_warm, [warm] * (workers * 4)))
+        list(pool.map(_warm, [preload] * (workers * 4)))
         pids = [p for p in descendants(os.getpid()) if p != os.getpid()]  # the workers (and a tiny tracker)
         before = sum(cpu_seconds(p) for p in pids)
         with PeakRss(lambda: pids) as rss:
@@ -289,9 +289,10 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         rows: dict[str, Row] = {}
         steps: list[tuple[str, Callable[[], Row]]] = [
-            ("limit", lambda: measure_limit([i.body for i in corpus.items], workers, bare_extraction,
+            ("limit", lambda: measure_limit([i.body for i in corpus.items], workers, bare_extraction, "trafilatura",
                                             f"limit: trafilatura, {workers} processes")),
             ("worker", lambda: measure_limit([i.body for i in corpus.items[::2]], workers, worker_page,
+                                             "tasks.extraction_worker",
                                              "limit + matching, events, MinHash (every 2nd page)")),
             ("naive", lambda: measure_naive(server, corpus, work, log)),
         ]
