@@ -18,14 +18,10 @@ def sender_factory(settings: Settings, stream: TextIO | None = None) -> Callable
     must be read or a message sent, not by every quiet cycle."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     webhook = settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None
-    if token is None and settings.slack_token_block:
-        from tasks.slack_send import secret_from_prefect_block
-
-        token = secret_from_prefect_block(settings.slack_token_block)
-    if webhook is None and settings.slack_webhook_block:
-        from tasks.slack_send import secret_from_prefect_block
-
-        webhook = secret_from_prefect_block(settings.slack_webhook_block)
+    if token is None:
+        token = _from_block(settings.slack_token_block)
+    if webhook is None:
+        webhook = _from_block(settings.slack_webhook_block)
     senders: dict[str | None, Sender] = {}
 
     def sender_for(channel: str | None) -> Sender:
@@ -37,3 +33,12 @@ def sender_factory(settings: Settings, stream: TextIO | None = None) -> Callable
         return senders[key]
 
     return sender_for
+
+
+def _from_block(name: str | None) -> str | None:
+    """The secret in Prefect Secret block `name`, or None when no block is named."""
+    if not name:
+        return None
+    from tasks.slack_send import secret_from_prefect_block
+
+    return secret_from_prefect_block(name)
