@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
-from tasks.labelled import Labelled, labelled_files, parse_labelled
-from tasks.settings import REPO_ROOT
+from evaluation.labelled import Labelled, labelled_files, parse_labelled
+from tasks.common.settings import REPO_ROOT
 
 SHARED_PAGES = REPO_ROOT.parent / "shared" / "corpora" / "article-extraction-benchmark" / "html"
 _PIECES = re.compile(rb"(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]*>|&#?\w+;)", re.S | re.I)

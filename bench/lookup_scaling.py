@@ -12,7 +12,7 @@ articles and must be found. DuckDB loads indexes from disk lazily, so the
 first batch after opening pays for reading; the table shows the steady cost
 (median of REPEATS batches after WARMUP) and its ratio to the smallest size.
 Random signatures share no bands by chance, so this measures the index, not
-the false-candidate load of a real corpus (see `tasks.near_dupes`).
+the false-candidate load of a real corpus (see `tasks.store.near_dupes`).
 
     python -m bench.lookup_scaling [--sizes 10000,100000,1000000]
 """
@@ -31,10 +31,11 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from tasks import near_dupes
-from tasks.article_store import known_keys
-from tasks.clustering import ClusterCandidate, assign_clusters
-from tasks.store import Database
+from tasks.alert.clustering import ClusterCandidate, assign_clusters
+from tasks.extract import minhash
+from tasks.store import near_dupes
+from tasks.store.articles import known_keys
+from tasks.store.database import Database
 
 BATCH = 200
 EVENTS_PER_BATCH = 20  # about one story in ten carries an event
@@ -49,7 +50,7 @@ SPAN = timedelta(days=5 * 365)
 
 
 def _random_signatures(rng: np.random.Generator, n: int) -> np.ndarray:
-    return rng.integers(0, 1 << 32, (n, near_dupes.NUM_PERM), dtype=np.int64)
+    return rng.integers(0, 1 << 32, (n, minhash.NUM_PERM), dtype=np.int64)
 
 
 def _fill(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, start: int, stop: int, pool: list[np.ndarray],

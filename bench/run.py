@@ -47,8 +47,8 @@ from bench import lookup_scaling
 from bench.corpus import Corpus, build_corpus
 from bench.proctree import PeakRss, become_subreaper, children, children_cpu, cpu_seconds, descendants, reap_adopted
 from bench.server import BenchServer
-from tasks.pipeline import worker_count
-from tasks.settings import DEFAULT_CONFIG_DIR, REPO_ROOT
+from tasks.common.settings import DEFAULT_CONFIG_DIR, REPO_ROOT
+from tasks.pipeline.cycle import worker_count
 from tests.prefect_server import PrefectServer
 from tests.slack_server import SlackServer
 
@@ -102,7 +102,7 @@ def bare_extraction(page: bytes) -> bool:
     """What the limit does per page: trafilatura with the options regwatch uses for a dated feed item."""
     import trafilatura
 
-    from tasks.extract import trafilatura_options
+    from tasks.extract.pages import trafilatura_options
 
     return trafilatura.bare_extraction(page, url="http://127.0.0.1/", **trafilatura_options(False)) is not None
 
@@ -111,9 +111,9 @@ def worker_page(page: bytes) -> bool:
     """What a regwatch worker does per page, on the page in memory: extract, match, classify, MinHash."""
     from datetime import UTC, datetime
 
-    from tasks.articles import process_page
-    from tasks.poll import FeedItem
-    from tasks.safe_http import Fetched
+    from tasks.fetch.poll import FeedItem
+    from tasks.fetch.safe_http import Fetched
+    from tasks.pipeline.page_work import process_page
 
     url = "http://127.0.0.1/page"
     item = FeedItem("feed", url, url, None, "A title", "", datetime(2024, 1, 1, tzinfo=UTC))
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
             ("limit", lambda: measure_limit([i.body for i in corpus.items], workers, bare_extraction, "trafilatura",
                                             f"limit: trafilatura, {workers} processes")),
             ("worker", lambda: measure_limit([i.body for i in corpus.items[::2]], workers, worker_page,
-                                             "tasks.extraction_worker",
+                                             "tasks.pipeline.worker_preload",
                                              "limit + matching, events, MinHash (every 2nd page)")),
             ("naive", lambda: measure_naive(server, corpus, work, log)),
         ]

@@ -9,9 +9,10 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
-from tasks.alert_senders import sender_factory
-from tasks.digest import build_digest, render_chart, to_markdown, to_slack
-from tasks.settings import load_settings
+from tasks.alert.digest import build_digest, render_chart, to_markdown, to_slack
+from tasks.alert.senders import sender_factory
+from tasks.common.settings import load_settings
+from tasks.store.database import Database
 
 
 @task(name="post-digest", cache_policy=NONE, retries=2, retry_delay_seconds=[10, 60])
@@ -30,7 +31,7 @@ def digest(since_hours: float = 24, db: str | None = None, config_dir: str | Non
     settings = load_settings(db=db, config_dir=config_dir)
     until = datetime.now(UTC)
     since = until - timedelta(hours=since_hours)
-    summary = build_digest(settings.database(), since, until)
+    summary = build_digest(Database.for_settings(settings), since, until)
     chart = render_chart(summary, settings.db.parent / f"digest-{until:%Y%m%d-%H%M}.png")
     markdown = to_markdown(summary)
     create_markdown_artifact(markdown, key="regwatch-digest", description=f"Events since {since:%Y-%m-%d %H:%M} UTC")

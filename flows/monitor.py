@@ -1,6 +1,6 @@
 """The monitoring flow: one Prefect flow run per cycle.
 
-Tasks are thin wrappers over `tasks.pipeline` stages, one per stage and batch
+Tasks are thin wrappers over `tasks.pipeline.cycle` stages, one per stage and batch
 (never per article), so Prefect's per-task-run cost stays a few calls a cycle.
 """
 
@@ -21,15 +21,16 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
 from prefect.utilities.annotations import quote
 
-from tasks.alert_delivery import DeliveryStats, deliver
-from tasks.alert_plan import PlanStats, plan_alerts
-from tasks.alert_rules import AlertRules, load_alert_rules
-from tasks.alert_senders import sender_factory
-from tasks.article_store import NewItems
-from tasks.articles import ArticleRecord
-from tasks.errors import DatabaseError
-from tasks.feeds_config import FeedsFile, FetchLimits, load_feeds
-from tasks.pipeline import (
+from tasks.alert.delivery import DeliveryStats, deliver
+from tasks.alert.plan import PlanStats, plan_alerts
+from tasks.alert.rules import AlertRules, load_alert_rules
+from tasks.alert.senders import sender_factory
+from tasks.common.errors import DatabaseError
+from tasks.common.settings import Settings, load_settings
+from tasks.fetch.feeds_config import FeedsFile, FetchLimits, load_feeds
+from tasks.fetch.poll import FeedItem, FeedPoll
+from tasks.fetch.safe_http import Fetcher
+from tasks.pipeline.cycle import (
     CycleStats,
     Extractor,
     FetchedPage,
@@ -45,10 +46,9 @@ from tasks.pipeline import (
     store_stage,
     worker_count,
 )
-from tasks.poll import FeedItem, FeedPoll
-from tasks.safe_http import Fetcher
-from tasks.settings import Settings, load_settings
-from tasks.store import Database
+from tasks.store.articles import NewItems
+from tasks.store.database import Database
+from tasks.store.records import ArticleRecord
 
 BATCH_SIZE = 200
 BATCHES_IN_FLIGHT = 2
@@ -237,7 +237,7 @@ async def monitor(
     logger = get_run_logger()
     settings = resolve(config_dir, db, allow_private_networks=allow_private_networks)
     feeds = load_feeds(settings.config_dir)
-    database = settings.database()
+    database = Database.for_settings(settings)
     database.init()
     started = datetime.now(UTC)
     stats = CycleStats()

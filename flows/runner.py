@@ -10,11 +10,12 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from tasks.alert_rules import load_alert_rules
-from tasks.companies import load_companies
-from tasks.currency import load_rates
-from tasks.feeds_config import load_feeds
-from tasks.settings import Settings, load_settings
+from tasks.alert.rules import load_alert_rules
+from tasks.classify.companies import load_companies
+from tasks.classify.currency import load_rates
+from tasks.common.settings import Settings, load_settings
+from tasks.fetch.feeds_config import load_feeds
+from tasks.store.database import Database
 
 
 def check_config(settings: Settings) -> None:
@@ -23,7 +24,7 @@ def check_config(settings: Settings) -> None:
     load_companies(settings.config_dir)
     load_rates(settings.config_dir)
     load_alert_rules(settings.config_dir)
-    settings.database().init()
+    Database.for_settings(settings).init()
 
 
 def run_monitor(

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from flows.runner import check_config
-from tasks.settings import REPO_ROOT, load_settings
+from tasks.common.settings import REPO_ROOT, load_settings
 
 PREFECT_YAML = REPO_ROOT / "deploy" / "prefect.yaml"
 

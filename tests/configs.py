@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tasks.settings import DEFAULT_CONFIG_DIR
+from tasks.common.settings import DEFAULT_CONFIG_DIR
 
 
 def write_config(target: Path, feeds_yaml: str) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.corpus_server import CorpusServer
+from flows.demo.corpus_server import CorpusServer
 from tests.slack_server import SlackServer
 
 REPO = Path(__file__).resolve().parent.parent

@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from flows.corpus_server import Handler
+from flows.demo.corpus_server import Handler
 from flows.monitor import monitor
 
 REGWATCH = Path(sys.executable).parent / "regwatch"

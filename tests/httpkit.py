@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from http.server import BaseHTTPRequestHandler
 
-from flows.corpus_server import Handler, send, send_cacheable
+from flows.demo.corpus_server import Handler, send, send_cacheable
 
 
 def static(body: bytes | str, content_type: str = "application/rss+xml") -> Handler:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from flows.corpus_server import CorpusServer
+from flows.demo.corpus_server import CorpusServer
 from flows.monitor import monitor
-from tasks.store import Database
+from tasks.store.database import Database
 from tests.configs import write_config
 from tests.slack_server import SlackServer
 
@@ -147,7 +147,7 @@ def test_bad_token_fails_visibly_and_resend_delivers(
 ) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from flows.cli.app import app
 
     db = tmp_path / "rw.duckdb"
     monkeypatch.setenv("REGWATCH_SLACK_BOT_TOKEN", "xoxb-wrong")

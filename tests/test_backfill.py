@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.corpus_server import CorpusServer
-from tasks.store import Database
+from flows.cli.app import app
+from flows.demo.corpus_server import CorpusServer
+from tasks.store.database import Database
 from tests.configs import write_config
 
 PAGE = ("<html><head><title>{t}</title></head><body><nav>Home</nav><article><h1>{t}</h1><p>{b}</p></article>"

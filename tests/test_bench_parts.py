@@ -14,9 +14,9 @@ import pytest
 from bench.corpus import SHARED_PAGES, Corpus, build_corpus
 from bench.proctree import PeakRss, cpu_seconds
 from bench.server import BenchServer
-from tasks.extract import decode_html, extract_article
-from tasks.near_dupes import estimated_similarity, signature
-from tasks.settings import REPO_ROOT
+from tasks.common.settings import REPO_ROOT
+from tasks.extract.minhash import estimated_similarity, signature
+from tasks.extract.pages import decode_html, extract_article
 
 
 @pytest.fixture(scope="module")

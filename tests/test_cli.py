@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.corpus_server import CorpusServer
-from flows.docs import README, command_reference, readme_section
+from flows.cli.app import app
+from flows.cli.reference import README, command_reference, readme_section
+from flows.demo.corpus_server import CorpusServer
 from tests.configs import write_config
 from tests.feeds_samples import RSS2
 from tests.httpkit import static
@@ -29,7 +29,7 @@ def cli(*args: str) -> tuple[int, str]:
 
 def test_readme_command_reference_matches_the_real_help() -> None:
     assert readme_section(README.read_text(encoding="utf-8")) == command_reference(), (
-        "README's command reference is stale: run `python -m flows.docs`"
+        "README's command reference is stale: run `python -m flows.cli.reference`"
     )
 
 
@@ -115,7 +115,7 @@ def test_run_then_feeds_and_query_in_real_processes(tmp_path: Path) -> None:
 
 
 def test_query_errors_are_one_line(tmp_path: Path) -> None:
-    from tasks.store import Database
+    from tasks.store.database import Database
 
     Database(tmp_path / "q.duckdb").init()
     code, output = cli("query", "SELEC nonsense", "--db", str(tmp_path / "q.duckdb"))

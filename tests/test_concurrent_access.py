@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.corpus_server import CorpusServer
+from flows.demo.corpus_server import CorpusServer
 from flows.monitor import monitor
-from tasks.queries import run_query
-from tasks.store import Database
+from tasks.store.database import Database
+from tasks.store.queries import run_query
 from tests.configs import write_config
 from tests.faultkit import hold
 from tests.feeds_samples import RSS2

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.corpus_server import CorpusServer
-from flows.demo import CORPUS, write_demo_config
+from flows.demo.corpus_server import CorpusServer
+from flows.demo.run import CORPUS, write_demo_config
 from flows.monitor import monitor
-from tasks.store import Database
+from tasks.store.database import Database
 from tests.slack_server import SlackServer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

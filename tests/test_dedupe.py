@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tasks.article_store import filter_new, save_articles
-from tasks.articles import ArticleRecord, build_article
-from tasks.dedupe import content_key, guid_key
-from tasks.poll import FeedItem
-from tasks.safe_http import Fetched
-from tasks.store import Database
-from tasks.urls import canonical_url, unwrap_redirect
+from tasks.common.urls import canonical_url, unwrap_redirect
+from tasks.extract.keys import content_key, guid_key
+from tasks.fetch.poll import FeedItem
+from tasks.fetch.safe_http import Fetched
+from tasks.pipeline.page_work import build_article
+from tasks.store.articles import filter_new, save_articles
+from tasks.store.database import Database
+from tasks.store.records import ArticleRecord
 
 
 @pytest.mark.parametrize(

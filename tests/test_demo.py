@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
-from flows.corpus_server import CorpusServer
-from flows.demo import CORPUS, write_demo_config
+from flows.demo.corpus_server import CorpusServer
+from flows.demo.run import CORPUS, write_demo_config
 from flows.monitor import monitor
-from tasks.store import Database
+from tasks.store.database import Database
 from tests.slack_server import SlackServer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.corpus_server import CorpusServer
-from tasks.queries import run_query
+from flows.demo.corpus_server import CorpusServer
+from tasks.store.queries import run_query
 from tests.configs import write_config
 from tests.feeds_samples import RSS2
 from tests.httpkit import static

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from flows.serve import deployment_specs
-from tasks.digest import build_digest, parse_span, render_chart, to_markdown, to_slack
-from tasks.errors import ConfigError
-from tasks.slack_send import WebApiSender
-from tasks.store import Database
+from tasks.alert.digest import build_digest, parse_span, render_chart, to_markdown, to_slack
+from tasks.alert.slack_send import WebApiSender
+from tasks.common.errors import ConfigError
+from tasks.store.database import Database
 from tests.slack_server import SlackServer, block_problems
 
 

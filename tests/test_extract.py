@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tasks.articles import build_article
-from tasks.extract import decode_html, detect_language, extract_article
-from tasks.extraction_quality import score_corpus, token_f1
-from tasks.poll import FeedItem
-from tasks.safe_http import Fetched
+from evaluation.extraction_quality import score_corpus, token_f1
+from tasks.extract.pages import decode_html, detect_language, extract_article
+from tasks.fetch.poll import FeedItem
+from tasks.fetch.safe_http import Fetched
+from tasks.pipeline.page_work import build_article
 from tests.conftest import shared_corpus
 
 # Measured 0.9588 over the 181 pages with trafilatura 2.3 (its published score: 0.958).

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.corpus_server import CorpusServer
-from flows.demo import CORPUS, write_demo_config
+from flows.demo.corpus_server import CorpusServer
+from flows.demo.run import CORPUS, write_demo_config
 from tests import faultkit as fk
 from tests.slack_server import SlackServer
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from flows.corpus_server import CorpusServer, Handler
+from flows.demo.corpus_server import CorpusServer, Handler
 from tests import faultkit as fk
 from tests.configs import write_config
 from tests.httpkit import redirect, slow_drip, static

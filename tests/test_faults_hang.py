@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.corpus_server import CorpusServer
+from flows.demo.corpus_server import CorpusServer
 from tests import faultkit as fk
 from tests.configs import write_config
 from tests.httpkit import static

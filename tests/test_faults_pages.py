@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.corpus_server import CorpusServer, Handler
+from flows.demo.corpus_server import CorpusServer, Handler
 from tests import faultkit as fk
 from tests.configs import write_config
 from tests.httpkit import redirect, static

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.corpus_server import CorpusServer
+from flows.cli.app import app
+from flows.demo.corpus_server import CorpusServer
 from tests import faultkit as fk
 from tests.configs import write_config
 from tests.httpkit import static

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from flows.corpus_server import CorpusServer
+from flows.demo.corpus_server import CorpusServer
 from flows.monitor import monitor
-from tasks.store import Database
+from tasks.store.database import Database
 from tests.configs import write_config as write_config_dir
 from tests.feeds_samples import ATOM
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tasks.classify import Classifier
-from tasks.companies import load_companies
-from tasks.events import KINDS
-from tasks.labelled import LABELLED_DIR, Score, evaluate, labelled_files, parse_labelled
-from tasks.settings import DEFAULT_CONFIG_DIR
+from evaluation.labelled import LABELLED_DIR, Score, evaluate, labelled_files, parse_labelled
+from tasks.classify.classifier import Classifier
+from tasks.classify.companies import load_companies
+from tasks.classify.events import KINDS
+from tasks.common.settings import DEFAULT_CONFIG_DIR
 
 FILES = labelled_files()
 REGULATORS = {"SAMR", "CAC", "PBOC", "CSRC", "NFRA", "CBIRC", "MIIT", "NDRC", "SAT", "MOFCOM", "MOE", "NPPA",

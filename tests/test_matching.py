@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tasks.companies import CompanyMatcher, load_companies, ticker_surfaces
-from tasks.errors import ConfigError
-from tasks.money import exact, find_money
-from tasks.regulators import FOREIGN, RegulatorFinder
-from tasks.settings import DEFAULT_CONFIG_DIR
+from tasks.classify.companies import CompanyMatcher, load_companies, ticker_surfaces
+from tasks.classify.money import exact, find_money
+from tasks.classify.regulators import FOREIGN, RegulatorFinder
+from tasks.common.errors import ConfigError
+from tasks.common.settings import DEFAULT_CONFIG_DIR
 
 
 @cache

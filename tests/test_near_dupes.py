@@ -9,21 +9,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tasks import near_dupes
-from tasks.near_dupes import (
+from evaluation.near_dupes import Source, evaluate, hard_negatives, load_sources, rewrite, syndicated, truncated
+from tasks.extract import minhash
+from tasks.extract.minhash import (
     BANDS,
     DEFAULT_THRESHOLD,
     NUM_PERM,
-    SCHEMA,
-    add_signatures,
     band_keys,
     estimated_similarity,
-    find_many,
-    find_near_duplicates,
     shingles,
     signature,
 )
-from tasks.near_dupes_eval import Source, evaluate, hard_negatives, load_sources, rewrite, syndicated, truncated
+from tasks.store.near_dupes import SCHEMA, add_signatures, find_many, find_near_duplicates
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +67,7 @@ def test_short_texts_are_not_judged() -> None:
     assert signature("EU hits Apple with €1.8 billion fine over music streaming rules") is None
     assert signature("欧盟法院驳回谷歌上诉 24.2亿欧元反垄断罚款终获维持") is None
     assert signature("") is None
-    words = " ".join(f"w{i}" for i in range(near_dupes.MIN_TOKENS))
+    words = " ".join(f"w{i}" for i in range(minhash.MIN_TOKENS))
     assert signature(words[: words.rfind(" ")]) is None
     sig = signature(words)
     assert sig is not None and len(sig) == NUM_PERM

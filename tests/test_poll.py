@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.corpus_server import CorpusServer, send
-from tasks.feeds_config import FeedConfig, FetchLimits
-from tasks.poll import FeedPoll, FeedState, poll_all, poll_feed
-from tasks.safe_http import Fetcher
+from flows.demo.corpus_server import CorpusServer, send
+from tasks.fetch.feeds_config import FeedConfig, FetchLimits
+from tasks.fetch.poll import FeedPoll, FeedState, poll_all, poll_feed
+from tasks.fetch.safe_http import Fetcher
 from tests.conftest import shared_corpus
 from tests.feeds_samples import ATOM, RSS1, RSS2
 from tests.httpkit import hang, redirect, slow_drip, static, status

@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from flows.corpus_server import CorpusServer, send
-from tasks.feeds_config import FetchLimits
-from tasks.safe_http import AddressPolicy, Endpoint, Fetched, Fetcher, FetchFailure, is_public_address
+from flows.demo.corpus_server import CorpusServer, send
+from tasks.fetch.feeds_config import FetchLimits
+from tasks.fetch.safe_http import AddressPolicy, Endpoint, Fetched, Fetcher, FetchFailure, is_public_address
 from tests.httpkit import redirect, slow_drip, static, status
 
 LIMITS = FetchLimits(timeout_seconds=1.0)

@@ -21,7 +21,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from tasks.slack_format import (
+from tasks.alert.slack_format import (
     FIELD_LIMIT,
     HEADER_LIMIT,
     MAX_BLOCKS,
@@ -38,7 +38,7 @@ from tasks.slack_format import (
     render_update,
     truncate,
 )
-from tasks.slack_send import (
+from tasks.alert.slack_send import (
     ConsoleSender,
     SendResult,
     WebApiSender,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from tasks.store import insert_rows
+from tasks.store.database import insert_rows
 
 
 def test_rows_of_mixed_values_arrive_as_given(tmp_path: Path) -> None:

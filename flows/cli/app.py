@@ -1,0 +1,290 @@
+"""The `regwatch` command line.
+
+Commands that only read the database (`feeds`, `query`) do not import Prefect,
+so they answer in a fraction of a second. Every expected failure ends with a
+one-line reason on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tasks.common.errors import RegwatchError
+
+app = typer.Typer(
+    help="Monitor China's tech regulation: poll feeds, extract, dedupe, classify, alert.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: the README embeds it verbatim (checked by a test)
+)
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ConfigDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config-dir",
+        help="Directory with feeds.yaml and companies.yaml [default: repo config/, or REGWATCH_CONFIG_DIR].",
+    ),
+]
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file [default: data/regwatch.duckdb, or REGWATCH_DB]."),
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def one_line_errors(func: F) -> F:
+    """Turn RegwatchError into `regwatch: <reason>` and exit 1, without a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RegwatchError as exc:
+            err_console.print(f"regwatch: {exc}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_rows(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: OutputFormat, title: str | None = None,
+    out: Console = console,
+) -> None:
+    if fmt is OutputFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt is OutputFormat.json:
+        for row in rows:
+            record = dict(zip(columns, row, strict=True))
+            sys.stdout.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
+    else:
+        table = Table(title=title, show_lines=False)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
+
+
+@app.command()
+@one_line_errors
+def run(
+    config_dir: ConfigDirOption = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the cycle's counts as one JSON object.")] = False,
+) -> None:
+    """Run one monitoring cycle (poll, fetch, extract, store), then exit."""
+    from flows.runner import run_monitor
+
+    summary = run_monitor(config_dir=config_dir, db=db)
+    if as_json:
+        print(json.dumps(summary))
+        return
+    console.print(
+        f"[bold]done[/]: {summary['feeds_polled']} feeds polled ({summary['feeds_failed']} failed, "
+        f"{summary['feeds_not_modified']} unchanged), {summary['pages_fetched']} pages fetched, "
+        f"{summary['articles_added']} articles added, {summary['duplicates']} duplicates"
+    )
+
+
+@app.command()
+@one_line_errors
+def demo(
+    db: Annotated[Path, typer.Option("--db", help="DuckDB file the demo writes (recreated).")] = Path(
+        "data/demo.duckdb"
+    ),
+) -> None:
+    """Serve the bundled sample corpus on 127.0.0.1 and run the real flow against it."""
+    from flows.demo.run import run_demo
+
+    run_demo(db)
+
+
+@app.command()
+@one_line_errors
+def feeds(
+    db: DbOption = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Show each feed's health: last success, last error, consecutive failures, items seen."""
+    from tasks.common.settings import load_settings
+    from tasks.store.database import Database
+    from tasks.store.feed_health import HEALTH_COLUMNS, feed_health
+
+    rows = feed_health(Database.for_settings(load_settings(db=db)).reader())
+    print_rows(HEALTH_COLUMNS, rows, fmt, title="Feed health")
+
+
+@app.command()
+@one_line_errors
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run against the database (read-only).")],
+    db: DbOption = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+    live: Annotated[bool, typer.Option(help="Query the live file instead of the snapshot (waits for the writer).")]
+    = False,
+) -> None:
+    """Run an ad hoc SQL query read-only (on the snapshot refreshed after each run) and print the result."""
+    from tasks.common.settings import load_settings
+    from tasks.store.queries import run_query
+
+    settings = load_settings(db=db)
+    columns, rows = run_query(settings.db, sql, live=live, lock_timeout=settings.db_lock_timeout_seconds)
+    print_rows(columns, rows, fmt)
+
+
+@app.command()
+@one_line_errors
+def alerts(
+    db: DbOption = None,
+    status: Annotated[str | None, typer.Option(help="Only alerts with this status (pending, sent, failed...).")] = None,
+    resend: Annotated[str | None, typer.Option("--resend", help="Queue alert ID again and deliver it now.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """List the alert outbox (pending, sent, failed, suppressed), or resend one alert."""
+    from tasks.alert.admin import ALERT_COLUMNS, list_alerts, resend_alert
+    from tasks.common.settings import load_settings
+    from tasks.store.database import Database
+
+    settings = load_settings(db=db)
+    if resend:
+        outcome = resend_alert(settings, resend)
+        console.print(f"alert {resend}: {outcome}", markup=False, highlight=False)
+        return
+    print_rows(ALERT_COLUMNS, list_alerts(Database.for_settings(settings), status), fmt, title="Alerts")
+
+
+@app.command()
+@one_line_errors
+def classify(
+    files: Annotated[list[str], typer.Argument(help="HTML or text files, or - for stdin.")],
+    config_dir: ConfigDirOption = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date (YYYY-MM-DD) for recap detection.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file per line.")] = False,
+) -> None:
+    """Show the companies and events found in each file, with their evidence."""
+    from flows.cli.classify import classify_files
+
+    classify_files(files, config_dir, published, as_json, console)
+
+
+@app.command("eval")
+@one_line_errors
+def eval_(
+    data: Annotated[
+        Path | None, typer.Option(help="Directory of labelled files [default: tests/data/labelled].")
+    ] = None,
+    config_dir: ConfigDirOption = None,
+    failures: Annotated[bool, typer.Option(help="List every item the classifier got wrong.")] = False,
+) -> None:
+    """Print precision, recall and F1 of classification on the labelled set, per language."""
+    from flows.cli.classify import run_eval
+
+    run_eval(data, config_dir, failures, console)
+
+
+@app.command()
+@one_line_errors
+def digest(
+    since: Annotated[str, typer.Option(help="Period to summarise: 24h, 7d, 2w.")] = "24h",
+    db: DbOption = None,
+) -> None:
+    """Post a summary of the period's events to Slack (or the console), with a chart."""
+    from tasks.alert.digest import parse_span
+
+    span = parse_span(since)
+    from flows.digest import digest as digest_flow
+
+    result = digest_flow(since_hours=span.total_seconds() / 3600, db=str(db) if db else None)
+    console.print(f"digest: {result['events']} events, Slack: {result['slack']}, chart: {result['chart']}",
+                  markup=False, highlight=False)
+
+
+class BackfillSource(StrEnum):
+    urls = "urls"
+    sitemap = "sitemap"
+    feed = "feed"
+
+
+@app.command()
+@one_line_errors
+def backfill(
+    source: Annotated[str, typer.Argument(help="A file of URLs (one a line), a sitemap URL, or a feed URL.")],
+    kind: Annotated[BackfillSource, typer.Option("--from", help="What SOURCE is.")] = BackfillSource.urls,
+    config_dir: ConfigDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Load past articles without alerting; resumable (stored URLs are skipped)."""
+    from rich.progress import Progress
+
+    from flows.runner import check_config
+    from tasks.common.settings import load_settings
+    from tasks.fetch.feeds_config import load_feeds
+    from tasks.pipeline.backfill import backfill as run_backfill
+    from tasks.store.database import Database
+
+    settings = load_settings(config_dir=config_dir, db=db)
+    check_config(settings)
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("backfill", total=None)
+        stats = run_backfill(
+            Database.for_settings(settings), source, kind.value, load_feeds(settings.config_dir), settings.config_dir,
+            settings.allow_private_networks, progress=lambda done, total: bar.update(task, completed=done, total=total),
+            exempt=settings.private_exceptions,
+        )
+    console.print(f"backfill: {stats.found} URLs listed, {stats.already_stored} already stored, "
+                  f"{stats.added} articles added, {stats.duplicates} duplicates; no alerts sent")
+
+
+@app.command()
+@one_line_errors
+def serve(config_dir: ConfigDirOption = None, db: DbOption = None) -> None:
+    """Serve the monitor and digest on their schedules from this process (no work pool needed)."""
+    from flows.serve import serve_flows
+
+    serve_flows(config_dir, db)
+
+
+@app.command("extraction-f1")
+@one_line_errors
+def extraction_f1(
+    corpus: Annotated[Path, typer.Option(help="article-extraction-benchmark directory.")] = Path(
+        "../shared/corpora/article-extraction-benchmark"
+    ),
+) -> None:
+    """Score text extraction: mean token F1 against the benchmark's ground truth."""
+    from evaluation.extraction_quality import score_corpus
+    from tasks.common.errors import ConfigError
+
+    if not (corpus / "ground-truth.json").is_file():
+        raise ConfigError(f"{corpus}: no ground-truth.json (is ../shared present?)")
+    score = score_corpus(corpus)
+    console.print(f"pages: {score.pages}  mean token F1: {score.mean_f1:.4f}  empty extractions: {score.empty}")
+
+
+def main() -> None:
+    app()

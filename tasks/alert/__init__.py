@@ -1,0 +1,1 @@
+"""Alert stage: cluster events into real-world actions, plan alerts by rule, format and deliver them to Slack."""

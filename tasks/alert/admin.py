@@ -1,0 +1,44 @@
+"""`regwatch alerts`: look into the outbox and resend an alert by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tasks.alert.delivery import deliver
+from tasks.alert.senders import sender_factory
+from tasks.common.errors import RegwatchError
+from tasks.common.settings import Settings
+from tasks.store.database import Database
+
+ALERT_COLUMNS = ("alert_id", "status", "purpose", "kind", "created_at", "sent_at", "attempts", "channel",
+                 "last_error", "text")
+
+
+def list_alerts(db: Database, status: str | None = None) -> list[tuple[object, ...]]:
+    with db.read() as con:
+        return con.execute(
+            """SELECT alert_id, status, purpose, kind, strftime(created_at, '%Y-%m-%d %H:%M'),
+                      strftime(sent_at, '%Y-%m-%d %H:%M'), attempts, channel, last_error, left(text, 120)
+               FROM alerts WHERE ? IS NULL OR status = ? ORDER BY created_at DESC, alert_id""",
+            [status, status],
+        ).fetchall()
+
+
+def resend_alert(settings: Settings, alert_id: str) -> str:
+    """Queue the alert again (whatever its status) and run delivery now; returns its new status."""
+    db = Database.for_settings(settings)
+    with db.write() as con:
+        found = con.execute("SELECT 1 FROM alerts WHERE alert_id = ?", [alert_id]).fetchone()
+        if found is None:
+            raise RegwatchError(f"no alert {alert_id!r} (see `regwatch alerts`)")
+        con.execute(
+            """UPDATE alerts SET status = 'pending', not_before = NULL, last_error = NULL,
+                      created_at = CASE WHEN status = 'sent' THEN ? ELSE created_at END
+               WHERE alert_id = ?""",
+            [datetime.now(UTC), alert_id],
+        )
+    deliver(db, sender_factory(settings), datetime.now(UTC))
+    with db.read() as con:
+        row = con.execute("SELECT status, last_error FROM alerts WHERE alert_id = ?", [alert_id]).fetchone()
+    assert row is not None
+    return row[0] + (f" ({row[1]})" if row[1] else "")

@@ -1,0 +1,143 @@
+"""Send the outbox's pending alerts to Slack, oldest first, and record what happened.
+
+Each alert is marked `sending` in its own committed transaction before the
+request and `sent` (with Slack's ts) right after, so:
+- Slack down, 5xx, timeouts, dropped connections: the alert stays `pending`
+  and the run stops sending (no hammering); the next run sends it;
+- 429: the alert waits until Retry-After has passed, then goes;
+- invalid_auth, channel_not_found...: `failed`, shown by `regwatch alerts`,
+  sent again with `regwatch alerts --resend ID` once the setting is fixed;
+- a crash between Slack accepting a message and the `sent` commit leaves the
+  alert `sending`; the next run sends it again. That window is one HTTP
+  response long, so delivery is exactly once except for a crash inside it,
+  where it is at least once (never zero).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from tasks.alert.slack_format import AlertFacts, SlackMessage, Source, render_alert, render_update
+from tasks.store.database import Database
+
+if TYPE_CHECKING:
+    from tasks.alert.slack_send import Sender
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+    stopped: str | None = None  # why sending stopped early, if it did
+
+
+def cluster_facts(con: duckdb.DuckDBPyConnection, cluster_id: str) -> tuple[AlertFacts, list[str]] | None:
+    """What an alert says about a cluster: the primary event's facts and every outlet that reported it."""
+    rows = con.execute(
+        """SELECT e.kind, e.companies, e.regulator, e.regulator_text, e.amount_text, e.amount, e.currency,
+                  e.amount_usd, e.direction, e.evidence, a.title, a.url, a.site, e.published_at
+           FROM events e JOIN articles a USING (article_id)
+           WHERE e.cluster_id = ?
+           ORDER BY (e.amount IS NULL), e.published_at, e.event_id""",
+        [cluster_id],
+    ).fetchall()
+    if not rows:
+        return None
+    (kind, companies, regulator, regulator_text, amount_text, amount, currency, amount_usd, direction,
+     evidence, _title, url, _site, published) = rows[0]
+    sources: dict[str, Source] = {}
+    for row in rows:
+        sources.setdefault(row[11], Source(title=row[10] or row[11], url=row[11], site=row[12]))
+    extra = con.execute(
+        """SELECT DISTINCT s.link FROM sightings s JOIN events e USING (article_id)
+           WHERE e.cluster_id = ?""",
+        [cluster_id],
+    ).fetchall()
+    for (link,) in extra:
+        sources.setdefault(link, Source(title=link, url=link))
+    names = sorted({n for row in rows for n in (row[1] or [])}, key=lambda n: (n not in (companies or []), n))
+    primary = sources.pop(url)
+    facts = AlertFacts(
+        kind=kind, companies=names, regulator=regulator, regulator_text=regulator_text, amount_text=amount_text,
+        amount=amount, currency=currency, amount_usd=amount_usd, direction=direction, evidence=evidence or "",
+        primary=primary, others=list(sources.values()), published=published,
+    )
+    return facts, [primary.url, *sources]
+
+
+def _set(con: duckdb.DuckDBPyConnection, alert_id: str, **values: object) -> None:
+    assignments = ", ".join(f"{k} = ?" for k in values)
+    con.execute(f"UPDATE alerts SET {assignments} WHERE alert_id = ?", [*values.values(), alert_id])
+
+
+def deliver(db: Database, sender_for: Callable[[str | None], Sender], now: datetime, limit: int = 100) -> DeliveryStats:
+    """Send due alerts oldest first; stop at the first sign that Slack is unwell.
+
+    One connection serves the whole stage; every state change is its own
+    committed statement (see `Database.session`), which the outbox guarantee
+    above rests on.
+    """
+    stats = DeliveryStats()
+    with db.session() as con:
+        due = con.execute(
+            """SELECT alert_id, cluster_id, purpose, parent_alert_id, channel FROM alerts
+               WHERE status IN ('pending', 'sending') AND (not_before IS NULL OR not_before <= ?)
+               ORDER BY created_at, alert_id LIMIT ?""",
+            [now, limit],
+        ).fetchall()
+        for alert_id, cluster_id, purpose, parent_id, channel in due:
+            message, sources, thread_ts = _compose(con, cluster_id, purpose, parent_id)
+            if message is None:
+                _set(con, alert_id, status="suppressed", last_error="nothing new to report")
+                continue
+            if purpose == "update" and thread_ts is None:
+                continue  # its parent has not gone out yet; it will carry these sources itself
+            con.execute("UPDATE alerts SET status = 'sending', attempts = attempts + 1 WHERE alert_id = ?",
+                        [alert_id])
+            result = sender_for(channel).send(message, thread_ts=thread_ts)
+            if result.ok:
+                _set(con, alert_id, status="sent", sent_at=datetime.now(now.tzinfo), slack_ts=result.ts,
+                     text=message.text, sources=json.dumps(sources), last_error=None)
+                stats.sent += 1
+                continue
+            if result.permanent:
+                _set(con, alert_id, status="failed", last_error=result.error)
+                stats.failed += 1
+                continue
+            wait = timedelta(seconds=result.retry_after or 0)
+            _set(con, alert_id, status="pending", last_error=result.error, not_before=now + wait if wait else None)
+            stats.stopped = result.error or "Slack unavailable"
+            break
+        row = con.execute("SELECT count(*) FROM alerts WHERE status IN ('pending', 'sending')").fetchone()
+    stats.pending = int(row[0]) if row else 0
+    return stats
+
+
+def _compose(con: duckdb.DuckDBPyConnection, cluster_id: str, purpose: str,
+             parent_id: str | None) -> tuple[SlackMessage | None, list[str], str | None]:
+    found = cluster_facts(con, cluster_id)
+    if found is None:
+        return None, [], None
+    facts, urls = found
+    if purpose == "new":
+        return render_alert(facts), urls, None
+    parent = con.execute("SELECT slack_ts, sources, status FROM alerts WHERE alert_id = ?", [parent_id]).fetchone()
+    if parent is None or parent[2] != "sent":
+        return render_update(facts, []), urls, None
+    already = set(json.loads(parent[1] or "[]"))
+    sent_updates = con.execute(
+        "SELECT sources FROM alerts WHERE parent_alert_id = ? AND status = 'sent'", [parent_id]
+    ).fetchall()
+    for (sent,) in sent_updates:
+        already |= set(json.loads(sent or "[]"))
+    fresh = [s for s in [facts.primary, *facts.others] if s.url not in already]
+    if not fresh:
+        return None, [], parent[0]
+    return render_update(facts, fresh), [s.url for s in fresh], parent[0]

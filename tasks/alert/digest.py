@@ -1,0 +1,142 @@
+"""The periodic digest: what happened in a period, as Markdown, Slack blocks and a PNG chart.
+
+Counts come from `recent_events`, so each real-world action counts once
+however many outlets reported it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tasks.alert.slack_format import SlackMessage, escape, kind_label, truncate
+from tasks.common.errors import ConfigError
+from tasks.store.database import Database
+
+_SPAN = re.compile(r"^(\d+)\s*([hdw])$")
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_span(text: str) -> timedelta:
+    """'7d', '24h', '2w' -> timedelta; anything else is a one-line error."""
+    match = _SPAN.match(text.strip().lower())
+    if not match or int(match.group(1)) == 0:
+        raise ConfigError(f"--since: expected a span like 24h, 7d or 2w, got {text!r}")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+@dataclass
+class Digest:
+    since: datetime
+    until: datetime
+    by_kind: Counter[str] = field(default_factory=Counter)
+    by_company: Counter[str] = field(default_factory=Counter)
+    largest_fines: list[tuple[str, str, float, str]] = field(default_factory=list)  # companies, as reported, usd, url
+    policy_shifts: list[tuple[str, str, str, str]] = field(default_factory=list)  # regulator, direction, title, url
+    failing_feeds: list[tuple[str, int, str]] = field(default_factory=list)
+    fines_over_time: list[tuple[datetime, str, float]] = field(default_factory=list)  # day, company, usd
+
+
+def build_digest(db: Database, since: datetime, until: datetime) -> Digest:
+    digest = Digest(since, until)
+    with db.read() as con:
+        rows = con.execute(
+            """SELECT kind, companies, regulator, direction, amount_text, amount_usd, title, url, published_at
+               FROM recent_events WHERE published_at >= ? AND published_at < ? ORDER BY published_at""",
+            [since, until],
+        ).fetchall()
+        digest.failing_feeds = [
+            (str(name), int(failures), str(error or ""))
+            for name, failures, error in con.execute(
+                "SELECT feed, consecutive_failures, last_error FROM feed_health WHERE consecutive_failures > 0"
+            ).fetchall()
+        ]
+    for kind, companies, regulator, direction, amount_text, amount_usd, title, url, published in rows:
+        names = list(companies or [])
+        digest.by_kind[kind] += 1
+        digest.by_company.update(names)
+        if kind == "fine" and amount_usd:
+            digest.largest_fines.append((", ".join(names) or "-", amount_text or "", float(amount_usd), url))
+            for name in names or ["(untracked)"]:
+                digest.fines_over_time.append((published, name, float(amount_usd)))
+        if kind == "policy_shift":
+            digest.policy_shifts.append((regulator or "-", direction or "neutral", title or url, url))
+    digest.largest_fines.sort(key=lambda f: -f[2])
+    return digest
+
+
+def _usd(value: float) -> str:
+    return f"${value / 1e9:.2f}bn" if value >= 1e8 else f"${value / 1e6:.1f}m"
+
+
+def to_markdown(digest: Digest) -> str:
+    """The Prefect artifact: tables an analyst can read in the UI."""
+    lines = [f"# regwatch digest {digest.since:%Y-%m-%d %H:%M} – {digest.until:%Y-%m-%d %H:%M} UTC", ""]
+    lines += ["| kind | events |", "|---|---|"]
+    lines += [f"| {kind_label(k)} | {n} |" for k, n in digest.by_kind.most_common()] or ["| (none) | 0 |"]
+    lines += ["", "| company | events |", "|---|---|"]
+    lines += [f"| {c} | {n} |" for c, n in digest.by_company.most_common(15)] or ["| (none) | 0 |"]
+    lines += ["", "| largest fines | as reported | USD |", "|---|---|---|"]
+    lines += [f"| [{c}]({u}) | {a} | {_usd(v)} |" for c, a, v, u in digest.largest_fines[:10]] or ["| (none) | | |"]
+    lines += ["", "| policy shift | body | direction |", "|---|---|---|"]
+    lines += [f"| [{t[:80]}]({u}) | {r} | {d} |" for r, d, t, u in digest.policy_shifts[:10]] or ["| (none) | | |"]
+    lines += ["", "| failing feed | failures | last error |", "|---|---|---|"]
+    lines += [f"| {f} | {n} | {e[:80]} |" for f, n, e in digest.failing_feeds] or ["| (none) | | |"]
+    return "\n".join(lines) + "\n"
+
+
+def to_slack(digest: Digest) -> SlackMessage:
+    total = sum(digest.by_kind.values())
+    kinds = ", ".join(f"{n} {kind_label(k).lower()}" for k, n in digest.by_kind.most_common()) or "no events"
+    text = f"Digest: {total} regulatory events since {digest.since:%Y-%m-%d %H:%M} UTC ({kinds})"
+    sections = [f"*{escape(text)}*"]
+    if digest.by_company:
+        top = ", ".join(f"{escape(c)} ({n})" for c, n in digest.by_company.most_common(10))
+        sections.append(f"*Companies:* {top}")
+    if digest.largest_fines:
+        fines = "\n".join(f"• {escape(c)}: {escape(a)} ({_usd(v)})" for c, a, v, _ in digest.largest_fines[:5])
+        sections.append(f"*Largest fines:*\n{fines}")
+    if digest.policy_shifts:
+        shifts = "\n".join(f"• {escape(r)} ({escape(d)}): {escape(t[:120])}" for r, d, t, _ in digest.policy_shifts[:5])
+        sections.append(f"*Policy shifts:*\n{shifts}")
+    if digest.failing_feeds:
+        feeds = ", ".join(f"{escape(f)} ({n})" for f, n, _ in digest.failing_feeds[:10])
+        sections.append(f"*Failing feeds:* {feeds}")
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": truncate(s, 3000)}} for s in sections
+    ]
+    return SlackMessage(text=truncate(text, 3000), blocks=blocks)
+
+
+def render_chart(digest: Digest, path: Path) -> Path:
+    """Fines over time by company (USD, one bar per day and company), saved as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers
+    import matplotlib.pyplot as plt
+
+    per_company: dict[str, Counter[str]] = {}
+    for day, company, usd in digest.fines_over_time:
+        per_company.setdefault(company, Counter())[f"{day:%m-%d}"] += usd / 1e9  # type: ignore[assignment]
+    days = sorted({d for series in per_company.values() for d in series})
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
+    bottom = [0.0] * len(days)
+    for company, series in sorted(per_company.items()):
+        heights = [series.get(d, 0.0) for d in days]
+        axes.bar(days, heights, bottom=bottom, label=company)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    axes.set_title(f"Fines by company, {digest.since:%Y-%m-%d} – {digest.until:%Y-%m-%d}")
+    axes.set_ylabel("USD billion")
+    if per_company:
+        axes.legend(fontsize="small")
+    else:
+        axes.text(0.5, 0.5, "no fines in this period", ha="center", va="center", transform=axes.transAxes)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+    return path

@@ -1,0 +1,83 @@
+"""Classify one story: which tracked companies, which regulatory events, relevant or not.
+
+Used identically by the pipeline's worker processes, `regwatch classify` and
+`regwatch eval`, so what an analyst checks is what the monitor does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from tasks.classify.companies import CompanyMatch, CompanyMatcher, load_companies
+from tasks.classify.currency import load_rates
+from tasks.classify.events import Event, EventExtractor
+from tasks.classify.money import exact
+
+
+@dataclass
+class Classification:
+    relevant: bool
+    matches: list[CompanyMatch]  # positions are in `title + "\n\n" + text`
+    events: list[Event]
+
+    @property
+    def companies(self) -> list[str]:
+        return list(dict.fromkeys(m.company for m in self.matches))
+
+    def to_json(self) -> dict[str, Any]:
+        seen: dict[str, dict[str, Any]] = {}
+        for m in self.matches:
+            entry = seen.setdefault(m.company_id, {"name": m.company, "id": m.company_id, "matches": []})
+            entry["matches"].append({"surface": m.surface, "start": m.start, "end": m.end})
+        return {
+            "relevant": self.relevant,
+            "companies": list(seen.values()),
+            "events": [event_json(e) for e in self.events],
+        }
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": event.kind,
+        "companies": event.companies,
+        "regulator": event.regulator,
+        "regulator_text": event.regulator_text,
+        "evidence": event.evidence,
+        "sector": event.sector,
+    }
+    if event.kind == "fine":
+        data.update(
+            amount=exact(event.amount) if event.amount is not None else None,
+            currency=event.currency,
+            amount_text=event.amount_text,
+            amount_cny=round(event.amount_cny, 2) if event.amount_cny is not None else None,
+            amount_usd=round(event.amount_usd, 2) if event.amount_usd is not None else None,
+            reason=event.reason,
+        )
+    if event.kind == "policy_shift":
+        data["direction"] = event.direction
+    return data
+
+
+class Classifier:
+    """Companies and rates loaded once; `classify` is then cheap and pure."""
+
+    def __init__(self, config_dir: Path) -> None:
+        self.matcher = CompanyMatcher(load_companies(config_dir))
+        self.extractor = EventExtractor(load_rates(config_dir))
+
+    def classify(self, title: str, text: str, published: date | None) -> Classification:
+        document = f"{title}\n\n{text}" if title else text
+        matches = self.matcher.find(document)
+        events = self.extractor.extract(title, text, matches, published)
+        return Classification(relevant=bool(events), matches=matches, events=events)
+
+
+@lru_cache(maxsize=4)
+def classifier_for(config_dir: str) -> Classifier:
+    """One classifier per config dir per process (worker processes build theirs once)."""
+    return Classifier(Path(config_dir))

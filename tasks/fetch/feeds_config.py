@@ -1,0 +1,78 @@
+"""`feeds.yaml`: which feeds to poll and how politely."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tasks.common.yamlconf import load_model
+
+USER_AGENT = "regwatch/0.1 (+https://github.com/regwatch/regwatch; China tech-regulation monitor)"
+
+
+class FetchLimits(BaseModel):
+    """Limits on every download; defaults suit public news sites."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timeout_seconds: float = Field(20.0, gt=0, description="whole request, body included")
+    max_feed_bytes: int = Field(10_000_000, gt=0)
+    max_page_bytes: int = Field(5_000_000, gt=0)
+    max_redirects: int = Field(5, ge=0)
+    concurrency: int = Field(16, ge=1, description="requests in flight in all")
+    per_host_concurrency: int = Field(2, ge=1, description="requests in flight per host")
+    max_items_per_feed: int = Field(500, ge=1, description="newest items taken from one feed")
+    user_agent: str = USER_AGENT
+
+
+class FeedConfig(BaseModel):
+    """One feed; `url` is all that is required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    name: str | None = None
+    language: str | None = Field(None, description="hint: en or zh")
+    enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"expected an http(s) URL, got {redact_url(value)!r}")
+        return value.strip()
+
+    @property
+    def feed_id(self) -> str:
+        """Stable key for the feed's state: changes only when the URL does."""
+        return hashlib.sha256(self.url.encode()).hexdigest()[:16]
+
+    @property
+    def label(self) -> str:
+        """What logs and tables show: the name, or the URL without credentials."""
+        return self.name or redact_url(self.url)
+
+
+class FeedsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    feeds: list[FeedConfig]
+    fetch: FetchLimits = FetchLimits()
+
+
+def redact_url(url: str) -> str:
+    """Drop user:password from a URL so that it can be logged."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def load_feeds(config_dir: Path) -> FeedsFile:
+    return load_model(config_dir / "feeds.yaml", FeedsFile)

@@ -1,0 +1,1 @@
+"""Store stage: the DuckDB schema, storing articles once (exact and near-duplicate), feed health, queries."""
