@@ -7,7 +7,9 @@ README). `evaluate` scores a classifier per language on:
 - event kind: accuracy over relevant articles (the set of kinds found equals the
   labelled set), plus micro P/R/F1 over (article, kind) pairs;
 - fine amount: share of labelled fines for which a fine with the exact amount
-  and currency was found.
+  and currency was found;
+- false fines: fine events found for a company the labels give no fine (a recap
+  reported as new, an executive's fine, a yearly total, a sales figure).
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ class Score:
     kind_total: int = 0
     fines: int = 0
     fines_exact: int = 0
+    false_fines: int = 0
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -152,6 +155,12 @@ def score_item(item: Labelled, result: Classification, score: Score) -> list[str
             else:
                 got = [(e.amount, e.currency) for e in result.events if e.kind == "fine"]
                 wrong.append(f"fine {expected['amount']} {expected.get('currency')} not found (got {got})")
+    fined = {c for e in item.events if e["kind"] == "fine" for c in e.get("companies") or []}
+    fine_labelled = any(e["kind"] == "fine" for e in item.events)
+    for event in result.events:
+        if event.kind == "fine" and not (fine_labelled and (not event.companies or fined & set(event.companies))):
+            score.false_fines += 1
+            wrong.append(f"false fine {event.amount_text or ''} on {event.companies or '-'}")
     return wrong
 
 

@@ -198,13 +198,21 @@ def eval_(
     data: Annotated[
         Path | None, typer.Option(help="Directory of labelled files [default: tests/data/labelled].")
     ] = None,
+    real: Annotated[
+        Path | None,
+        typer.Option(help="Score the real-text corpus instead: the directory of its cached texts "
+                          "(tests/data/real/README.md says how to fill it)."),
+    ] = None,
     config_dir: ConfigDirOption = None,
     failures: Annotated[bool, typer.Option(help="List every item the classifier got wrong.")] = False,
 ) -> None:
-    """Print precision, recall and F1 of classification on the labelled set, per language."""
-    from flows.cli.classify import run_eval
+    """Print precision, recall and F1 of classification on the labelled set (or real text), per language."""
+    from flows.cli.classify import run_eval, run_real_eval
 
-    run_eval(data, config_dir, failures, console)
+    if real is not None:
+        run_real_eval(real, config_dir, failures, console)
+    else:
+        run_eval(data, config_dir, failures, console)
 
 
 @app.command()

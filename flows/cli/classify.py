@@ -18,6 +18,7 @@ from evaluation.labelled import (
     parse_labelled,
     parse_labelled_text,
 )
+from evaluation.real_corpus import SPLITS, load_corpus
 from tasks.classify.classifier import Classification, Classifier
 from tasks.classify.companies import CompanyMatch
 from tasks.common.errors import ConfigError
@@ -112,23 +113,52 @@ def run_eval(data: Path | None, config_dir: Path | None, failures: bool, console
         raise ConfigError(f"{data or LABELLED_DIR}: no labelled files")
     items = [parse_labelled(f) for f in files]
     scores = evaluate(items, lambda item: classifier.classify(item.title, item.text, item.published))
-    console.print(format_scores(scores, len(items)), markup=False, highlight=False, soft_wrap=True)
+    heading = f"Classification on {len(items)} labelled articles"
+    console.print(format_scores(scores, heading), markup=False, highlight=False, soft_wrap=True)
     if failures:
         for line in scores["all"].failures:
             console.print(line, markup=False, highlight=False)
     return scores
 
 
-def format_scores(scores: dict[str, Score], total: int) -> str:
+def run_real_eval(
+    texts: Path, config_dir: Path | None, failures: bool, console: Console
+) -> dict[str, dict[str, Score]]:
+    """Score the real-text corpus's cached texts, per half and in all, with the same table as the labelled set."""
+    settings = load_settings(config_dir=config_dir)
+    classifier = Classifier(settings.config_dir)
+    articles, missing = load_corpus(texts)
+    if not articles:
+        raise ConfigError(f"{texts}: none of the {len(missing)} labelled articles has its text here")
+    results = {a.labelled.path: classifier.classify(a.labelled.title, a.labelled.text, a.labelled.published)
+               for a in articles}
+    tables: dict[str, dict[str, Score]] = {}
+    for split, title in (("fit", "the half the rules may be fitted on"), ("heldout", "the held-out half"),
+                         ("all", "both halves")):
+        chosen = [a.labelled for a in articles if split in (a.split, "all")]
+        tables[split] = evaluate(chosen, lambda item: results[item.path])
+        heading = f"Real published text, {title} ({split}): {len(chosen)} articles"
+        console.print(format_scores(tables[split], heading) + "\n", markup=False, highlight=False, soft_wrap=True)
+    if missing:
+        console.print(f"{len(missing)} labelled articles have no text in {texts} and were not scored",
+                      markup=False, highlight=False)
+    if failures:
+        for split in SPLITS:
+            for line in tables[split].get("all", Score()).failures:
+                console.print(f"[{split}] {line}", markup=False, highlight=False)
+    return tables
+
+
+def format_scores(scores: dict[str, Score], heading: str) -> str:
     """A plain-text table (it goes into logs and closing notes as it is)."""
     header = (f"{'lang':<5}{'items':>6} | {'relevance P':>11}{'R':>7}{'F1':>7} | {'companies P':>11}{'R':>7}{'F1':>7}"
-              f" | {'kind acc':>8}{'kind F1':>8} | {'fines':>5}{'amount exact':>13}")
-    lines = [f"Classification on {total} labelled articles", header, "-" * len(header)]
+              f" | {'kind acc':>8}{'kind F1':>8} | {'fines':>5}{'amount exact':>13}{'false fines':>12}")
+    lines = [heading, header, "-" * len(header)]
     for language, s in sorted(scores.items(), key=lambda kv: (kv[0] == "all", kv[0])):
         lines.append(
             f"{language:<5}{s.items:>6} | {s.relevance.precision:>11.3f}{s.relevance.recall:>7.3f}"
             f"{s.relevance.f1:>7.3f}"
             f" | {s.companies.precision:>11.3f}{s.companies.recall:>7.3f}{s.companies.f1:>7.3f}"
-            f" | {s.kind_accuracy:>8.3f}{s.kinds.f1:>8.3f} | {s.fines:>5}{s.amount_accuracy:>13.3f}"
+            f" | {s.kind_accuracy:>8.3f}{s.kinds.f1:>8.3f} | {s.fines:>5}{s.amount_accuracy:>13.3f}{s.false_fines:>12}"
         )
     return "\n".join(lines)
