@@ -13,9 +13,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from tasks.common.text import CJK_CHARS
 from tasks.extract.pages import decode_html, extract_article
 
-_TOKEN = re.compile(r"[\u3400-\u9fff]|\w+", re.UNICODE)
+_TOKEN = re.compile(f"[{CJK_CHARS}]|\\w+", re.UNICODE)
 
 
 def tokens(text: str) -> Counter[str]:

@@ -38,6 +38,7 @@ from typing import Any
 import duckdb
 
 from evaluation.labelled import labelled_files, parse_labelled
+from tasks.common.text import CJK
 from tasks.extract import minhash
 from tasks.store import near_dupes
 
@@ -46,7 +47,6 @@ LABELLED_DIR = REPO / "tests" / "data" / "labelled"
 BENCHMARK_DIR = REPO.parent / "shared" / "corpora" / "article-extraction-benchmark"
 SAME_TOPIC_PAIRS = 25  # benchmark pairs with the most shared vocabulary, used as hard negatives
 KINDS = ("syndicated", "rewrite", "truncated")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class Source:
 def _language(text: str) -> str:
     """Chinese ("zh") when most tokens are CJK characters: the benchmark has no language field."""
     stream = minhash.tokens(text)
-    return "zh" if 2 * sum(1 for t in stream if _CJK.fullmatch(t)) > len(stream) else "en"
+    return "zh" if 2 * sum(1 for t in stream if CJK.fullmatch(t)) > len(stream) else "en"
 
 
 def load_sources(labelled_dir: Path = LABELLED_DIR, benchmark_dir: Path = BENCHMARK_DIR) -> tuple[list[Source], str]:
@@ -242,7 +242,7 @@ def _edit_words_en(text: str, share: float, rng: random.Random) -> str:
 
 def _edit_chars_zh(text: str, share: float, rng: random.Random) -> str:
     """Change `share` of the CJK characters: near-synonym words first, then drop light function characters."""
-    cjk = [i for i, c in enumerate(text) if _CJK.fullmatch(c)]
+    cjk = [i for i, c in enumerate(text) if CJK.fullmatch(c)]
     budget = max(1, round(share * len(cjk)))
     pattern = re.compile("|".join(sorted(_ZH_SYNONYMS, key=len, reverse=True)))
     spans = list(pattern.finditer(text))

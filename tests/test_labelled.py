@@ -17,7 +17,7 @@ import pytest
 from evaluation.labelled import LABELLED_DIR, Score, evaluate, labelled_files, parse_labelled
 from tasks.classify.classifier import Classifier
 from tasks.classify.companies import load_companies
-from tasks.classify.events import KINDS
+from tasks.classify.kinds import KINDS
 from tasks.common.settings import DEFAULT_CONFIG_DIR
 
 FILES = labelled_files()

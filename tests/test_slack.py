@@ -32,7 +32,6 @@ from tasks.alert.slack_format import (
     SlackMessage,
     Source,
     escape,
-    kind_label,
     link_target,
     render_alert,
     render_update,
@@ -46,6 +45,7 @@ from tasks.alert.slack_send import (
     make_sender,
     secret_from_prefect_block,
 )
+from tasks.classify.kinds import kind_label
 from tests.slack_server import SlackServer, block_problems
 
 TOKEN = "xoxb-1111-2222-s3cr3tT0k3nValue"

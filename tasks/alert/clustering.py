@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from tasks.classify.same_action import amounts_agree, companies_overlap
+
 WINDOW = {"policy_shift": timedelta(days=3)}
 DEFAULT_WINDOW = timedelta(days=14)
-AMOUNT_TOLERANCE = 0.12  # headline roundings ("$2.8 billion" for 18.228 billion yuan) stay together
 _DOCUMENT = re.compile(
     r"《([^》]{2,60})》|\b((?:Measures|Provisions|Rules|Guidelines|Regulations|Law) (?:on|for) [A-Z][\w ,-]{3,60})"
 )
@@ -56,7 +57,7 @@ def same_action(a: ClusterCandidate, b: ClusterCandidate) -> bool:
     window = WINDOW.get(a.kind, DEFAULT_WINDOW)
     if abs(a.published - b.published) > window:
         return False
-    if a.company_keys and b.company_keys and not set(a.company_keys) & set(b.company_keys):
+    if not companies_overlap(a.company_keys, b.company_keys):
         return False
     if a.kind == "policy_shift":
         if a.document and b.document and a.document != b.document:
@@ -65,9 +66,7 @@ def same_action(a: ClusterCandidate, b: ClusterCandidate) -> bool:
             return False
     elif bool(a.company_keys) != bool(b.company_keys):
         return False
-    if a.amount_usd and b.amount_usd:
-        return abs(a.amount_usd - b.amount_usd) <= AMOUNT_TOLERANCE * max(a.amount_usd, b.amount_usd)
-    return True
+    return amounts_agree(a.amount_usd, b.amount_usd)
 
 
 @dataclass

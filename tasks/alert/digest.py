@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tasks.alert.slack_format import SlackMessage, escape, kind_label, truncate
+from tasks.alert.slack_format import SlackMessage, escape, truncate
+from tasks.classify.kinds import kind_label
 from tasks.common.errors import ConfigError
 from tasks.store.database import Database
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from tasks.classify.events import KINDS
+from tasks.classify.kinds import known_kind
 from tasks.common.yamlconf import load_model
 
-Kind = Literal["fine", "policy_shift", "investigation", "ipo_block", "merger_block", "app_removal", "rectification"]
-assert set(Kind.__args__) == set(KINDS)  # type: ignore[attr-defined]
+Kind = Annotated[str, AfterValidator(known_kind)]
 
 
 class Route(BaseModel):

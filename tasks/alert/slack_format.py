@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from tasks.classify.kinds import kind_label
+
 # Slack's documented limits (chat.postMessage and Block Kit).
 TEXT_LIMIT = 3000  # top-level text: Slack accepts more, but notifications cut it and 3000 keeps it readable
 HEADER_LIMIT = 150
@@ -33,16 +35,6 @@ LABEL_LIMIT = 150  # a link's label (an article title)
 URL_LIMIT = 2000  # longer http(s) URLs are not linked (see link_target)
 CONTEXT_LIMIT = 300
 MAX_OTHER_SOURCES = 10  # outlets listed by name before "and N more"
-
-KIND_LABELS = {
-    "fine": "Fine",
-    "policy_shift": "Policy shift",
-    "investigation": "Investigation",
-    "ipo_block": "IPO blocked",
-    "merger_block": "Merger blocked",
-    "app_removal": "App removal",
-    "rectification": "Rectification order",
-}
 
 # Bidi marks, embeddings, overrides and isolates (plus the Arabic letter mark):
 # they make a reader see text in another order than it is.
@@ -87,11 +79,6 @@ class SlackMessage:
 
     text: str  # plain notification text (also the fallback where blocks cannot be shown)
     blocks: list[dict[str, Any]]  # Block Kit
-
-
-def kind_label(kind: str) -> str:
-    """Human label of an event kind; an unknown kind is shown rather than dropping the alert."""
-    return KIND_LABELS.get(kind, kind.replace("_", " ").strip().capitalize() or "Event")
 
 
 def escape(text: str) -> str:

@@ -26,10 +26,10 @@ from typing import Any
 import ahocorasick
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tasks.common.text import HAN
 from tasks.common.yamlconf import error_at, load_model
 
 EXCHANGES = ("NYSE", "NASDAQ", "OTC", "HKEX", "SSE", "SZSE", "STAR")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD_CHAR = re.compile(r"[A-Za-z0-9]")
 # Words that show a weak name means a company, whichever company: a recipe about
 # 小米粥 or a biology story about ant colonies has none of them.
@@ -208,7 +208,7 @@ class CompanyMatcher:
             end = end_index + 1
             for entry in items:
                 start = end - len(entry.surface)
-                if not _CJK.search(entry.surface):
+                if not HAN.search(entry.surface):
                     before = text[start - 1] if start else " "
                     after = text[end] if end < len(text) else " "
                     if _WORD_CHAR.match(before) or _WORD_CHAR.match(after):
@@ -221,7 +221,7 @@ class CompanyMatcher:
         kept = [
             m for m in kept
             if not self._excluded(text, m)
-            and not (_CJK.search(m.surface) and self._inside_longer_word(text, m.start, m.end))
+            and not (HAN.search(m.surface) and self._inside_longer_word(text, m.start, m.end))
         ]
         return self._corroborated(text, kept)
 
@@ -243,7 +243,7 @@ class CompanyMatcher:
                 # Latin-script weak names (JD, BABA, Sina, Didi) are ordinary words or names in
                 # English text, so only the company's own context words vouch for them.
                 context = self.companies[match.company_id].context
-                if _CJK.search(match.surface):
+                if HAN.search(match.surface):
                     context = [*context, *GENERIC_CONTEXT]
                 # ... or a strong mention of another tracked company: "Alibaba, JD and PDD fell".
                 peers = bool(strong - {match.company_id})

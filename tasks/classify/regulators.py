@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from tasks.common.text import HAN_CHARS
+
 FOREIGN = "FOREIGN"
 
 # code -> names as written in English and Chinese news (simplified and traditional).
@@ -110,7 +112,7 @@ _CHINA = re.compile(r"China|Chinese|Beijing|PRC|中国|中國|国家|國家|我�
 # Local branches: "Shanghai Administration for Market Regulation", 上海市市场监管局 ...
 _LOCAL = re.compile(
     r"(?:[A-Z][a-z]+ (?:Municipal |Provincial )?(?:Administration for Market Regulation|market regulator))"
-    r"|(?:[\u4e00-\u9fff]{2,6}(?:省|市|区|區)(?:市场监督管理局|市场监管局|市場監督管理局|市場監管局|网信办|網信辦))"
+    r"|(?:[" + HAN_CHARS + "]{2,6}(?:省|市|区|區)(?:市场监督管理局|市场监管局|市場監督管理局|市場監管局|网信办|網信辦))"
 )
 _WORD = re.compile(r"[A-Za-z0-9]")
 

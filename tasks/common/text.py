@@ -1,14 +1,21 @@
-"""Split English and Chinese news text into sentences, keeping offsets."""
+"""Text helpers every stage shares: the one definition of CJK characters, and sentence splitting with offsets."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+# Chinese characters: unified ideographs, extension A, compatibility forms and the supplementary planes.
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+# Scripts written without spaces between words (Han and Japanese kana): each character is a token.
+CJK_CHARS = "\u3040-\u30ff" + HAN_CHARS
+HAN = re.compile(f"[{HAN_CHARS}]")
+CJK = re.compile(f"[{CJK_CHARS}]")
+
 # A sentence ends at 。！？； or at .!? followed by space and a capital/quote/CJK, or at a line break.
 _END = re.compile(
     r"(?<=[。！？；!?])[”’」』\"']?"
-    r"|(?<=[a-z0-9)\]”\"'%])[.!?][”\"']?(?=\s+[A-Z\"“‘(\u4e00-\u9fff])"
+    r"|(?<=[a-z0-9)\]”\"'%])[.!?][”\"']?(?=\s+[A-Z\"“‘(" + HAN_CHARS + "])"
     r"|\n+"
 )
 _ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "Co", "Inc", "Ltd", "Corp", "St", "No", "U.S", "U.K", "Jan", "Feb",

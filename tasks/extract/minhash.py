@@ -50,6 +50,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tasks.common.text import CJK_CHARS
+
 BANDS = 42
 ROWS = 3
 NUM_PERM = BANDS * ROWS  # 126
@@ -63,8 +65,7 @@ assert BANDS * ROWS == NUM_PERM and BANDS <= 1 << _BAND_BITS
 
 # Ideographs and kana are written without spaces, so each character is a token;
 # every other run of letters or digits is a word. Punctuation and spaces fall away.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-_TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+_TOKEN = re.compile(f"[{CJK_CHARS}]|[^\\W_{CJK_CHARS}]+")
 
 # One hash per permutation: h(x) = ((a*x + b) mod 2^64) >> 32 with random 64-bit a (odd) and b. For 32-bit keys
 # x this multiply-add-shift scheme is strongly universal (Dietzfelbinger 1996); all NUM_PERM are one broadcast.

@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from tasks.common.text import HAN
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _CANONICAL = re.compile(
     r"""<link\b(?=[^>]*\brel\s*=\s*["']?canonical\b)[^>]*\bhref\s*=\s*["']([^"'\s>]+)""", re.I
 )
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 # Labels pages declare versus the codec that actually decodes them: GB2312 and
@@ -78,7 +79,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
 def detect_language(text: str) -> str:
     """en, zh or other, from the share of CJK characters; all regwatch needs to route rules."""
     sample = text[:5000]
-    cjk = len(_CJK.findall(sample))
+    cjk = len(HAN.findall(sample))
     latin = len(_LATIN.findall(sample))
     if cjk and cjk * 3 >= latin:
         return "zh"

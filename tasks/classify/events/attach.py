@@ -1,0 +1,179 @@
+"""Which amount is the fine, and which company a sentence's action falls on."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from tasks.classify.companies import CompanyMatch
+from tasks.classify.events.cues import (
+    COMPARISON,
+    EACH,
+    FOR_COMPANY,
+    NOT_AMOUNT_AFTER,
+    NOT_AMOUNT_BEFORE,
+    RESPECTIVELY,
+    REVENUE,
+    TRIGGERS,
+)
+from tasks.classify.events.timing import is_recap_at
+from tasks.classify.money import Money
+from tasks.common.text import HAN, HAN_CHARS, Sentence
+
+# An untracked company named after the trigger: "a probe into Google", "fined CNKI",
+# "a cybersecurity review of products sold by US chipmaker Micron Technology".
+_UNTRACKED_EN = re.compile(r"\b(?P<name>[A-Z][A-Za-z0-9&\-]+(?:\s+(?:[A-Z][A-Za-z0-9&\-]+|of|and)){0,3})")
+
+
+_UNTRACKED_ZH = re.compile(
+    r"[对對](?P<name>[" + HAN_CHARS + r"A-Za-z（）()]{2,16}?)(?:公司)?"
+    r"(?:作出|處以|处以|立案|实施|實施|启动|啟動|开展|開展|进行|進行|依法|罚款|罰款|予以)"
+)
+
+
+_GENERIC_NAMES = {
+    "The", "China", "Chinese", "Beijing", "State", "Administration", "Monday", "Tuesday", "Wednesday", "Thursday",
+    "Friday", "Saturday", "Sunday", "It", "Its", "This", "That", "A", "An", "US", "U.S.", "American", "EU", "European",
+    "Japanese", "Korean", "Taiwanese", "Dutch", "German", "British", "Anti-Monopoly", "Law", "Cybersecurity",
+    "Review", "Office", "Market", "Regulation", "SAMR", "CAC", "PBOC", "CSRC", "MIIT", "Ministry", "Commission",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December", "Shanghai", "Shenzhen", "Hong", "Kong", "Hangzhou", "Mr", "Ms", "In", "On", "For", "With", "As",
+    "Measures", "Rules", "Regulations", "Provisions", "Guidelines", "Revised", "Draft", "Internet", "Platform",
+    "Firms", "Companies", "Cyberspace", "Platforms", "Operators", "Authorities", "Regulators", "Officials", "Apps",
+}
+
+
+def _describes_revenue(lead: str) -> bool:
+    """A sales or revenue word before the amount, with no fine word between them."""
+    revenue = REVENUE.search(lead)
+    return revenue is not None and not TRIGGERS["fine"].search(lead[revenue.end():])
+
+
+def choose_amount(sentence: Sentence, trigger: re.Match[str], amounts: list[Money],
+                   reference: date | None = None, exact: bool = False) -> Money | None:
+    """The fine's amount: the one nearest after the trigger, else nearest before; not revenue, a
+    percentage, a comparison ("three times the 6.09 billion yuan Qualcomm paid") or a recap."""
+    usable = []
+    for money in amounts:
+        before = sentence.text[max(0, money.start - 40):money.start]
+        after = sentence.text[money.end:money.end + 30]
+        if NOT_AMOUNT_BEFORE.search(before) or NOT_AMOUNT_AFTER.search(after) or COMPARISON.search(before):
+            continue
+        if _describes_revenue(sentence.text[max(0, money.start - 90):money.start]):
+            continue  # "... 4% of domestic sales, which totalled 455.71 billion yuan"
+        if money.start > trigger.end() and is_recap_at(sentence.text, money.start, reference, exact):
+            continue
+        if before.rstrip().endswith(("(", "（", "about", "around", "approximately", "约合", "約合", "or", "equivalent to")) \
+                and any(m.end <= money.start for m in amounts):
+            continue  # a conversion of the amount just before it
+        usable.append(money)
+    before_trigger = [m for m in usable if m.end <= trigger.start() and trigger.start() - m.end <= 60]
+    if HAN.search(sentence.text) and before_trigger and trigger.start() - before_trigger[-1].end <= 12:
+        return before_trigger[-1]  # 处80.26亿元罚款: Chinese puts the amount just before the word
+    after_trigger = [m for m in usable if m.start >= trigger.start() and m.start - trigger.end() <= 80]
+    if after_trigger:
+        return after_trigger[0]
+    if before_trigger:
+        return before_trigger[-1]
+    return usable[0] if usable else None
+
+
+def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyMatch], kind: str) -> list[CompanyMatch]:
+    """The companies a trigger acts on: all for "each"/各; else the nearest, preferring the one acted on."""
+    if not companies:
+        return []
+    unique = list({m.company_id: m for m in companies}.values())
+    if len(unique) == 1 or EACH.search(sentence.text) or kind in ("rectification", "app_removal", "investigation"):
+        return unique
+    position = trigger.start()
+    after = [m for m in companies if m.start >= trigger.end()]
+    before = [m for m in companies if m.end <= position]
+    passive = re.search(r"\b(?:was|were|been|being|be|is|are|got|get|gets)\s+(?:\w+\s+)?$",
+                        sentence.text[max(0, position - 25):position])
+    chinese = bool(HAN.search(sentence.text))
+    if chinese:
+        dui = sentence.text.rfind("对", 0, position)
+        if dui == -1:
+            dui = sentence.text.rfind("對", 0, position)
+        between = [m for m in before if m.start > dui] if dui != -1 else []
+        if between:
+            return [between[0]]
+    elif (passive or (before and position - before[-1].end <= 2)) and before:
+        return [before[-1]]  # "Alibaba was fined ..." and the headline's "Ant fined 7.12 billion yuan"
+    elif after and after[0].start - trigger.end() < 60:
+        return [after[0]]
+    if before:
+        return [before[-1]]
+    return [after[0]] if after else unique[:1]  # a name overlapping the trigger itself
+
+
+_ZH_NAME_END = re.compile(r"(?:滥用|濫用|涉嫌|实施|實施|未依法|违法|違法|违规|違規|的|在|等)")
+
+
+_PASSIVE_SUBJECT = re.compile(
+    r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}) (?:was|were|has been|had been|received|got|is) "
+)
+
+
+def _possessive_free(word: str) -> str:
+    return word.removesuffix("'s").removesuffix("’s")
+
+
+def untracked_name(sentence: str, trigger_end: int) -> str | None:
+    """The first proper name shortly after the trigger that is not a place, body or weekday."""
+    for match in _UNTRACKED_EN.finditer(sentence, trigger_end, min(len(sentence), trigger_end + 90)):
+        words = [w for w in match.group("name").split()
+                 if _possessive_free(w) not in _GENERIC_NAMES and not w.endswith(("-like", "-style", "-based"))]
+        while words and words[-1] in ("of", "and"):
+            words.pop()
+        if words and words[0] not in ("of", "and"):
+            return " ".join(words)
+    subject = _PASSIVE_SUBJECT.match(sentence)  # "Shixianghui received a 500,000 yuan fine"
+    if subject and subject.group("name").split()[0] not in _GENERIC_NAMES:
+        return subject.group("name")
+    chinese = _UNTRACKED_ZH.search(sentence)
+    if chinese:
+        name = _ZH_NAME_END.split(chinese.group("name"), maxsplit=1)[0].strip()
+        if len(name) >= 2:
+            return name
+    return None
+
+
+def pair_amounts(
+    companies: list[CompanyMatch], amounts: list[Money], sentence: str
+) -> list[tuple[CompanyMatch, Money]]:
+    """"fined Ant 7.123 billion yuan and Tenpay 2.99 billion yuan": each company with the amount after it;
+    "penalties of RMB6.5m and RMB6m respectively": companies and amounts in the same order."""
+    distinct = list({m.company_id: m for m in companies}.values())
+    if len(distinct) < 2 or len(amounts) < 2:
+        return []
+    if RESPECTIVELY.search(sentence) and len(distinct) == len(amounts):
+        return list(zip(distinct, amounts, strict=True))
+    pairs = []
+    for index, company in enumerate(distinct):
+        limit = distinct[index + 1].start if index + 1 < len(distinct) else 10**9
+        following = [a for a in amounts if company.end <= a.start < limit and a.start - company.end <= 40]
+        if not following:
+            return []
+        pairs.append((company, following[0]))
+    return pairs if len({p[1].amount for p in pairs}) > 1 else []
+
+
+def company_totals(companies: list[CompanyMatch], amounts: list[Money], sentence: str) -> list[tuple[CompanyMatch, Money]]:
+    """Each company with its amount: "6 million yuan for Tencent" (the amount just before "for"),
+    else the first amount after the company and before the next one."""
+    distinct = list({m.company_id: m for m in companies}.values())
+    pairs = []
+    for company in distinct:
+        lead = [a for a in amounts if a.end <= company.start
+                and FOR_COMPANY.fullmatch(sentence[a.end:company.start])]
+        if lead:
+            pairs.append((company, lead[-1]))
+    if pairs:
+        return pairs
+    for index, company in enumerate(distinct):
+        limit = distinct[index + 1].start if index + 1 < len(distinct) else 10**9
+        following = [a for a in amounts if company.end <= a.start < limit]
+        if following:
+            pairs.append((company, following[0]))
+    return pairs

@@ -1,0 +1,251 @@
+"""Cue tables: the words that signal each kind of action, a sector, a direction, an amount that is not a fine.
+
+Each cue is independent of the others; the extractor combines them per sentence."""
+
+from __future__ import annotations
+
+import re
+
+
+def cue(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+TRIGGERS: dict[str, re.Pattern[str]] = {
+    "fine": cue(
+        r"\bfin(?:ed|es|ing)\b", r"\bfine\b(?!-tun)", r"\bpenalt(?:y|ies)\b", r"\bpenali[sz](?:ed|es|ing)\b",
+        r"\bconfiscat\w*", r"\bordered to pay\b", r"\bslapped\b",
+        r"罚款", r"罚没", r"罰款", r"罰沒", r"被[罚罰]", r"罚金", r"没收违法所得", r"沒收違法所得", r"处以.{0,20}罚", r"處以.{0,20}罰",
+    ),
+    "investigation": cue(
+        r"\binvestigat(?:e|es|ed|ing|ion|ions)\b", r"\bprob(?:e|es|ed|ing)\b", r"\bcybersecurity review\b",
+        r"\bsecurity review\b", r"\bantitrust review\b", r"\binquiry\b", r"\blaunched a review\b",
+        r"立案调查", r"立案調查", r"网络安全审查", r"網絡安全審查", r"網路安全審查", r"展开调查", r"展開調查", r"开展调查",
+        r"開展調查", r"进行调查", r"進行調查", r"啟動調查", r"启动调查", r"反垄断调查", r"反壟斷調查", r"(?:对|對).{1,20}(?:调查|調查)",
+        r"(?:反垄断|反壟斷|安全)审查", r"(?:反垄断|反壟斷|安全)審查",
+    ),
+    "ipo_block": cue(
+        r"\b(?:IPO|initial public offering|listing|flotation|share sale|debut)\b[^.;]{0,80}?"
+        r"\b(?:suspend|halt|postpone|delay|block|shelve|call(?:ed)? off|scrap|derail|pull|put on hold|die|died|kill|collaps"
+        r"|sank|sink|torpedo)\w*",
+        r"\b(?:suspend|halt|postpone|delay|block|shelve|scrap|derail)\w*\b[^.;]{0,60}?"
+        r"\b(?:IPO|initial public offering|listing|flotation)\b",
+        r"暂缓上市", r"暫緩上市", r"暂停上市", r"暂缓.{0,12}上市", r"暫緩.{0,12}上市", r"叫停.{0,12}(?:IPO|上市)",
+        r"中止.{0,8}上市", r"(?:IPO|上市).{0,12}(?:暂缓|叫停|中止|暫緩|推迟|推遲|延迟|延遲)",
+        r"(?:推迟|推遲|延迟|延遲|暂停|暫停).{0,10}(?:上市|IPO)",
+    ),
+    "merger_block": cue(
+        r"\b(?:block|prohibit|ban|veto|reject)\w*\b[^.;]{0,60}?\b(?:merger|acquisition|tie-up|combination|takeover)",
+        r"\b(?:merger|acquisition|tie-up|takeover)\b[^.;]{0,40}?\b(?:blocked|prohibited|vetoed|rejected)\b",
+        r"\b(?:said no to|nixed|torpedoed)\b[^.;]{0,60}?\b(?:merge|merger|fold|combine|combination|tie-up|takeover)",
+        r"禁止.{0,25}(?:合并|經營者集中|经营者集中|合併|收购|收購)", r"(?:合并|合併).{0,12}(?:被禁止|叫停)",
+    ),
+    "app_removal": cue(
+        r"\b(?:remov|pull|delist|tak)\w*\b[^.;]{0,50}?\bapp ?stores?\b",
+        r"\bapps?\b[^.;]{0,40}?\b(?:removed|pulled|taken down|taken off)\b",
+        r"\b(?:remove|removal of)\b[^.;]{0,30}?\bapps?\b",
+        r"\bapp ?stores?\b[^.;]{0,30}?\b(?:stop|cease)\w* (?:offering|distributing|carrying|listing)",
+        r"\bapps?\b[^.;]{0,30}?\boff (?:the )?(?:app )?stores\b",
+        r"\bapp ?stores?\b[^.;]{0,30}?\b(?:take|took|taken|takes) down\b",
+        r"\b(?:suspend|halt|stop)\w*\b[^.;]{0,30}?\bnew (?:user )?(?:registrations?|sign-?ups|users)\b",
+        r"下架.{0,12}(?:App|APP|应用|應用|程序|软件|軟件)", r"(?:App|APP|应用|應用|程序|软件|軟件).{0,12}下架",
+        r"暂停新用户注册", r"停止新用户注册", r"暫停新用戶註冊", r"暂停.{0,6}新用户注册", r"暫停.{0,6}新用戶註冊",
+    ),
+    "rectification": cue(
+        r"\brectif\w+", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
+        r"\b(?:ordered|told|instructed|required|asked)\b[^.;]{0,60}?\bto (?:fix|correct|overhaul|restructure|stop|end|submit"
+        r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
+        r"\bmust (?:end|stop|give up|submit|terminate|scrap|unwind)\b",
+        r"\btold\b[^.;]{0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
+        r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}整改", r"整改要求",
+        r"要求[^。；]{0,30}(?:须|須|必须|必須|需经|需經|先经|先經|暂停|暫停|停止|送检|送檢)", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
+        r"責令.{0,20}(?:解除|停止|恢復|終止)",
+    ),
+    "policy_shift": cue(
+        r"\b(?:rules?|regulations?|guidelines?|draft|law|measures|provisions|polic(?:y|ies)|framework|directive"
+        r"|opinions|plan|crackdown|campaign|supervision|oversight)\b",
+        r"\bplatform economy\b", r"\bsupport(?:s|ed|ing)? (?:the )?(?:healthy )?development\b",
+        r"\bfreeze\b", r"\b(?:game |gaming )?(?:licen[cs]es|approvals)\b", r"版号", r"版號", r"\brequirements?\b",
+        r"\bwill (?:be )?(?:allowed|required|banned|barred|limited|restricted)\b", r"\bsymposium\b", r"\bmeeting\b",
+        r"\b(?:restrict|ban|limit|require|prohibit)s?\b", r"会议", r"會議", r"座谈会", r"座談會",
+        r"规定", r"规範", r"規定", r"办法", r"辦法", r"指南", r"意见", r"意見", r"草案", r"征求意见稿", r"徵求意見稿",
+        r"《[^》]{2,40}》", r"政策", r"平台经济", r"平台經濟", r"常态化监管", r"常態化監管",
+    ),
+}
+
+
+# Words showing that something was issued, said or decided (policy shifts need one).
+POLICY_ACTION = cue(
+    r"\b(?:issued|issues|unveil\w*|released|releases|published|publishes|passed|passes|adopted|approved|took effect"
+    r"|take effect|takes effect|introduc\w+|propos\w+|announc\w+|pledg\w+|vow\w*|signal\w*|said|says|will|calls? for"
+    r"|called for|urged|launched|rolled out|finaliz\w+|finalis\w+|withdr[ae]w\w*|scrapp\w+|eas\w+|relax\w+|tighten\w*"
+    r"|stepped up|step up|ended|ends|ending|outlin\w+|set out|sets out|vowed|promised|effective|approved|resum\w+"
+    r"|lift\w*|granted|would|could|held|hold|met|meets|praised|praising|told|encourag\w+|urg\w+|allow\w*|limit\w*"
+    r"|restrict\w*|ban\w*|requir\w+)\b",
+    r"发布", r"發布", r"印发", r"印發", r"出台", r"通过", r"通過", r"施行", r"实施", r"實施", r"公布", r"征求意见", r"徵求意見",
+    r"提出", r"强调", r"強調", r"表示", r"指出", r"要求", r"召开", r"召開", r"撤回", r"删除", r"刪除", r"放宽", r"放寬",
+    r"明确", r"明確", r"部署", r"起施行", r"正式", r"宣布", r"支持", r"鼓励", r"鼓勵", r"推动", r"推動", r"促进", r"促進",
+    r"提升", r"举行", r"舉行", r"落实", r"落實",
+)
+
+
+SECTOR = cue(
+    r"\bplatform\w*", r"\binternet\b", r"\bonline\b", r"\bgam(?:e|es|ing)\b", r"\bvideo games?\b", r"\btutoring\b",
+    r"\bafter-school\b", r"\bedtech\b", r"\beducation\b", r"\bdata\b", r"\balgorithm\w*", r"\bAI\b",
+    r"\bartificial intelligence\b", r"\bgenerative\b", r"\bfintech\b", r"\btech\w*", r"\be-commerce\b",
+    r"\bapps?\b", r"\bride-hailing\b", r"\bdelivery\b", r"\bchip\w*", r"\bsemiconductor\w*", r"\bdatabase\b",
+    r"\bcybersecurity\b", r"\bpersonal information\b", r"\bprivacy\b", r"\blive-?stream\w*", r"\bsocial media\b",
+    r"\bsearch engine\b", r"\bpayments?\b", r"\bmicro-?lend\w*", r"\bcloud\b", r"\bsoftware\b", r"\boverseas listings?\b",
+    r"\bvariable interest\b", r"\bVIE\b", r"\bstreaming\b", r"\bmusic\b", r"\bcontent\b", r"\bwebsites?\b",
+    r"平台", r"互联网", r"互聯網", r"网络", r"網絡", r"網路", r"线上", r"在线", r"游戏", r"遊戲", r"校外培训", r"校外培訓",
+    r"双减", r"雙減", r"教育", r"数据", r"數據", r"資料", r"算法", r"演算法", r"人工智能", r"生成式", r"金融科技", r"科技",
+    r"电商", r"電商", r"App", r"APP", r"应用", r"網約車", r"网约车", r"外卖", r"外賣", r"芯片", r"晶片", r"半导体", r"半導體",
+    r"个人信息", r"個人信息", r"個人資訊", r"境外上市", r"直播", r"支付", r"知网", r"知網", r"数据库", r"資料庫", r"软件", r"軟件",
+    r"云", r"雲", r"出行", r"货运", r"貨運", r"招聘", r"音乐", r"音樂", r"版权", r"版權", r"信息", r"资讯",
+    # Foreign tech companies Chinese regulators act on (probes of Nvidia, Qualcomm, Google, Micron).
+    r"\b(?:Google|Apple|Microsoft|Amazon|Meta|Facebook|Nvidia|Qualcomm|Intel|Micron|Tesla|Samsung|Broadcom)\b",
+    r"谷歌", r"苹果公司", r"蘋果公司", r"微软", r"微軟", r"亚马逊", r"亞馬遜", r"英伟达", r"輝達", r"英偉達", r"高通", r"英特尔",
+    r"英特爾", r"美光", r"特斯拉", r"三星", r"博通",
+)
+
+
+EASE = cue(
+    r"\bsupport\w*", r"\beas(?:e|ed|es|ing)\b", r"\brelax\w*", r"\bloosen\w*", r"\bencourag\w+", r"\bboost\w*",
+    r"\bhealthy development\b", r"\bwithdr[ae]w\w*", r"\bscrap\w*", r"\bend(?:ed|s)? (?:the )?(?:crackdown|rectification)",
+    r"\bnormali[sz]ed supervision\b", r"\bpromot\w+", r"\bconfidence\b", r"\bback(?:ing|ed)?\b", r"\bturn(?:ed)? the page\b",
+    r"\bexempt\w*", r"\bfewer\b", r"\blighter\b", r"\bsoften\w*", r"\brevive\b", r"\bgrowth\b",
+    r"\bresum\w+", r"\blift\w*", r"\bending (?:a|the) freeze\b", r"\bapproved\b", r"恢复", r"恢復", r"发放", r"發放",
+    r"支持", r"放宽", r"放寬", r"促进", r"促進", r"鼓励", r"鼓勵", r"松绑", r"鬆綁", r"撤回", r"健康发展", r"健康發展",
+    r"常态化监管", r"常態化監管", r"提振", r"信心", r"删除", r"刪除", r"豁免", r"便利", r"优化", r"優化", r"规范健康",
+)
+
+
+TIGHTEN = cue(
+    r"\btighten\w*", r"\bcurb\w*", r"\bcrack(?:ing|s)? down\b", r"\bcrackdown\b", r"\brestrict\w*", r"\bban\w*",
+    r"\blimit\w*", r"\bstricter\b", r"\banti-?monopoly\b", r"\bprohibit\w*", r"\bstep(?:ped)? up\b", r"\brein\w* in\b",
+    r"\bclamp\w* down\b", r"\bpenalt\w+", r"\bforbid\w*", r"\brequir\w+", r"\bcontrols?\b", r"\bstrict\w*",
+    r"\bcap(?:s|ped)?\b", r"\bbarred\b", r"\bmust\b", r"\bscrutiny\b",
+    r"加强", r"加強", r"限制", r"禁止", r"整治", r"严格", r"嚴格", r"规范", r"規範", r"反垄断", r"反壟斷", r"收紧", r"收緊",
+    r"不得", r"严禁", r"嚴禁", r"防止", r"遏制", r"打击", r"打擊", r"监管", r"监督", r"限时", r"限時",
+)
+
+
+EACH = cue(r"\beach\b", r"\brespectively\b", r"\bapiece\b", r"各", r"分别", r"分別", r"均被")
+
+
+
+
+NOT_AMOUNT_BEFORE = cue(r"(?:revenue|sales|turnover|income|profit|valuation|worth|market value|revenues)\W{0,3}(?:of|at|was|were|totall?ing)?\W{0,3}$",
+                         r"(?:销售额|銷售額|营业额|營業額|收入|营收|營收|利润|利潤|市值|估值)\D{0,3}$")
+
+
+REVENUE = cue(r"\b(?:revenue|revenues|sales|turnover)\b", r"销售额|銷售額|营业额|營業額|营收|營收")
+
+
+COMPARISON = cue(r"\b(?:times|than|compared with|versus|dwarf\w*|exceed\w*|eclips\w*|beyond)\s+(?:the\s+|a\s+)?(?:record\s+)?$",
+                  r"(?:超过|超過|高于|高於|相比|是)\s*$")
+
+
+HYPOTHETICAL = cue(
+    r"\b(?:face|faces|facing|risk|risks|could|can|may|might|would|will|shall)\s+(?:be\s+)?(?:\w+\s+)?(?:fines?|fined|penalt)",
+    r"\bup to\b", r"\bas much as\b", r"\bmaximum\b", r"最高", r"可处", r"可處", r"将被处以", r"將被處以", r"不超过", r"以下罚款",
+)
+
+
+PERSON_ROLE = cue(r"\b(?:founder|chief executive|CEO|president|chairman|chairwoman|executives?|director|manager|officials?)\b",
+                   r"董事长|董事長|总裁|總裁|创始人|創始人|高管|负责人|負責人|首席执行官|首席執行官")
+
+
+NOT_AMOUNT_AFTER = cue(r"^\s*(?:in (?:annual |domestic )?(?:revenue|sales)|of (?:revenue|sales)|的?销售额|\d+(?:\.\d+)?%)")
+
+
+def direction_of(text: str) -> str:
+    ease, tighten = len(EASE.findall(text)), len(TIGHTEN.findall(text))
+    if ease > tighten:
+        return "ease"
+    if tighten > ease:
+        return "tighten"
+    return "neutral"
+
+
+CAMPAIGN_END = cue(
+    r"\b(?:end|ends|ended|ending|conclu\w+|complet\w+|finish\w*|wrap\w* up|close\w*)\b[^.;]{0,40}\b(?:rectification|crackdown|campaign|clean-?up)",
+    r"\b(?:rectification|crackdown|campaign)\b[^.;]{0,40}\b(?:basically |largely |mostly )?(?:complete|completed|over|ended|concluded)\b",
+    r"整改.{0,6}(?:基本完成|完成|结束|結束)", r"(?:基本完成|完成|结束|結束).{0,6}整改", r"常态化监管", r"常態化監管",
+)
+
+
+GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|apps|operators)\b",
+                    r"\b(?:all|the) (?:two|three|four|five|six)\b", r"\bboth (?:companies|apps|platforms|firms)\b",
+                    r"[\d一二三四五六七八九十两]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)")
+
+
+FOR_COMPANY = re.compile(r"\s*(?:for|to|on)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+RESPECTIVELY = cue(r"\brespectively\b", r"分别", r"分別")
+
+
+PER_CASE = cue(r"^\W{0,3}(?:per|a|each|for each|every) (?:case|deal|transaction|acquisition|violation)\b",
+                r"^\W{0,3}(?:一起|每起|每宗|每件)")
+
+
+TOTAL = cue(r"\b(?:total(?:ling|ing)? of|in total|in all|adds? up to|amounting to|bringing (?:its|the) (?:total|penalties)"
+             r" to|taking (?:its|the) (?:total|penalties|fines) to)\b", r"合计", r"合計", r"共计", r"共計", r"累计", r"累計", r"合共")
+
+
+ANAPHOR = cue(r"\b(?:it|its|the company|the firm|the group|the platform)\b", r"该公司", r"該公司", r"其", r"该平台", r"該平台")
+
+
+POLICY_BODIES = ("POLITBURO", "STATE_COUNCIL", "CEWC", "NPC")
+
+
+EXCHANGES = ("SSE", "SZSE", "HKEX")
+
+
+POLICY_DOCUMENT = cue(
+    r"《[^》]{2,40}》", r"\b(?:guidelines|regulations|provisions|measures|draft|rules|law|opinions|directive)\b",
+    r"\b(?:Politburo|State Council|Central Economic Work Conference|symposium)\b",
+    r"规定", r"規定", r"办法", r"辦法", r"指南", r"意见", r"意見", r"草案", r"征求意见稿", r"政治局", r"国务院", r"國務院",
+)
+
+
+NEW_POLICY = cue(
+    r"\b(?:issued|issues|published|released|unveil\w+|passed|adopted|approved|draft|proposed|took effect|takes effect"
+    r"|introduc\w+|new (?:rules|regulations|guidelines|measures|law))\b",
+    r"发布", r"發布", r"印发", r"印發", r"出台", r"通过", r"通過", r"施行", r"征求意见", r"徵求意見",
+)
+
+
+# Remedies beyond the fine itself; "stop the illegal conduct" (责令停止违法行为) is every fine's boilerplate.
+BINDING_ORDER = cue(
+    r"\bmust (?:end|give up|terminate|scrap|unwind|divest|sell|cancel)\b",
+    r"\bordered\b[^.;]{0,40}\bto (?:end|give up|terminate|unwind|divest|sell|cancel)\b",
+    r"责令.{0,20}(?:解除|终止|恢复)", r"責令.{0,20}(?:解除|終止|恢復)", r"行政指导书", r"行政指導書",
+)
+
+
+NARRATIVE_PROBE = cue(r"\bafter (?:a|an|its)\b[^.;]{0,30}\b(?:investigation|probe)\b", r"经查", r"經查", r"调查发现", r"調查發現",
+                       r"\bfollowing (?:a|an|its)\b[^.;]{0,30}\b(?:investigation|probe)\b", r"\bconcluded\b")
+
+
+# The sector an event concerns, first match wins (most specific first).
+SECTORS = (
+    ("fintech", cue(r"\b(?:fintech|payments?|lending|microlend\w*|credit|wealth management|financial holding)\b",
+                    r"金融科技", r"支付", r"小贷", r"小貸", r"信贷", r"信貸", r"金融业务", r"金融業務", r"金融控股")),
+    ("gaming", cue(r"\b(?:gam(?:e|es|ing)|video games?)\b", r"游戏", r"遊戲", r"版号", r"版號")),
+    ("education", cue(r"\b(?:tutoring|after-school|education|edtech)\b", r"校外培训", r"校外培訓", r"双减", r"雙減", r"教育")),
+    ("data and privacy", cue(r"\b(?:data|privacy|personal information|cybersecurity)\b", r"数据", r"數據", r"个人信息",
+                             r"個人信息", r"网络安全", r"網絡安全")),
+    ("artificial intelligence", cue(r"\b(?:AI|artificial intelligence|generative|algorithm\w*)\b", r"人工智能", r"生成式",
+                                    r"算法", r"演算法")),
+    ("semiconductors", cue(r"\b(?:chip\w*|semiconductor\w*)\b", r"芯片", r"晶片", r"半导体", r"半導體")),
+    ("e-commerce and platforms", cue(r"\b(?:e-commerce|online retail|platform\w*|delivery|ride-hailing)\b", r"电商",
+                                     r"電商", r"平台", r"外卖", r"外賣", r"网约车", r"網約車")),
+)
+
+
+REASON = cue(
+    r"\bfor (?P<en>(?:abus|violat|fail|forc|breach|illegal|unlawful|publish|collect|mislead|false|not |allegedly)[^.;()]{5,160})",
+    r"(?:因|由于|由於)(?P<zh>[^，。；]{4,60}?)(?:被|而|，)",
+)

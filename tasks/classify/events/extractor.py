@@ -1,0 +1,235 @@
+"""The sentence extractor: a Chinese authority acting, on the tech sector, in a fresh sentence, yields events."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from tasks.classify.companies import CompanyMatch
+from tasks.classify.currency import Rates
+from tasks.classify.events.attach import choose_amount, company_totals, pair_amounts, targets, untracked_name
+from tasks.classify.events.cues import (
+    ANAPHOR,
+    BINDING_ORDER,
+    CAMPAIGN_END,
+    EXCHANGES,
+    GROUP_TARGET,
+    HYPOTHETICAL,
+    NARRATIVE_PROBE,
+    PER_CASE,
+    PERSON_ROLE,
+    POLICY_ACTION,
+    POLICY_BODIES,
+    SECTOR,
+    TOTAL,
+    TRIGGERS,
+    direction_of,
+)
+from tasks.classify.events.merging import drop_followups, drop_policy_chatter, merge_events
+from tasks.classify.events.model import Event
+from tasks.classify.events.timing import is_recap_at, reference_date
+from tasks.classify.money import Money, find_money
+from tasks.classify.regulators import FOREIGN, RegulatorFinder, RegulatorMention
+from tasks.common.text import Sentence, split_sentences
+
+
+def _chinese_regulators(mentions: list[RegulatorMention]) -> list[RegulatorMention]:
+    """Chinese bodies in a sentence, named ones before "the regulators"."""
+    return sorted((m for m in mentions if m.code != FOREIGN), key=lambda m: m.code == "AUTHORITIES")
+
+
+class EventExtractor:
+    """Sentence rules over a story; `extract` is a pure function of its inputs."""
+
+    def __init__(self, rates: Rates) -> None:
+        self.rates = rates
+        self.regulators = RegulatorFinder()
+
+    def extract(self, title: str, text: str, companies: list[CompanyMatch], published: date | None) -> list[Event]:
+        """Events in `title` + `text`; `companies` are the matches over that same joined string."""
+        document = f"{title}\n\n{text}" if title else text
+        mentions = self.regulators.find(document)
+        if not mentions:  # no authority named anywhere: nobody can act (most pages a feed carries)
+            return []
+        context = _Context(
+            document=document,
+            title=title,
+            reference=reference_date(document, published),
+            exact=published is not None,
+            main_company=_main_company(companies, len(title)),
+            has_companies=bool(companies),
+        )
+        events: list[Event] = []
+        last_chinese: RegulatorMention | None = None
+        since_named = 0
+        for sentence in split_sentences(document):
+            regs = [m for m in mentions if sentence.start <= m.start < sentence.end]
+            chinese = _chinese_regulators(regs)
+            foreign = [m for m in regs if m.code == FOREIGN]
+            since_named += 1
+            carried = last_chinese if not foreign and since_named <= CARRY_SENTENCES else None
+            acting = chinese[0] if chinese else carried
+            if chinese:
+                last_chinese, since_named = chinese[-1], 0
+            named = bool(chinese)
+            if acting is None and sentence.start < len(title) and not foreign:
+                acting = _lead_regulator(mentions, len(title))
+                named = acting is not None  # a headline's regulator is named in the first paragraph
+            if acting is None or acting.code == "COURT":
+                continue
+            local = [
+                CompanyMatch(m.company_id, m.company, m.surface, m.start - sentence.start, m.end - sentence.start, m.weak)
+                for m in companies if sentence.start <= m.start < sentence.end
+            ]
+            if not (local or SECTOR.search(sentence.text) or context.tech_story):
+                continue
+            events.extend(self._sentence_events(sentence, acting, local, named, context))
+        return merge_events(drop_followups(drop_policy_chatter(events)), self.rates)
+
+    def _sentence_events(
+        self, sentence: Sentence, acting: RegulatorMention, companies: list[CompanyMatch], named: bool,
+        context: _Context,
+    ) -> list[Event]:
+        found: list[Event] = []
+
+        def fresh(match: re.Match[str]) -> bool:
+            return not is_recap_at(sentence.text, match.start(), context.reference, context.exact)
+
+        fine = TRIGGERS["fine"].search(sentence.text)
+        people = fine and PERSON_ROLE.search(sentence.text[max(0, fine.start() - 80):fine.start()])
+        hypothetical = fine and HYPOTHETICAL.search(sentence.text[max(0, fine.start() - 40):fine.end() + 20])
+        if fine and fresh(fine) and not people and not hypothetical:
+            amounts = find_money(sentence.text)
+            paired = pair_amounts(companies, amounts, sentence.text)
+            money = choose_amount(sentence, fine, amounts, context.reference, context.exact)
+            explicit = re.search(r"fined|罚款|罰款|罚没|罰沒|penalty of|fine of", sentence.text, re.IGNORECASE)
+            if paired:
+                found.extend(self._fine_pairs(sentence, acting, paired))
+            elif money is not None or explicit:
+                found.extend(self._per_company("fine", sentence, fine, acting, companies, money, context))
+        elif context.fine_story and companies and TOTAL.search(sentence.text) and not is_recap_at(
+                sentence.text, 0, context.reference, context.exact):
+            # "Alibaba was involved in six cases, for a total of 3 million yuan."
+            amounts = find_money(sentence.text)
+            found.extend(self._fine_pairs(sentence, acting, company_totals(companies, amounts, sentence.text)))
+        ended = CAMPAIGN_END.search(sentence.text)
+        if ended and named and fresh(ended) and acting.code not in EXCHANGES:
+            event = Event("policy_shift", sentence.text, regulator=acting.code, regulator_text=acting.surface,
+                          direction="ease")
+            found.append(event)
+        for kind in ("ipo_block", "merger_block", "app_removal", "investigation", "rectification"):
+            if acting.code in POLICY_BODIES and not companies:
+                break  # "complete the rectification of platforms" is the Politburo setting policy
+            if acting.code in EXCHANGES and kind != "ipo_block":
+                continue
+            match = TRIGGERS[kind].search(sentence.text)
+            if not match or not fresh(match):
+                continue
+            if kind == "investigation" and (fine or NARRATIVE_PROBE.search(sentence.text)):
+                continue
+            if kind == "rectification" and (ended or any(e.kind == "app_removal" for e in found) or (
+                    fine and not re.search(r"整改|rectif", sentence.text, re.IGNORECASE)
+                    and not BINDING_ORDER.search(sentence.text))):
+                continue
+            found.extend(self._per_company(kind, sentence, match, acting, companies, None, context))
+        policy = TRIGGERS["policy_shift"].search(sentence.text)
+        if (policy and named and acting.code != "AUTHORITIES" and not found and not ended and fresh(policy) and POLICY_ACTION.search(sentence.text)
+                and acting.code not in EXCHANGES and (SECTOR.search(sentence.text) or context.tech_story)):
+            event = Event("policy_shift", sentence.text, regulator=acting.code, regulator_text=acting.surface)
+            event.direction = direction_of(sentence.text)
+            event.companies = list(dict.fromkeys(m.company for m in companies))
+            event.company_ids = list(dict.fromkeys(m.company_id for m in companies))
+            found.append(event)
+        return found
+
+    def _fine_pairs(
+        self, sentence: Sentence, acting: RegulatorMention, pairs: list[tuple[CompanyMatch, Money]]
+    ) -> list[Event]:
+        events = []
+        for company, money in pairs:
+            event = Event("fine", sentence.text, [company.company], [company.company_id], acting.code, acting.surface,
+                          money.amount, money.currency, money.text)
+            event.per_case = bool(PER_CASE.search(sentence.text[money.end:money.end + 25]))
+            events.append(event)
+        return events
+
+    def _per_company(
+        self, kind: str, sentence: Sentence, trigger: re.Match[str], acting: RegulatorMention,
+        companies: list[CompanyMatch], money: Money | None, context: _Context,
+    ) -> list[Event]:
+        acted_on = targets(sentence, trigger, companies, kind)
+        names = [(t.company, t.company_id) for t in acted_on]
+        if not names:
+            untracked = untracked_name(sentence.text, trigger.end())
+            if untracked:
+                names = [(untracked, "")]
+            elif context.main_company and (kind == "fine" or ANAPHOR.search(sentence.text)):
+                names = [(context.main_company.company, context.main_company.company_id)]
+            elif kind == "fine" or GROUP_TARGET.search(sentence.text):
+                names = [("", "")]  # "summoned 34 internet platforms": an action on many unnamed companies
+            else:
+                return []  # a probe or order of nobody in particular is policy talk, not an action
+        events = []
+        for name, company_id in names:
+            event = Event(kind, sentence.text, regulator=acting.code, regulator_text=acting.surface)
+            event.companies = [name] if name else []
+            event.company_ids = [company_id] if company_id else []
+            if money is not None:
+                event.amount, event.currency, event.amount_text = money.amount, money.currency, money.text
+                event.per_case = bool(PER_CASE.search(sentence.text[money.end:money.end + 25]))
+            events.append(event)
+        return events
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a sentence needs to know about its story.
+
+    The two story-wide scans are computed on first use: most sentences never
+    ask, and scanning a long page with SECTOR's many alternatives costs more
+    than the rest of the classification."""
+
+    document: str
+    title: str
+    reference: date | None  # the story's date, for recap detection
+    exact: bool  # reference is the real publication date, not a guess
+    main_company: CompanyMatch | None  # who "the company" is when a sentence names nobody
+    has_companies: bool
+
+    @functools.cached_property
+    def tech_story(self) -> bool:
+        """The story is about tracked companies or the tech sector."""
+        return self.has_companies or bool(self.title and SECTOR.search(self.title)) or len(
+            {m.group(0).lower() for m in SECTOR.finditer(self.document)}) >= 2
+
+    @functools.cached_property
+    def fine_story(self) -> bool:
+        """The story reports a fine somewhere."""
+        return bool(TRIGGERS["fine"].search(self.document))
+
+
+def _lead_regulator(mentions: list[RegulatorMention], title_end: int) -> RegulatorMention | None:
+    """Headlines often leave the regulator to the first paragraph: take the first one named there."""
+    body = [m for m in mentions if title_end <= m.start < title_end + 600]
+    if any(m.code == FOREIGN for m in body):
+        return None
+    return next((m for m in body if m.code not in ("COURT", *EXCHANGES)), None)
+
+
+def _main_company(companies: list[CompanyMatch], title_end: int) -> CompanyMatch | None:
+    """The company a story is about: the first one in the title, else the most mentioned."""
+    in_title = [m for m in companies if m.start < title_end]
+    if in_title:
+        return in_title[0]
+    if not companies:
+        return None
+    counts: dict[str, int] = {}
+    for match in companies:
+        counts[match.company_id] = counts.get(match.company_id, 0) + 1
+    best = max(counts, key=lambda company_id: counts[company_id])
+    return next(m for m in companies if m.company_id == best)
+
+
+CARRY_SENTENCES = 3  # "The regulator said ..." acts for the one named up to three sentences before

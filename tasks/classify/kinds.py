@@ -1,0 +1,38 @@
+"""The kinds of regulatory event regwatch reports: the one list that classification, alert rules,
+Slack messages, the digest and the docs all read. Add a kind here first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EventKind:
+    code: str  # stored in events.kind and written in alerts.yaml
+    label: str  # what a person reads in Slack and the digest
+    meaning: str
+
+
+EVENT_KINDS: tuple[EventKind, ...] = (
+    EventKind("fine", "Fine", "a monetary penalty on a company, with its amount, currency and regulator"),
+    EventKind("policy_shift", "Policy shift", "a new rule, plan or stance on the sector, with its direction"),
+    EventKind("investigation", "Investigation", "a probe, case filing or security review opened"),
+    EventKind("ipo_block", "IPO blocked", "a listing suspended, halted or refused"),
+    EventKind("merger_block", "Merger blocked", "a merger or acquisition prohibited"),
+    EventKind("app_removal", "App removal", "apps ordered off stores or barred from new users"),
+    EventKind("rectification", "Rectification order", "a summons or an order to correct conduct"),
+)
+KINDS: tuple[str, ...] = tuple(k.code for k in EVENT_KINDS)
+_LABELS = {k.code: k.label for k in EVENT_KINDS}
+
+
+def kind_label(kind: str) -> str:
+    """Human label of an event kind; an unknown kind is shown rather than dropping the alert."""
+    return _LABELS.get(kind, kind.replace("_", " ").strip().capitalize() or "Event")
+
+
+def known_kind(value: str) -> str:
+    """`value` if it is a kind, else a ValueError that lists the kinds (for config validation)."""
+    if value not in _LABELS:
+        raise ValueError(f"unknown event kind {value!r} (expected one of {', '.join(KINDS)})")
+    return value
