@@ -49,8 +49,8 @@ from bench.proctree import PeakRss, become_subreaper, children, children_cpu, cp
 from bench.server import BenchServer
 from tasks.common.settings import DEFAULT_CONFIG_DIR, REPO_ROOT
 from tasks.pipeline.cycle import worker_count
-from tests.prefect_server import PrefectServer
-from tests.slack_server import SlackServer
+from tests.support.prefect_server import PrefectServer
+from tests.support.slack_server import SlackServer
 
 RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
 MB = 1024 * 1024

@@ -1,4 +1,6 @@
-"""Shared fixtures: the ../shared corpora, a local HTTP server, Prefect's test harness."""
+"""Shared fixtures: a local HTTP server, a fake Slack, one Prefect test harness for the whole session.
+
+Helpers that are not fixtures live in `tests/support/`."""
 
 from __future__ import annotations
 
@@ -9,18 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.demo.corpus_server import CorpusServer
-from tests.slack_server import SlackServer
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-
-
-def shared_corpus(name: str) -> Path:
-    """Path to a corpus in ../shared, or skip the test saying what is missing."""
-    path = SHARED / "corpora" / name
-    if not path.is_dir():
-        pytest.skip(f"{path} is absent: the shared test corpora live in ../shared beside the repo")
-    return path
+from tests.support.slack_server import SlackServer
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """Keep the README's command reference equal to the real `--help` output.
 
 `python -m flows.cli.reference` rewrites the block between the markers in README.md;
-`tests/test_cli.py` fails when the two differ, so the docs never drift.
+`tests/flows/test_cli.py` fails when the two differ, so the docs never drift.
 """
 
 from __future__ import annotations

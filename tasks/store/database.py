@@ -9,7 +9,7 @@ transaction.
 
 A full disk must not corrupt the file. DuckDB's checkpoint (which moves the
 write-ahead log into the file, in place) leaves a corrupt file when a write
-fails half way (duckdb/duckdb#9667; reproduced by tests/test_faults_storage.py),
+fails half way (duckdb/duckdb#9667; reproduced by tests/faults/test_faults_storage.py),
 whereas a commit that fails to append to the WAL leaves everything as it
 was. So writers never checkpoint by themselves (not at a size threshold, not
 on close): `checkpoint()` does, once per run, and only when the disk (and the

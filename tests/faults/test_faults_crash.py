@@ -1,0 +1,202 @@
+"""SIGKILL at random points of real `regwatch run` processes, then a clean run.
+
+The bundled demo corpus (18 pages, 16 distinct stories, 3 fresh events that
+alert) is monitored by `regwatch run` children, each in its own process group
+so that a kill takes its extraction workers too. First a few kills at random
+instants (seeded) while Slack is down, then two kills aimed at delivery: one
+as a message reaches Slack (which then never gets it), one right after Slack
+accepted a message and before the outbox could record it: the documented
+at-least-once window. Then clean runs. Required: the database opens cleanly
+after every kill, no process survives a kill, every story is stored once,
+every alert reaches Slack, and duplicates only come from kills inside the
+window (measured after each kill, reported, asserted).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.demo.corpus_server import CorpusServer
+from flows.demo.run import CORPUS, write_demo_config
+from tests.support import faultkit as fk
+from tests.support.slack_server import SlackServer
+
+pytestmark = pytest.mark.faults
+
+SEED = int(os.environ.get("FAULT_SEED", "6"))
+TIMED_KILLS = 5
+DEADLINE = 240.0  # seconds for the whole test; every wait below is bounded by it
+EXPECTED = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
+ALERTS = sum(1 for e in EXPECTED["events"] if e["fresh"] and e["kind"] in ("fine", "policy_shift"))
+TASK_DONE = re.compile(r"Task run '([a-z-]+)-\w+' - Finished")
+
+
+def expected_stories() -> set[str]:
+    """Every page of the corpus, less the copies folded into their original."""
+    pages = {"/" + str(p.relative_to(CORPUS / "site")) for p in (CORPUS / "site").rglob("*.html")}
+    copies = {path for group in EXPECTED["near_duplicates"] for path in group[1:]}
+    return pages - copies
+
+
+def subject(text: str | None) -> str:
+    """What an alert is about: its text up to the link ("Fine: Alibaba Group fined ... by SAMR")."""
+    return (text or "").split(" — ")[0]
+
+
+# Where the timed kills may land: right after one of these lines of the run's log (plus a random delay), or
+# (None) at a random instant of the start-up. The line after "select-new-items" is the long extraction.
+KILL_POINTS: list[str | None] = [
+    None, "poll-feeds", "select-new-items", "fetch-extract-store", "record-feed-health",
+    "cluster-and-plan-alerts", "deliver-alerts", "refresh-snapshot",
+]
+
+
+@dataclass
+class Kill:
+    trigger: str
+    landed: bool  # the process was still running when killed
+    after_task: str  # the last task the run finished
+    stored: int
+    alerts: dict[str, int]
+    in_window: int  # alerts Slack has accepted that the outbox has not recorded as sent
+
+
+@dataclass
+class Harness:
+    config: Path
+    db: Path
+    env: dict[str, str]
+    log: Path
+    slack: SlackServer
+    deadline: float
+    kills: list[Kill] = field(default_factory=list)
+    current: subprocess.Popen[bytes] | None = None
+
+    def kill_current(self) -> None:
+        if self.current is not None:
+            fk.kill_group(self.current)
+
+    def _output(self, since: int) -> str:
+        return self.log.read_bytes()[since:].decode(errors="replace")
+
+    def run_and_kill(self, trigger: str, after: str | None = None, delay: float = 0.0,
+                     by_hook: bool = False) -> Kill:
+        """Start a run and SIGKILL its process group `delay` s after the task `after` finished (after the
+        start if None), or when a Slack hook does (`by_hook`). A run that ends first is recorded as missed."""
+        since = self.log.stat().st_size if self.log.exists() else 0
+        process = self.current = fk.start_run(self.config, self.db, self.env, self.log)
+        seen = after is None
+        while not by_hook and not seen and process.poll() is None and time.monotonic() < self.deadline:
+            seen = re.search(rf"Task run '{after}-\w+' - Finished", self._output(since)) is not None
+            time.sleep(0.02)
+        try:
+            process.wait(timeout=max(0.0, self.deadline - time.monotonic()) if by_hook else delay)
+        except subprocess.TimeoutExpired:
+            fk.kill_group(process)
+        landed = process.returncode == -9
+        fk.kill_group(process)  # whatever happened, the group goes: no worker may outlive its run
+        survivors = fk.wait_gone(process.pid)
+        assert not survivors, f"processes of the killed run are still alive: {survivors}"
+        self.current = None
+        done = TASK_DONE.findall(self._output(since))
+        kill = Kill(trigger, landed, done[-1] if done else "(none)", *self.inspect())
+        self.kills.append(kill)
+        return kill
+
+    def inspect(self) -> tuple[int, dict[str, int], int]:
+        """Stories stored, alerts by status and alerts in the at-least-once window; opens the file cleanly."""
+        if not self.db.exists():
+            return 0, {}, 0
+        stored = fk.query(self.db, "SELECT count(*) FROM articles")[0][0]
+        alerts = dict(fk.query(self.db, "SELECT status, count(*) FROM alerts GROUP BY status"))
+        sent = {subject(t) for (t,) in fk.query(self.db, "SELECT text FROM alerts WHERE status = 'sent'")}
+        accepted = {subject(m.text) for m in self.slack.messages if m.thread_ts is None}
+        return stored, alerts, len(accepted - sent)
+
+    def clean_run(self) -> str:
+        since = self.log.stat().st_size if self.log.exists() else 0
+        self.current = fk.start_run(self.config, self.db, self.env, self.log)
+        code = self.current.wait(timeout=max(1.0, self.deadline - time.monotonic()))
+        self.current = None
+        assert code == 0, self._output(since)[-3000:]
+        return self._output(since)
+
+
+@pytest.fixture
+def harness(tmp_path: Path, prefect_api_url: str, slack: SlackServer) -> Iterator[Harness]:
+    with CorpusServer(CORPUS / "site") as server:
+        write_demo_config(tmp_path / "config", server.base)
+        env = fk.child_env(prefect_api_url, tmp_path / "prefect-home", allow_private_networks="1",
+                           slack_bot_token=slack.token, slack_channel="C0ALERTS", slack_api_url=slack.api_url)
+        state = Harness(tmp_path / "config", tmp_path / "rw.duckdb", env, tmp_path / "runs.log", slack,
+                        time.monotonic() + DEADLINE)
+        try:
+            yield state
+        finally:
+            state.kill_current()
+
+
+def test_sigkill_at_random_points_loses_nothing_and_duplicates_only_in_the_window(harness: Harness) -> None:
+    rng = random.Random(SEED)
+    slack = harness.slack
+
+    # 1. Kills at random points of the pipeline, in its order, Slack down (every post answers 500).
+    slack.fail_next(1_000_000, "500")
+    points = sorted(rng.sample(range(len(KILL_POINTS)), TIMED_KILLS))
+    for point in points:
+        after = KILL_POINTS[point]
+        delay = rng.uniform(0.3, 1.5) if after is None else rng.uniform(0.1, 2.5 if point == 2 else 0.4)
+        harness.run_and_kill(f"{delay:.2f}s after {after or 'start'}", after, delay)
+    slack.recover()
+
+    # 2. A kill as a message reaches Slack: the post never arrives (the outbox has it `sending`).
+    def kill_on_arrival(_request: object) -> None:
+        slack.fail_next(1, "drop")  # the connection dies with the process: Slack gets nothing
+        harness.kill_current()
+
+    slack.on_request = kill_on_arrival
+    harness.run_and_kill("a post reaches Slack", by_hook=True)
+    slack.on_request = None
+
+    # 3. A kill after Slack accepted a message, before the outbox records it as sent: the window.
+    slack.on_accept = lambda _message: harness.kill_current()
+    harness.run_and_kill("Slack accepted a post", by_hook=True)
+    slack.on_accept = None
+
+    # 4. Clean runs: the first finishes the job, the second has nothing left to do.
+    harness.clean_run()
+    last = harness.clean_run()
+    assert "0 pages fetched, 0 articles added" in last.replace("\n", " ")
+
+    landed = [k for k in harness.kills if k.landed]
+    window = sum(k.in_window for k in harness.kills)
+    posts = Counter(subject(m.text) for m in slack.messages if m.thread_ts is None)
+    duplicates = sum(n - 1 for n in posts.values())
+    stored = {"/" + url.split("/", 3)[3] for (url,) in fk.query(harness.db, "SELECT url FROM articles")}
+    statuses = dict(fk.query(harness.db, "SELECT status, count(*) FROM alerts GROUP BY status"))
+    print(f"\nseed {SEED}: {len(harness.kills)} kills, {len(landed)} landed in a running process")
+    for i, kill in enumerate(harness.kills, 1):
+        print(f"  kill {i}: {kill.trigger:<42} landed={kill.landed!s:<5} after {kill.after_task:<24} "
+              f"stories={kill.stored:<3} alerts={kill.alerts} in-window={kill.in_window}")
+    print(f"stories stored {len(stored)}/{len(expected_stories())}, alerts {statuses}, Slack posts "
+          f"{sum(posts.values())} for {len(posts)} events, duplicates {duplicates} (kills in the window: {window})")
+
+    assert len(landed) >= TIMED_KILLS, "too few kills hit a running process to prove anything"
+    assert harness.kills[-1].in_window == 1, "the aimed kill must land inside the window"
+    assert stored == expected_stories()  # every story, once (articles.url is the canonical URL, unique)
+    assert fk.query(harness.db, "SELECT count(*) - count(DISTINCT url) FROM articles") == [(0,)]
+    assert statuses.get("sent") == ALERTS and statuses.get("pending", 0) == statuses.get("sending", 0) == 0
+    assert len(posts) == ALERTS  # every alert reached Slack...
+    assert duplicates <= window  # ...and twice only when a kill hit the documented window
+    assert duplicates == window == 1

@@ -1,0 +1,88 @@
+"""The bundled corpus end to end: several outlets, two languages, syndicated copies, recaps, noise.
+
+`flows/demo_corpus/expected.yaml` is the ground truth: one alert per fresh
+fine or policy shift, none for the rest, none on a second run, and every alert
+exactly once when Slack is down for a run and then back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from flows.demo.corpus_server import CorpusServer
+from flows.demo.run import CORPUS, write_demo_config
+from flows.monitor import monitor
+from tasks.store.database import Database
+from tests.support.slack_server import SlackServer
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+EXPECTED = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
+ALERTING = [e for e in EXPECTED["events"] if e["fresh"] and e["kind"] in ("fine", "policy_shift")]
+
+
+def run(config: Path, db: Path) -> dict[str, Any]:
+    return asyncio.run(monitor(config_dir=str(config), db=str(db), allow_private_networks=True))
+
+
+def alert_subjects(slack: SlackServer) -> list[str]:
+    return sorted(m.text.split(" — ")[0] for m in slack.messages if m.thread_ts is None)
+
+
+def test_demo_corpus_alerts_once_per_real_event(tmp_path: Path, slack: SlackServer) -> None:
+    db = tmp_path / "demo.duckdb"
+    with CorpusServer(CORPUS / "site") as server:
+        write_demo_config(tmp_path / "config", server.base)
+        slack.fail_next(1, "500")  # Slack is down for the first run
+        down = run(tmp_path / "config", db)
+        assert down["alerts_sent"] == 0 and down["alerts_pending"] == len(ALERTING)
+        up = run(tmp_path / "config", db)
+        again = run(tmp_path / "config", db)
+    assert up["alerts_sent"] == len(ALERTING), alert_subjects(slack)
+    assert again["alerts_sent"] == 0 and again["pages_fetched"] == 0
+    subjects = alert_subjects(slack)
+    assert len(subjects) == len(ALERTING)
+    for event in ALERTING:
+        label = "Fine" if event["kind"] == "fine" else "Policy shift"
+        assert any(s.startswith(label) and all(c in s for c in event["companies"]) for s in subjects), subjects
+    with Database(db).read() as con:
+        clusters = con.execute("SELECT kind, companies, amount FROM recent_events").fetchall()
+        suppressed = con.execute("SELECT count(*) FROM alerts WHERE status = 'suppressed'").fetchone()
+    fines = {(tuple(companies), amount) for kind, companies, amount in clusters if kind == "fine"}
+    expected_fines = {(tuple(e["companies"]), float(e["amount"])) for e in EXPECTED["events"] if e["kind"] == "fine"}
+    assert fines == expected_fines  # each fine found once, at its exact amount, whatever the language
+    assert suppressed == (1,)  # Meituan's ten-day-old fine is stored, not alerted
+
+
+def test_noise_pages_make_no_events(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    with CorpusServer(CORPUS / "site") as server:
+        write_demo_config(tmp_path / "config", server.base)
+        run(tmp_path / "config", db)
+    with Database(db).read() as con:
+        noisy = con.execute(
+            """SELECT a.url, e.kind FROM events e JOIN articles a USING (article_id)
+               WHERE regexp_extract(a.url, '^https?://[^/]+(/.*)$', 1) IN (SELECT unnest(?::VARCHAR[]))""",
+            [EXPECTED["noise"]],
+        ).fetchall()
+    assert noisy == []
+
+
+def test_syndicated_and_rewritten_copies_are_one_story(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    with CorpusServer(CORPUS / "site") as server:
+        write_demo_config(tmp_path / "config", server.base)
+        result = run(tmp_path / "config", db)
+        with Database(db).read() as con:
+            stored = {r[0] for r in con.execute("SELECT url FROM articles").fetchall()}
+            seen = {r[0] for r in con.execute("SELECT link FROM sightings").fetchall()}
+    assert result["near_duplicates"] >= 1
+    for group in EXPECTED["near_duplicates"]:
+        urls = [server.url(path) for path in group]
+        assert len(set(urls) & stored) == 1, group  # one story stored per group of copies
+        assert set(urls) <= seen | stored  # and every copy recorded as a sighting of it
