@@ -7,6 +7,7 @@ contains a Chinese one (美国证监会 is the US SEC, not 证监会, the CSRC).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ahocorasick
@@ -55,9 +56,16 @@ REGULATORS: dict[str, tuple[str, ...]] = {
              "gaming regulator", "video game regulator", "games regulator", "game regulator", "gaming watchdog"),
     "MPS": ("Ministry of Public Security", "公安部"),
     "STATE_COUNCIL": ("State Council", "cabinet", "国务院", "國務院", "Premier Li Qiang", "Li Qiang", "李强", "李強",
-                      "Premier Li Keqiang", "李克强", "李克強"),
+                      "Premier Li Keqiang", "李克强", "李克強", "Premier", "Vice Premier", "Vice-Premier",
+                      "Liu He", "刘鹤", "劉鶴", "He Lifeng", "何立峰", "Han Zheng", "韩正", "韓正", "副总理", "副總理",
+                      "国务院常务会议", "國務院常務會議", "Financial Stability and Development Committee",
+                      "金融稳定发展委员会", "金融穩定發展委員會", "金融委", "Anti-Monopoly Commission", "反垄断委员会",
+                      "反壟斷委員會"),
     "POLITBURO": ("Politburo", "Political Bureau", "中央政治局", "政治局", "中共中央", "Communist Party leadership",
-                  "Xi Jinping", "习近平", "習近平", "Central Committee"),
+                  "Xi Jinping", "习近平", "習近平", "Central Committee", "President Xi", "总书记", "總書記",
+                  "Communist Party", "Chinese Communist Party", "ruling party", "中央全面深化改革委员会",
+                  "中央全面深化改革委員會", "Central Commission for Comprehensively Deepening Reform", "中央财经委员会",
+                  "中央財經委員會", "Central Financial and Economic Affairs Commission"),
     "NPC": ("National People's Congress", "NPC Standing Committee", "top legislature", "全国人大", "人大常委会",
             "全國人大", "人大常委會"),
     "CEWC": ("Central Economic Work Conference", "中央经济工作会议", "中央經濟工作會議"),
@@ -66,7 +74,9 @@ REGULATORS: dict[str, tuple[str, ...]] = {
     "HKEX": ("Hong Kong stock exchange", "Hong Kong Exchanges", "HKEX", "港交所", "香港交易所"),
     # Unnamed authorities: "Regulators summoned 34 platforms", 有关部门约谈...
     "AUTHORITIES": ("regulators", "Regulators", "financial regulators", "Chinese regulators", "authorities",
-                    "Chinese authorities", "central bank", "Central bank", "监管部门", "有关部门", "监管机构", "相关部门",
+                    "Chinese authorities", "Chinese government", "Chinese officials", "Beijing authorities",
+                    "government", "law enforcement", "中国政府", "中國政府", "监管层", "監管層", "政府部门", "政府部門",
+                    "执法部门", "執法部門", "central bank", "Central bank", "监管部门", "有关部门", "监管机构", "相关部门",
                     "監管部門", "有關部門", "監管機構", "相關部門", "金融管理部门", "金融管理部門"),
     "COURT": ("Supreme People's Court", "People's Court", "人民法院", "最高法", "中院"),
     FOREIGN: (
@@ -95,7 +105,8 @@ GENERIC = frozenset({
     "internet watchdog", "cybersecurity regulator", "securities regulator", "securities watchdog",
     "banking regulator", "industry ministry", "state planner", "tax authorities", "tax bureau", "commerce ministry",
     "education ministry", "gaming regulator", "video game regulator", "games regulator", "game regulator",
-    "gaming watchdog", "cabinet", "top legislature",
+    "gaming watchdog", "cabinet", "top legislature", "Premier", "Vice Premier", "Vice-Premier", "副总理", "副總理",
+    "government", "law enforcement", "Communist Party", "ruling party",
     "Ministry of Commerce", "Ministry of Education", "Ministry of Public Security", "State Council",
     "Central Committee", "Treasury", "Politburo", "Political Bureau", "regulators", "Regulators",
     "financial regulators", "authorities", "central bank", "Central bank",
@@ -115,6 +126,21 @@ _LOCAL = re.compile(
     r"|(?:[" + HAN_CHARS + "]{2,6}(?:省|市|区|區)(?:市场监督管理局|市场监管局|市場監督管理局|市場監管局|网信办|網信辦))"
 )
 _WORD = re.compile(r"[A-Za-z0-9]")
+# "China fines Meituan", "Beijing slaps...", "the government ordered": a country or capital as the actor.
+_COUNTRY_ACTS = re.compile(
+    r"\b(?:China|Beijing)(?:'s government)?(?=\s+(?:has\s+|have\s+|on\s+\w+\s+|also\s+|now\s+)?"
+    r"(?:fine[sd]?|slap(?:s|ped)?|hit(?:s)?|penali[sz]e[sd]?|order(?:s|ed)?|ban(?:s|ned)?|bar(?:s|red)?|block(?:s|ed)?"
+    r"|remov(?:es|ed)|suspend(?:s|ed)?|halt(?:s|ed)?|launch(?:es|ed)?|open(?:s|ed)|prob(?:es|ed)|investigat(?:es|ed)"
+    r"|summon(?:s|ed)?|impos(?:es|ed)|levi(?:es|ed)|issu(?:es|ed)|unveil(?:s|ed)|tighten(?:s|ed)?|eas(?:es|ed)"
+    r"|pledg(?:es|ed)|vow(?:s|ed)|curb(?:s|ed)?|cap(?:s|ped)|limit(?:s|ed)?|restrict(?:s|ed)?)\b)"
+)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _folds(name: str) -> bool:
+    """English names of several words match in any case ("Shanghai stock exchange"); one-word names and
+    acronyms only as written ("premier" is an adjective, "Premier" the head of government)."""
+    return name.isascii() and " " in name
 
 
 @dataclass(frozen=True)
@@ -130,18 +156,29 @@ class RegulatorFinder:
     """Longest-match dictionary lookup of regulators, Chinese and foreign."""
 
     def __init__(self) -> None:
-        self._automaton = ahocorasick.Automaton()
+        self._exact = ahocorasick.Automaton()
+        self._folded = ahocorasick.Automaton()
         for code, names in REGULATORS.items():
             for name in names:
-                self._automaton.add_word(name, (code, name))
-        self._automaton.make_automaton()
+                if _folds(name):
+                    self._folded.add_word(name.translate(_ASCII_LOWER), (code, name))
+                else:
+                    self._exact.add_word(name, (code, name))
+        self._exact.make_automaton()
+        self._folded.make_automaton()
+
+    def _names(self, text: str) -> Iterator[tuple[str, str, int, int]]:
+        """(code, canonical name, start, end) of every listed name, in any case where it folds."""
+        for automaton, haystack in ((self._exact, text), (self._folded, text.translate(_ASCII_LOWER))):
+            for end_index, (code, name) in automaton.iter(haystack):
+                yield code, name, end_index + 1 - len(name), end_index + 1
+        for match in _COUNTRY_ACTS.finditer(text):
+            yield "AUTHORITIES", "government", match.start(), match.end()
 
     def find(self, text: str) -> list[RegulatorMention]:
         found: list[RegulatorMention] = []
         china = bool(_CHINA.search(text))
-        for end_index, (code, name) in self._automaton.iter(text):
-            end = end_index + 1
-            start = end - len(name)
+        for code, name, start, end in self._names(text):
             if name.isascii():
                 before = text[start - 1] if start else " "
                 after = text[end] if end < len(text) else " "
@@ -151,7 +188,7 @@ class RegulatorFinder:
                 _OTHER_COUNTRY.search(text[max(0, start - 40):start]) or not china
             ):
                 code = FOREIGN
-            found.append(RegulatorMention(code, name, start, end))
+            found.append(RegulatorMention(code, text[start:end], start, end))
         for match in _LOCAL.finditer(text):
             found.append(RegulatorMention("SAMR" if "市场" in match.group(0) or "Market" in match.group(0)
                                           or "market" in match.group(0) or "市場" in match.group(0) else "CAC",

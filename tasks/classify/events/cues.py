@@ -14,8 +14,8 @@ def cue(*patterns: str) -> re.Pattern[str]:
 TRIGGERS: dict[str, re.Pattern[str]] = {
     "fine": cue(
         r"\bfin(?:ed|es|ing)\b", r"\bfine\b(?!-tun)", r"\bpenalt(?:y|ies)\b", r"\bpenali[sz](?:ed|es|ing)\b",
-        r"\bconfiscat\w*", r"\bordered to pay\b", r"\bslapped\b",
-        r"罚款", r"罚没", r"罰款", r"罰沒", r"被[罚罰]", r"罚金", r"没收违法所得", r"沒收違法所得", r"处以.{0,20}罚", r"處以.{0,20}罰",
+        r"\bordered to pay\b", r"\bslapped\b",
+        r"罚款", r"罚没", r"罰款", r"罰沒", r"被[罚罰]", r"罚金", r"处以.{0,20}罚", r"處以.{0,20}罰", r"行政处罚", r"行政處罰",
     ),
     "investigation": cue(
         r"\binvestigat(?:e|es|ed|ing|ion|ions)\b", r"\bprob(?:e|es|ed|ing)\b", r"\bcybersecurity review\b",
@@ -101,7 +101,7 @@ SECTOR = cue(
     r"双减", r"雙減", r"教育", r"数据", r"數據", r"資料", r"算法", r"演算法", r"人工智能", r"生成式", r"金融科技", r"科技",
     r"电商", r"電商", r"App", r"APP", r"应用", r"網約車", r"网约车", r"外卖", r"外賣", r"芯片", r"晶片", r"半导体", r"半導體",
     r"个人信息", r"個人信息", r"個人資訊", r"境外上市", r"直播", r"支付", r"知网", r"知網", r"数据库", r"資料庫", r"软件", r"軟件",
-    r"云", r"雲", r"出行", r"货运", r"貨運", r"招聘", r"音乐", r"音樂", r"版权", r"版權", r"信息", r"资讯",
+    r"云", r"雲", r"出行", r"货运", r"貨運", r"招聘", r"音乐", r"音樂", r"版权", r"版權", r"信息服务", r"資訊服務", r"网络信息", r"網絡信息",
     # Foreign tech companies Chinese regulators act on (probes of Nvidia, Qualcomm, Google, Micron).
     r"\b(?:Google|Apple|Microsoft|Amazon|Meta|Facebook|Nvidia|Qualcomm|Intel|Micron|Tesla|Samsung|Broadcom)\b",
     r"谷歌", r"苹果公司", r"蘋果公司", r"微软", r"微軟", r"亚马逊", r"亞馬遜", r"英伟达", r"輝達", r"英偉達", r"高通", r"英特尔",
@@ -136,7 +136,10 @@ EACH = cue(r"\beach\b", r"\brespectively\b", r"\bapiece\b", r"各", r"分别", r
 
 
 NOT_AMOUNT_BEFORE = cue(r"(?:revenue|sales|turnover|income|profit|valuation|worth|market value|revenues)\W{0,3}(?:of|at|was|were|totall?ing)?\W{0,3}$",
-                         r"(?:销售额|銷售額|营业额|營業額|收入|营收|營收|利润|利潤|市值|估值)\D{0,3}$")
+                         r"(?:销售额|銷售額|营业额|營業額|收入|营收|營收|利润|利潤|市值|估值)\D{0,3}$",
+                         # confiscated income, refunded deposits and losses are facts of a decision, not its fine
+                         r"\b(?:confiscat\w*|seiz\w*|refund\w*|return\w*|give back|deposits?|loss(?:es)?|lost)\b(?:\s+[\w'’-]+){0,4}\W{0,3}(?:of|worth|totall?ing)?\W{0,3}$",
+                         r"(?:没收|沒收|退还|退還|返还|返還|保证金|保證金|亏损|虧損)[^，。；,;]{0,12}$")
 
 
 REVENUE = cue(r"\b(?:revenue|revenues|sales|turnover)\b", r"销售额|銷售額|营业额|營業額|营收|營收")
@@ -149,6 +152,14 @@ COMPARISON = cue(r"\b(?:times|than|compared with|versus|dwarf\w*|exceed\w*|eclip
 HYPOTHETICAL = cue(
     r"\b(?:face|faces|facing|risk|risks|could|can|may|might|would|will|shall)\s+(?:be\s+)?(?:\w+\s+)?(?:fines?|fined|penalt)",
     r"\bup to\b", r"\bas much as\b", r"\bmaximum\b", r"最高", r"可处", r"可處", r"将被处以", r"將被處以", r"不超过", r"以下罚款",
+    # expected, pending, possible: not decided yet
+    r"\b(?:expected|set|poised|preparing|prepares|planning|plans|likely|about|going|due|considering|weighing|mulling"
+    r"|seeking|looking|readying|mull|consider)\s+(?:to\s+)?(?:[\w'’-]+\s+){0,3}(?:fines?|impos\w*|levy|levying|slap\w*"
+    r"|penal\w*|punish\w*)",
+    r"\b(?:faces?|facing|risks?|risking)\s+(?:[\w'’$.,-]+\s+){0,5}(?:fines?|penalt\w*)", r"\b(?:potential|possible|likely|expected|looming|impending)\s+(?:[\w'’$.-]+\s+){0,3}(?:fines?|penalt\w*)",
+    r"\bcould (?:be|get|receive|include)\b", r"\bif (?:found|convicted)\b",
+    r"预计", r"預計", r"拟对", r"擬對", r"或将", r"或將", r"或面临", r"或面臨", r"面临.{0,12}(?:罚|處罰|处罚)", r"面臨.{0,12}罰",
+    r"可能.{0,8}(?:罚|罰)", r"将对.{0,20}(?:罚|罰)", r"將對.{0,20}罰",
 )
 
 
@@ -157,6 +168,22 @@ PERSON_ROLE = cue(r"\b(?:founder|chief executive|CEO|president|chairman|chairwom
 
 
 NOT_AMOUNT_AFTER = cue(r"^\s*(?:in (?:annual |domestic )?(?:revenue|sales)|of (?:revenue|sales)|的?销售额|\d+(?:\.\d+)?%)")
+
+
+# A running total of many past penalties ("fined more than 40 times this year, 14.3 million yuan in all"):
+# a fact about the record, not a new fine.
+CUMULATIVE = cue(
+    r"\b(?:more than |over |nearly |at least )?\d+ times\b", r"\bso far this year\b", r"\bthis year alone\b",
+    r"\b(?:over|in|during) the (?:first|past|last) (?:\w+ )?(?:months|years|quarters)\b", r"\bcumulative\w*\b",
+    r"\bto date\b", r"累计", r"累計", r"全年", r"今年以来", r"今年以來", r"共计.{0,12}次", r"共計.{0,12}次", r"\d+次",
+)
+# An action named as the cause or background of something else: "following a record fine", "since the probe".
+BACKGROUND = cue(
+    r"\b(?:following|since|in the wake of|on the heels of|in the aftermath of|in light of|despite)\s+"
+    r"(?:a|an|the|its|their|his|her|this|that|last year's|[A-Z][\w.]*(?:'s|’s))\s+(?:[\w$.,'’-]+\s+){0,6}?"
+    r"(?:fines?|penalt(?:y|ies)|probes?|investigations?|crackdowns?|review|suspension|ban)\b",
+    r"(?:受|因|在)[^，。；]{0,12}(?:罚款|罰款|处罚|處罰|调查|調查)(?:影响|影響|之后|之後|后|後)",
+)
 
 
 def direction_of(text: str) -> str:

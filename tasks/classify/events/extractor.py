@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,8 +13,10 @@ from tasks.classify.currency import Rates
 from tasks.classify.events.attach import choose_amount, company_totals, pair_amounts, targets, untracked_name
 from tasks.classify.events.cues import (
     ANAPHOR,
+    BACKGROUND,
     BINDING_ORDER,
     CAMPAIGN_END,
+    CUMULATIVE,
     EXCHANGES,
     GROUP_TARGET,
     HYPOTHETICAL,
@@ -97,19 +100,18 @@ class EventExtractor:
         def fresh(match: re.Match[str]) -> bool:
             return not is_recap_at(sentence.text, match.start(), context.reference, context.exact)
 
-        fine = TRIGGERS["fine"].search(sentence.text)
-        people = fine and PERSON_ROLE.search(sentence.text[max(0, fine.start() - 80):fine.start()])
-        hypothetical = fine and HYPOTHETICAL.search(sentence.text[max(0, fine.start() - 40):fine.end() + 20])
-        if fine and fresh(fine) and not people and not hypothetical:
+        fine = _new_fine(sentence.text, fresh)
+        if fine:
             amounts = find_money(sentence.text)
             paired = pair_amounts(companies, amounts, sentence.text)
             money = choose_amount(sentence, fine, amounts, context.reference, context.exact)
-            explicit = re.search(r"fined|罚款|罰款|罚没|罰沒|penalty of|fine of", sentence.text, re.IGNORECASE)
+            explicit = _DECIDED_FINE.search(sentence.text)
             if paired:
                 found.extend(self._fine_pairs(sentence, acting, paired))
             elif money is not None or explicit:
                 found.extend(self._per_company("fine", sentence, fine, acting, companies, money, context))
-        elif context.fine_story and companies and TOTAL.search(sentence.text) and not is_recap_at(
+        elif context.fine_story and companies and TOTAL.search(sentence.text) and not CUMULATIVE.search(
+                sentence.text) and not is_recap_at(
                 sentence.text, 0, context.reference, context.exact):
             # "Alibaba was involved in six cases, for a total of 3 million yuan."
             amounts = find_money(sentence.text)
@@ -167,7 +169,7 @@ class EventExtractor:
                 names = [(untracked, "")]
             elif context.main_company and (kind == "fine" or ANAPHOR.search(sentence.text)):
                 names = [(context.main_company.company, context.main_company.company_id)]
-            elif kind == "fine" or GROUP_TARGET.search(sentence.text):
+            elif (kind == "fine" and money is not None) or GROUP_TARGET.search(sentence.text):
                 names = [("", "")]  # "summoned 34 internet platforms": an action on many unnamed companies
             else:
                 return []  # a probe or order of nobody in particular is policy talk, not an action
@@ -181,6 +183,31 @@ class EventExtractor:
                 event.per_case = bool(PER_CASE.search(sentence.text[money.end:money.end + 25]))
             events.append(event)
         return events
+
+
+# A fine that was decided, with or without an amount: "fined", "a fine of", an administrative penalty decision.
+_DECIDED_FINE = re.compile(
+    r"fined|罚款|罰款|罚没|罰沒|penalty of|fine of|pay a (?:\w+ )?(?:fine|penalty)|行政处罚决定|行政處罰決定"
+    r"|(?:imposed|levied|slapped|handed|issued)\b[^.;]{0,40}\b(?:fine|penalty)|(?:fine|penalty)\b[^.;]{0,20}\bimposed",
+    re.IGNORECASE,
+)
+
+
+def _new_fine(text: str, fresh: Callable[[re.Match[str]], bool]) -> re.Match[str] | None:
+    """The first fine cue in a sentence that reports a new fine on a company: not dated in the past, not
+    expected or possible, not an executive's, not a running total, not the background of something else."""
+    if CUMULATIVE.search(text):
+        return None
+    background = [m.span() for m in BACKGROUND.finditer(text)]
+    for match in TRIGGERS["fine"].finditer(text):
+        if any(start <= match.start() < end for start, end in background):
+            continue
+        if PERSON_ROLE.search(text[max(0, match.start() - 80):match.start()]):
+            continue
+        if HYPOTHETICAL.search(text[max(0, match.start() - 60):match.end() + 20]):
+            continue
+        return match if fresh(match) else None  # later cues in a dated sentence tell of the same old fine
+    return None
 
 
 @dataclass(frozen=True)

@@ -7,32 +7,86 @@ from datetime import date
 
 from tasks.classify.events.cues import cue
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+_MONTHS = {name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_NOT_A_YEAR = r"(?!\s+(?:domestic |annual |full-year )?(?:sales|revenue|turnover))"
 
-
-_EN_DATE = re.compile(
-    r"\b(?:in|since|during|from|back in|as of|until|on|by|of)\s+(?:(?:early|late|mid-?)\s*)?"
-    r"(?:(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)"
-    r"(?:\s+\d{1,2},?)?\s+)?(?P<year>(?:19|20)\d\d)\b(?!\s+(?:domestic |annual |full-year )?(?:sales|revenue|turnover))"
-    r"|\b(?P<month2>January|February|March|April|May|June|July|August|September|October|November|December)"
-    r"(?:\s+\d{1,2},?)?\s+(?P<year2>(?:19|20)\d\d)\b"
+# Dates as news writes them, read into year, month and day where given. An English year needs a
+# preposition or a month before it ("in 2021", "May 2021"), so that "2021 sales" is not a date.
+_DATED = re.compile(
+    rf"\b(?:in|since|during|from|back in|as of|until|on|by|of)\s+(?:(?:early|late|mid-?)\s*)?"
+    rf"(?:(?:(?P<day_a>\d{{1,2}})\s+)?(?P<month_a>{_MONTH})(?:\s+(?P<day_b>{_DAY}),?)?\s+)?"
+    rf"(?P<year>(?:19|20)\d\d)\b{_NOT_A_YEAR}"
+    rf"|\b(?:(?P<day_c>\d{{1,2}})\s+)?(?P<month_b>{_MONTH})(?:\s+(?P<day_d>{_DAY}),?)?\s+(?P<year_b>(?:19|20)\d\d)\b"
+    r"|(?:于|於|在|自|从|從|早在|至)?(?P<year_c>(?:19|20)\d\d)\s*年"
+    r"(?:\s*(?P<month_c>\d{1,2})\s*月(?:\s*(?P<day_e>\d{1,2})\s*[日号號])?)?"
+    r"(?!度|全年|中国境内|中國境內|销售|銷售|营收|營收)",
+    re.IGNORECASE,
 )
-
-
-_EN_MONTH_ONLY = re.compile(
-    r"\b(?:in|since|during|from|back in|until|by)\s+(?:(?:early|late|mid-?)\s*)?"
-    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)"
+# Dates without a year ("on July 24", "in April", "24 July", 7月24日, 去年7月): the year is the story's,
+# or the one before when that month and day are still to come.
+_YEARLESS = re.compile(
+    rf"\b(?:(?P<day_a>\d{{1,2}})\s+(?P<month_a>{_MONTH})|(?P<month_b>{_MONTH})(?:\s+(?P<day_b>{_DAY}))?)"
+    rf"(?![\w.])(?!,?\s+(?:19|20)\d\d)"
+    r"|(?<![\d年])(?P<last>去年|今年)?(?P<month_c>\d{1,2})\s*月(?:\s*(?P<day_c>\d{1,2})\s*[日号號])?(?![\d份])",
+    re.IGNORECASE,
 )
+# Bare month names that are also ordinary words count only after a preposition.
+_AMBIGUOUS_MONTHS = {"may", "mar", "jan", "jun", "sep", "dec", "oct", "aug", "nov"}
+RECAP_DAYS = 7  # an action dated a week or more before the story is background: its own reports were the news
 
 
-_ZH_MONTH_ONLY = re.compile(r"(?<![\d年])(?:今年|去年)?(?P<month>\d{1,2})\s*月(?!\d)")
+def _first(groups: dict[str, str | None], *names: str) -> str | None:
+    return next((groups[n] for n in names if groups.get(n)), None)
 
 
-_ZH_DATE = re.compile(
-    r"(?:于|於|在|自|从|從|早在|至)?(?P<year>(?:19|20)\d\d)\s*年(?:\s*(?P<month>\d{1,2})\s*月)?(?!度|全年|中国境内|中國境內|销售|銷售|营收|營收)"
-)
+def _date_parts(match: re.Match[str]) -> tuple[int | None, int | None, int | None]:
+    """(year, month, day) of a match of either pattern; None where the text does not say."""
+    groups = match.groupdict()
+    year_text = _first(groups, "year", "year_b", "year_c")
+    month_text = _first(groups, "month_a", "month_b", "month_c")
+    day_text = _first(groups, "day_a", "day_b", "day_c", "day_d", "day_e")
+    month = None
+    if month_text:
+        month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.rstrip(".").lower()[:3])
+    day = int(re.sub(r"\D", "", day_text)) if day_text else None
+    return (int(year_text) if year_text else None,
+            month if month and 1 <= month <= 12 else None,
+            day if day and 1 <= day <= 31 else None)
+
+
+def _older(year: int | None, month: int | None, day: int | None, reference: date) -> bool:
+    """A date well before the story's: an earlier year, two months, or (with a day) a week."""
+    if year is None:
+        return False
+    if month is None:
+        return year < reference.year
+    if day is None:
+        return (reference.year - year) * 12 + (reference.month - month) >= 2
+    try:
+        return (reference - date(year, month, day)).days >= RECAP_DAYS
+    except ValueError:  # 2月30日
+        return False
+
+
+def _yearless_older(match: re.Match[str], reference: date) -> bool:
+    _, month, day = _date_parts(match)
+    if month is None:
+        return False
+    bare = match.group("month_b")
+    if bare and not match.group("day_b") and bare.rstrip(".").lower()[:3] in _AMBIGUOUS_MONTHS:
+        lead = match.string[max(0, match.start() - 12):match.start()].lower()
+        if not re.search(r"\b(?:in|since|during|from|until|by|of|early|late|mid-?)\s*$", lead):
+            return False  # "may", "March" as words
+    last = match.group("last")
+    year = reference.year - (1 if last == "去年" else 0)
+    if last is None and (month, day or 1) > (reference.month, reference.day):
+        year -= 1  # "in November" in a story of March: last November
+    return _older(year, month, day, reference)
 
 
 RECAP = cue(
@@ -58,46 +112,27 @@ def reference_date(text: str, published: date | None) -> date | None:
     """The article's date, or failing that the end of the latest year the text mentions."""
     if published:
         return published
-    years = [int(m.group("year") or m.group("year2")) for m in _EN_DATE.finditer(text)]
-    years += [int(m.group("year")) for m in _ZH_DATE.finditer(text)]
+    years = [year for match in _DATED.finditer(text) if (year := _date_parts(match)[0])]
     return date(max(years), 12, 31) if years else None
 
 
-def _is_recap(sentence: str, reference: date | None, exact: bool = True) -> bool:
-    """True when the sentence tells of the past: recap words, or a date well before the article's."""
+def is_recap(sentence: str, reference: date | None, exact: bool = True) -> bool:
+    """True when the sentence tells of the past: recap words, or a date well before the article's.
+
+    Dates without a year count only when the article's own date is known (`exact`)."""
     if RECAP.search(sentence):
         return True
     if reference is None:
         return False
-    for pattern in (_EN_DATE, _ZH_DATE):
-        for match in pattern.finditer(sentence):
-            groups = match.groupdict()
-            year = int(groups.get("year") or groups["year2"])
-            month_text = groups.get("month") or groups.get("month2")
-            if month_text and not month_text.isdigit():
-                month = _MONTHS[month_text.lower()]
-            elif month_text:
-                month = max(1, min(12, int(month_text)))
-            else:
-                month = None
-            if month is None:
-                if year < reference.year:
-                    return True
-            elif (reference.year - year) * 12 + (reference.month - month) >= 2:
-                return True
-    for pattern in (_EN_MONTH_ONLY, _ZH_MONTH_ONLY) if exact else ():
-        for match in pattern.finditer(sentence):
-            text = match.group("month")
-            month = int(text) if text.isdigit() else _MONTHS[text.lower()]
-            if 1 <= month <= 12 and (reference.month - month) % 12 >= 2:
-                return True
-    return False
+    if any(_older(*_date_parts(match), reference) for match in _DATED.finditer(sentence)):
+        return True
+    return exact and any(_yearless_older(match, reference) for match in _YEARLESS.finditer(sentence))
 
 
 _SUBORDINATE = re.compile(r"\s*(?:when|after|as|since|following|before)\b", re.IGNORECASE)
 
 
-_CLAUSE = re.compile(r"[,;:，；：]|\s[-–—]\s")
+_CLAUSE = re.compile(r"[,;:，；：](?!\s*(?:19|20)\d\d)|\s[-–—]\s")
 
 
 def is_recap_at(sentence: str, position: int, reference: date | None, exact: bool) -> bool:
@@ -107,14 +142,14 @@ def is_recap_at(sentence: str, position: int, reference: date | None, exact: boo
     clauses = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
     index = next((i for i, (a, b) in enumerate(clauses) if a <= position < b), 0)
     here = clauses[index]
-    if _is_recap(sentence[here[0]:here[1]], reference, exact):
+    if is_recap(sentence[here[0]:here[1]], reference, exact):
         return True
     if index:
         before = clauses[index - 1]
         # "... in late December, when the regulator published draft rules"; "2021年4月，阿里因...被罚"
         short = before[1] - before[0] <= 14
-        if (short or _SUBORDINATE.match(sentence[here[0]:here[1]])) and _is_recap(
+        if (short or _SUBORDINATE.match(sentence[here[0]:here[1]])) and is_recap(
                 sentence[before[0]:before[1]], reference, exact):
             return True
     first = clauses[0]
-    return first != here and first[1] - first[0] <= 25 and _is_recap(sentence[first[0]:first[1]], reference, exact)
+    return first != here and first[1] - first[0] <= 25 and is_recap(sentence[first[0]:first[1]], reference, exact)
