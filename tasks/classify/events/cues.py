@@ -69,7 +69,9 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\bwill (?:be )?(?:allowed|required|banned|barred|limited|restricted)\b", r"\bsymposium\b", r"\bmeeting\b",
         r"\b(?:restrict|ban|limit|require|prohibit)s?\b", r"会议", r"會議", r"座谈会", r"座談會",
         r"规定", r"规範", r"規定", r"办法", r"辦法", r"指南", r"意见", r"意見", r"草案", r"征求意见稿", r"徵求意見稿",
-        r"《[^》]{2,40}》", r"政策", r"平台经济", r"平台經濟", r"常态化监管", r"常態化監管",
+        r"《[^》]{2,60}》", r"政策", r"平台经济", r"平台經濟", r"常态化监管", r"常態化監管", r"\bnotice\b", r"\bcircular\b",
+        r"通知", r"公告", r"集体学习", r"集體學習", r"\bstudy session\b", r"\bstandards?\b", r"标准", r"標準",
+        r"\b(?:bar|ban|cap|limit)(?:s|red|ned|ped|ed)?\b", r"\bforbid\w*", r"禁止", r"不得", r"限制",
     ),
 }
 
@@ -85,7 +87,16 @@ POLICY_ACTION = cue(
     r"发布", r"發布", r"印发", r"印發", r"出台", r"通过", r"通過", r"施行", r"实施", r"實施", r"公布", r"征求意见", r"徵求意見",
     r"提出", r"强调", r"強調", r"表示", r"指出", r"要求", r"召开", r"召開", r"撤回", r"删除", r"刪除", r"放宽", r"放寬",
     r"明确", r"明確", r"部署", r"起施行", r"正式", r"宣布", r"支持", r"鼓励", r"鼓勵", r"推动", r"推動", r"促进", r"促進",
-    r"提升", r"举行", r"舉行", r"落实", r"落實",
+    r"提升", r"举行", r"舉行", r"落实", r"落實", r"下发", r"下發", r"颁布", r"頒布", r"发出", r"發出", r"审议", r"審議",
+    r"印发", r"起草", r"制定", r"出手", r"\b(?:stress\w*|emphasi[sz]\w*|reiterat\w*|underlin\w*|highlight\w*|vow\w*"
+    r"|order\w*|bar\w*|forbid\w*|prohibit\w*|cap\w*|drafted|unveil\w*|pledg\w+|promis\w+)\b",
+)
+# What the Party's and the government's top bodies say about the sector, in words other than "policy".
+PLATFORM_STANCE = cue(
+    r"\bplatform (?:economy|companies|firms|enterprises)\b", r"\b(?:tech|technology|internet) (?:sector|industry|companies|firms|giants)\b",
+    r"\bprivate (?:tech|technology|internet)\b", r"\bdisorderly expansion of capital\b", r"\bhealthy development\b",
+    r"平台经济", r"平台經濟", r"平台企业", r"平台企業", r"平台垄断", r"平台壟斷", r"资本无序扩张", r"資本無序擴張",
+    r"数字经济", r"數字經濟", r"数码经济", r"數碼經濟", r"互联网企业", r"互聯網企業", r"常态化监管", r"常態化監管",
 )
 
 

@@ -23,6 +23,7 @@ from tasks.classify.events.cues import (
     NARRATIVE_PROBE,
     PER_CASE,
     PERSON_ROLE,
+    PLATFORM_STANCE,
     POLICY_ACTION,
     POLICY_BODIES,
     SECTOR,
@@ -77,8 +78,8 @@ class EventExtractor:
             if chinese:
                 last_chinese, since_named = chinese[-1], 0
             named = bool(chinese)
-            if acting is None and sentence.start < len(title) and not foreign:
-                acting = _lead_regulator(mentions, len(title))
+            if acting is None and not foreign and (sentence.start < len(title) or _headline_line(sentence, document)):
+                acting = _lead_regulator(mentions, sentence.end)
                 named = acting is not None  # a headline's regulator is named in the first paragraph
             if acting is None or acting.code == "COURT":
                 continue
@@ -136,15 +137,32 @@ class EventExtractor:
                     and not BINDING_ORDER.search(sentence.text))):
                 continue
             found.extend(self._per_company(kind, sentence, match, acting, companies, None, context))
-        policy = TRIGGERS["policy_shift"].search(sentence.text)
-        if (policy and named and acting.code != "AUTHORITIES" and not found and not ended and fresh(policy) and POLICY_ACTION.search(sentence.text)
-                and acting.code not in EXCHANGES and (SECTOR.search(sentence.text) or context.tech_story)):
+        if not found and not ended and named and self._is_policy_shift(sentence.text, acting, fresh, context):
             event = Event("policy_shift", sentence.text, regulator=acting.code, regulator_text=acting.surface)
             event.direction = direction_of(sentence.text)
             event.companies = list(dict.fromkeys(m.company for m in companies))
             event.company_ids = list(dict.fromkeys(m.company_id for m in companies))
             found.append(event)
         return found
+
+    @staticmethod
+    def _is_policy_shift(
+        text: str, acting: RegulatorMention, fresh: Callable[[re.Match[str]], bool], context: _Context
+    ) -> bool:
+        """A named body issues, decides or states something about the sector.
+
+        The Politburo, the State Council and the leaders speak on every sector, so their sentence must
+        itself be about tech; they need no document word ("the Party supports the platform economy"). A
+        regulator needs a rule, notice, meeting or ban in the sentence. A penalty is never policy."""
+        if acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text):
+            return False
+        statement = POLICY_ACTION.search(text)
+        if statement is None or not fresh(statement):
+            return False
+        if acting.code in POLICY_BODIES:
+            return bool(PLATFORM_STANCE.search(text) or SECTOR.search(text))
+        cue_ = TRIGGERS["policy_shift"].search(text)
+        return bool(cue_ and fresh(cue_) and (SECTOR.search(text) or context.tech_story))
 
     def _fine_pairs(
         self, sentence: Sentence, acting: RegulatorMention, pairs: list[tuple[CompanyMatch, Money]]
@@ -235,6 +253,21 @@ class _Context:
     def fine_story(self) -> bool:
         """The story reports a fine somewhere."""
         return bool(TRIGGERS["fine"].search(self.document))
+
+
+HEADLINE_ZONE = 1500  # headlines, decks and bullets sit in a page's first characters
+_SENTENCE_END = re.compile(r"[.!?。！？;；:：]['\"”’」』)）]*\s*$")
+
+
+def _headline_line(sentence: Sentence, document: str) -> bool:
+    """A headline, deck or bullet inside the text (pages often repeat the headline after a photo caption):
+    a short line near the top, on a line of its own, that does not end like a sentence."""
+    if sentence.start > HEADLINE_ZONE or _SENTENCE_END.search(sentence.text):
+        return False
+    starts_line = sentence.start == 0 or document[sentence.start - 1] == "\n"
+    ends_line = sentence.end >= len(document) or document[sentence.end:sentence.end + 1] in ("\n", "")
+    short = len(sentence.text) <= 160 if sentence.text.isascii() else len(sentence.text) <= 60
+    return starts_line and ends_line and short
 
 
 def _lead_regulator(mentions: list[RegulatorMention], title_end: int) -> RegulatorMention | None:
