@@ -6,6 +6,7 @@ Used identically by the pipeline's worker processes, `regwatch classify` and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -16,6 +17,7 @@ from tasks.classify.companies import CompanyMatch, CompanyMatcher, load_companie
 from tasks.classify.currency import load_rates
 from tasks.classify.events import Event, EventExtractor
 from tasks.classify.money import exact
+from tasks.common.text import HAN_CHARS
 
 
 @dataclass
@@ -63,6 +65,15 @@ def event_json(event: Event) -> dict[str, Any]:
     return data
 
 
+# Mirror sites copy Chinese pages with the pinyin of some characters in brackets: 監(jiān)管, 網(wǎng)絡.
+_PINYIN_GLOSS = re.compile(f"(?<=[{HAN_CHARS}])\\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüń]{{1,7}}\\)")
+
+
+def readable(text: str) -> str:
+    """The text with glosses that split words removed, so names and cues match as written."""
+    return _PINYIN_GLOSS.sub("", text) if "(" in text else text
+
+
 class Classifier:
     """Companies and rates loaded once; `classify` is then cheap and pure."""
 
@@ -71,6 +82,8 @@ class Classifier:
         self.extractor = EventExtractor(load_rates(config_dir))
 
     def classify(self, title: str, text: str, published: date | None) -> Classification:
+        """Companies and events in a story; positions refer to the title and text after `readable`."""
+        title, text = readable(title), readable(text)
         document = f"{title}\n\n{text}" if title else text
         matches = self.matcher.find(document)
         events = self.extractor.extract(title, text, matches, published)

@@ -119,6 +119,9 @@ def _possessive_free(word: str) -> str:
     return word.removesuffix("'s").removesuffix("’s")
 
 
+_ACRONYM_AFTER = re.compile(r"\s*[(（]([A-Z][A-Za-z]{1,7})[)）]")  # "China National Knowledge Infrastructure (CNKI)"
+
+
 def untracked_name(sentence: str, trigger_end: int) -> str | None:
     """The first proper name shortly after the trigger that is not a place, body or weekday."""
     for match in _UNTRACKED_EN.finditer(sentence, trigger_end, min(len(sentence), trigger_end + 90)):
@@ -127,7 +130,8 @@ def untracked_name(sentence: str, trigger_end: int) -> str | None:
         while words and words[-1] in ("of", "and"):
             words.pop()
         if words and words[0] not in ("of", "and"):
-            return " ".join(words)
+            acronym = _ACRONYM_AFTER.match(sentence, match.end())
+            return acronym.group(1) if acronym else " ".join(words)
     subject = _PASSIVE_SUBJECT.match(sentence)  # "Shixianghui received a 500,000 yuan fine"
     if subject and subject.group("name").split()[0] not in _GENERIC_NAMES:
         return subject.group("name")

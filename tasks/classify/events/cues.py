@@ -22,7 +22,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\bsecurity review\b", r"\bantitrust review\b", r"\binquiry\b", r"\blaunched a review\b",
         r"立案调查", r"立案調查", r"网络安全审查", r"網絡安全審查", r"網路安全審查", r"展开调查", r"展開調查", r"开展调查",
         r"開展調查", r"进行调查", r"進行調查", r"啟動調查", r"启动调查", r"反垄断调查", r"反壟斷調查", r"(?:对|對).{1,20}(?:调查|調查)",
-        r"(?:反垄断|反壟斷|安全)审查", r"(?:反垄断|反壟斷|安全)審查",
+        r"(?:反垄断|反壟斷|安全)审查(?!决定|決定|结果|結果)", r"(?:反垄断|反壟斷|安全)審查(?!決定|結果)",
     ),
     "ipo_block": cue(
         r"\b(?:IPO|initial public offering|listing|flotation|share sale|debut)\b[^.;]{0,80}?"
@@ -46,6 +46,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\b(?:remove|removal of)\b[^.;]{0,30}?\bapps?\b",
         r"\bapp ?stores?\b[^.;]{0,30}?\b(?:stop|cease)\w* (?:offering|distributing|carrying|listing)",
         r"\bapps?\b[^.;]{0,30}?\boff (?:the )?(?:app )?stores\b",
+        r"\b(?:take|took|taken|takes|taking|pull\w*|remov\w*)\b[^.;]{0,50}?\boff (?:the |their |its )?(?:app )?shelves\b",
+        r"\b(?:removes?|removed|pulls?|pulled)\b[^.;]{0,40}?\bapps?\b[^.;]{0,30}?\bfrom\b[^.;]{0,20}\bstores?\b",
         r"\bapp ?stores?\b[^.;]{0,30}?\b(?:take|took|taken|takes) down\b",
         r"\b(?:suspend|halt|stop)\w*\b[^.;]{0,30}?\bnew (?:user )?(?:registrations?|sign-?ups|users)\b",
         r"下架.{0,12}(?:App|APP|应用|應用|程序|软件|軟件)", r"(?:App|APP|应用|應用|程序|软件|軟件).{0,12}下架",

@@ -181,6 +181,9 @@ class EventExtractor:
     ) -> list[Event]:
         acted_on = targets(sentence, trigger, companies, kind)
         names = [(t.company, t.company_id) for t in acted_on]
+        object_anaphor = _OBJECT_ANAPHOR.search(sentence.text, max(0, trigger.start() - 30), trigger.end() + 80)
+        if not names and object_anaphor and context.main_company:
+            names = [(context.main_company.company, context.main_company.company_id)]  # "fined ... on the company"
         if not names:
             untracked = untracked_name(sentence.text, trigger.end())
             if untracked:
@@ -205,7 +208,7 @@ class EventExtractor:
 
 # A fine that was decided, with or without an amount: "fined", "a fine of", an administrative penalty decision.
 _DECIDED_FINE = re.compile(
-    r"fined|罚款|罰款|罚没|罰沒|penalty of|fine of|pay a (?:\w+ )?(?:fine|penalty)|行政处罚决定|行政處罰決定"
+    r"fined|罚款|罰款|罚没|罰沒|penalty of|fine of|pay a (?:\w+ )?(?:fine|penalty)|行政处罚决定|行政處罰決定|作出行政处罚|作出行政處罰"
     r"|(?:imposed|levied|slapped|handed|issued)\b[^.;]{0,40}\b(?:fine|penalty)|(?:fine|penalty)\b[^.;]{0,20}\bimposed",
     re.IGNORECASE,
 )
@@ -255,6 +258,10 @@ class _Context:
         return bool(TRIGGERS["fine"].search(self.document))
 
 
+# The company acted on, named only as "the company" or "it": the one the story is about.
+_OBJECT_ANAPHOR = re.compile(
+    r"\b(?:on|against|to|from) (?:the (?:company|firm|group|platform|giant|tech giant|e-commerce giant)|it)\b"
+    r"|(?:对|對)(?:其|该公司|該公司|该平台|該平台|该企业|該企業)", re.IGNORECASE)
 HEADLINE_ZONE = 1500  # headlines, decks and bullets sit in a page's first characters
 _SENTENCE_END = re.compile(r"[.!?。！？;；:：]['\"”’」』)）]*\s*$")
 

@@ -37,6 +37,13 @@ _YEARLESS = re.compile(
 )
 # Bare month names that are also ordinary words count only after a preposition.
 _AMBIGUOUS_MONTHS = {"may", "mar", "jan", "jun", "sep", "dec", "oct", "aug", "nov"}
+# The past perfect tells what happened before the news ("the CAC had launched a review on July 2"), except
+# in reported speech, where it is only the tense shifted back ("the regulator said it had opened a probe").
+_PAST_PERFECT = re.compile(
+    r"\bhad (?:\w+ly )?(?:launched|opened|begun|started|fined|ordered|imposed|announced|summoned|banned|blocked"
+    r"|suspended|removed|halted|placed|put|slapped|hit|levied|initiated|issued)\b", re.IGNORECASE)
+_REPORTED = re.compile(r"\b(?:said|says|announced|stated|added|confirmed|disclosed|revealed|noted|told \w+)\b"
+                       r"[^.;]{0,50}$", re.IGNORECASE)
 RECAP_DAYS = 7  # an action dated a week or more before the story is background: its own reports were the news
 
 
@@ -93,6 +100,7 @@ RECAP = cue(
     r"\blast year\b", r"\ba year ago\b", r"\byears ago\b", r"\byears earlier\b", r"\ba year earlier\b",
     r"\bpreviously\b", r"\bwhich was (?:fined|hit|penalized|penalised|ordered|probed)\b", r"\bthat was (?:fined|hit)\b",
     r"\bwho was (?:fined|hit)\b", r"\bhad been (?:fined|hit|ordered|probed|investigated)\b",
+
     r"\bafter (?:being|it was|it had been) (?:fined|hit|penali[sz]ed)\b", r"\bsince (?:being|it was) fined\b",
     r"\bonce fined\b", r"\brecord fine it\b", r"\bits (?:\d{4} |earlier |previous |record )?(?:fine|penalty)\b",
     r"\bthe (?:\d{4} )?(?:record )?(?:fine|penalty) (?:it|imposed on it)\b", r"\bwas fined\b[^.;]{0,60}\bin (?:19|20)\d\d\b",
@@ -121,6 +129,8 @@ def is_recap(sentence: str, reference: date | None, exact: bool = True) -> bool:
 
     Dates without a year count only when the article's own date is known (`exact`)."""
     if RECAP.search(sentence):
+        return True
+    if any(not _REPORTED.search(sentence[:m.start()]) for m in _PAST_PERFECT.finditer(sentence)):
         return True
     if reference is None:
         return False
