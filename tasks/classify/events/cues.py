@@ -114,7 +114,7 @@ SECTOR = cue(
     r"双减", r"雙減", r"教育", r"数据", r"數據", r"資料", r"算法", r"演算法", r"人工智能", r"生成式", r"金融科技", r"科技",
     r"电商", r"電商", r"App", r"APP", r"应用", r"網約車", r"网约车", r"外卖", r"外賣", r"芯片", r"晶片", r"半导体", r"半導體",
     r"个人信息", r"個人信息", r"個人資訊", r"境外上市", r"直播", r"支付", r"知网", r"知網", r"数据库", r"資料庫", r"软件", r"軟件",
-    r"云", r"雲", r"出行", r"货运", r"貨運", r"招聘", r"音乐", r"音樂", r"版权", r"版權", r"信息服务", r"資訊服務", r"网络信息", r"網絡信息",
+    r"云", r"雲", r"(?<![作发發付支提])出行", r"货运", r"貨運", r"招聘", r"音乐", r"音樂", r"版权", r"版權", r"信息服务", r"資訊服務", r"网络信息", r"網絡信息",
     # Foreign tech companies Chinese regulators act on (probes of Nvidia, Qualcomm, Google, Micron).
     r"\b(?:Google|Apple|Microsoft|Amazon|Meta|Facebook|Nvidia|Qualcomm|Intel|Micron|Tesla|Samsung|Broadcom)\b",
     r"谷歌", r"苹果公司", r"蘋果公司", r"微软", r"微軟", r"亚马逊", r"亞馬遜", r"英伟达", r"輝達", r"英偉達", r"高通", r"英特尔",
@@ -171,6 +171,10 @@ HYPOTHETICAL = cue(
     r"|penal\w*|punish\w*)",
     r"\b(?:faces?|facing|risks?|risking)\s+(?:[\w'’$.,-]+\s+){0,5}(?:fines?|penalt\w*)", r"\b(?:potential|possible|likely|expected|looming|impending)\s+(?:[\w'’$.-]+\s+){0,3}(?:fines?|penalt\w*)",
     r"\bcould (?:be|get|receive|include)\b", r"\bif (?:found|convicted)\b",
+    r"\b(?:fines?|penalt(?:y|ies))\b[^.;]{0,30}\b(?:being|to be|was|were|is|are)\s+(?:\w+\s+)?(?:considered|discussed|proposed|planned|weighed|mulled|negotiated|finali[sz]ed|expected)\b",
+    # anonymous sourcing: regulators announce decided fines themselves
+    r"\b(?:sources?|people|persons?) (?:familiar|with knowledge|close to|briefed)\b", r"\breportedly\b",
+    r"\baccording to (?:people|sources|a person)\b", r"消息人士", r"知情人士", r"据悉", r"據悉",
     r"预计", r"預計", r"拟对", r"擬對", r"或将", r"或將", r"或面临", r"或面臨", r"面临.{0,12}(?:罚|處罰|处罚)", r"面臨.{0,12}罰",
     r"可能.{0,8}(?:罚|罰)", r"将对.{0,20}(?:罚|罰)", r"將對.{0,20}罰",
 )
@@ -208,6 +212,10 @@ def direction_of(text: str) -> str:
     return "neutral"
 
 
+# An aim, plan or expectation just before a verb: what is to happen, not what happened.
+INTENT = cue(r"\b(?:aim\w*|plan\w*|seek\w*|hop\w+|expect\w*|likely|would|could|may|might|intend\w*|want\w*|poised"
+             r"|set|looking|prepar\w+|consider\w*|about)\s+(?:to\s+)?(?:\w+\s+)?$",
+             r"(?:计划|計劃|拟|擬|准备|準備|有望|将|將|或)\s*$")
 CAMPAIGN_END = cue(
     r"\b(?:end|ends|ended|ending|conclu\w+|complet\w+|finish\w*|wrap\w* up|close\w*)\b[^.;]{0,40}\b(?:rectification|crackdown|campaign|clean-?up)",
     r"\b(?:rectification|crackdown|campaign)\b[^.;]{0,40}\b(?:basically |largely |mostly )?(?:complete|completed|over|ended|concluded)\b",

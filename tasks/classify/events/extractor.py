@@ -20,6 +20,7 @@ from tasks.classify.events.cues import (
     EXCHANGES,
     GROUP_TARGET,
     HYPOTHETICAL,
+    INTENT,
     NARRATIVE_PROBE,
     PER_CASE,
     PERSON_ROLE,
@@ -118,6 +119,8 @@ class EventExtractor:
             amounts = find_money(sentence.text)
             found.extend(self._fine_pairs(sentence, acting, company_totals(companies, amounts, sentence.text)))
         ended = CAMPAIGN_END.search(sentence.text)
+        if ended and INTENT.search(sentence.text[max(0, ended.start() - 40):ended.start()]):
+            ended = None  # "as they aim to conclude the crackdown": not ended yet
         if ended and named and fresh(ended) and acting.code not in EXCHANGES:
             event = Event("policy_shift", sentence.text, regulator=acting.code, regulator_text=acting.surface,
                           direction="ease")
