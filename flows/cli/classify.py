@@ -76,6 +76,8 @@ def classify_files(files: list[str], config_dir: Path | None, published: str | N
     for name in files:
         title, text, page_date = read_document(name)
         result = classifier.classify(title, text, given or page_date)
+        if not result.relevant and not result.why_not:
+            result.why_not = classifier.why_not(title, text, given or page_date)
         if as_json:
             sys.stdout.write(json.dumps({"file": name, **result.to_json()}, ensure_ascii=False) + "\n")
         else:
@@ -96,6 +98,8 @@ def _print_result(name: str, title: str, result: Classification, console: Consol
             facts.append(event.direction)
         console.print("  event    " + " | ".join(facts), highlight=False, markup=False)
         console.print(f"           evidence: {event.evidence[:300]}", highlight=False, markup=False)
+    for reason in result.why_not:
+        console.print(f"  why not  {reason}", highlight=False, markup=False)
 
 
 def _group(result: Classification) -> dict[str, list[CompanyMatch]]:

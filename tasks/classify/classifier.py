@@ -7,7 +7,7 @@ Used identically by the pipeline's worker processes, `regwatch classify` and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +16,9 @@ from typing import Any
 from tasks.classify.companies import CompanyMatch, CompanyMatcher, load_companies
 from tasks.classify.currency import load_rates
 from tasks.classify.events import Event, EventExtractor
+from tasks.classify.events.explain import why_no_event
 from tasks.classify.money import exact
+from tasks.common.language import READ, detect_language, language_name
 from tasks.common.text import HAN_CHARS
 
 
@@ -25,6 +27,8 @@ class Classification:
     relevant: bool
     matches: list[CompanyMatch]  # positions are in `title + "\n\n" + text`
     events: list[Event]
+    language: str = "en"
+    why_not: list[str] = field(default_factory=list)  # when not relevant: which cue was missing
 
     @property
     def companies(self) -> list[str]:
@@ -37,6 +41,8 @@ class Classification:
             entry["matches"].append({"surface": m.surface, "start": m.start, "end": m.end})
         return {
             "relevant": self.relevant,
+            "language": self.language,
+            **({"why_not": self.why_not} if not self.relevant else {}),
             "companies": list(seen.values()),
             "events": [event_json(e) for e in self.events],
         }
@@ -86,8 +92,18 @@ class Classifier:
         title, text = readable(title), readable(text)
         document = f"{title}\n\n{text}" if title else text
         matches = self.matcher.find(document)
+        language = detect_language(document)
+        if language not in READ:
+            why = f"written in {language_name(language)}: regwatch's rules read English and Chinese"
+            return Classification(False, matches, [], language, [why])
         events = self.extractor.extract(title, text, matches, published)
-        return Classification(relevant=bool(events), matches=matches, events=events)
+        return Classification(bool(events), matches, events, language)
+
+    def why_not(self, title: str, text: str, published: date | None) -> list[str]:
+        """For a story that yields no event: the cue that was missing (slower; the CLI asks for it)."""
+        title, text = readable(title), readable(text)
+        matches = self.matcher.find(f"{title}\n\n{text}" if title else text)
+        return why_no_event(self.extractor.regulators, title, text, matches, published)
 
 
 @lru_cache(maxsize=4)

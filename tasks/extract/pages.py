@@ -11,14 +11,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tasks.common.text import HAN
+from tasks.common.language import detect_language
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _CANONICAL = re.compile(
     r"""<link\b(?=[^>]*\brel\s*=\s*["']?canonical\b)[^>]*\bhref\s*=\s*["']([^"'\s>]+)""", re.I
 )
-_LATIN = re.compile(r"[A-Za-z]")
 
 # Labels pages declare versus the codec that actually decodes them: GB2312 and
 # GBK pages routinely use characters only GB18030 has, Big5 pages HKSCS ones.
@@ -74,16 +73,6 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
         return body.decode("gb18030")
     except UnicodeDecodeError:
         return body.decode("utf-8", errors="replace")
-
-
-def detect_language(text: str) -> str:
-    """en, zh or other, from the share of CJK characters; all regwatch needs to route rules."""
-    sample = text[:5000]
-    cjk = len(HAN.findall(sample))
-    latin = len(_LATIN.findall(sample))
-    if cjk and cjk * 3 >= latin:
-        return "zh"
-    return "en" if latin else "other"
 
 
 def canonical_link(page: str) -> str | None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tasks.classify.classifier import classifier_for
+from tasks.common.language import detect_language
 from tasks.common.urls import canonical_url
 from tasks.extract.keys import article_id_for, content_key, guid_key, url_key
 from tasks.extract.minhash import signature
-from tasks.extract.pages import decode_html, detect_language, extract_article
+from tasks.extract.pages import decode_html, extract_article
 from tasks.fetch.poll import FeedItem
 from tasks.fetch.safe_http import Fetched
 from tasks.store.records import ArticleRecord

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from evaluation.extraction_quality import score_corpus, token_f1
-from tasks.extract.pages import decode_html, detect_language, extract_article
+from tasks.common.language import detect_language
+from tasks.extract.pages import decode_html, extract_article
 from tasks.fetch.poll import FeedItem
 from tasks.fetch.safe_http import Fetched
 from tasks.pipeline.page_work import build_article
