@@ -29,7 +29,8 @@ def classifier() -> Classifier:
         ("Ant outlook", "Ant Group faces a fine of more than $1 billion from the central bank, people "
          "familiar with the matter said. China's central bank declined to comment.", date(2022, 11, 22),
          "not decided"),
-        ("Weibo record", "The Cyberspace Administration of China has fined Weibo 44 times this year, 14 million yuan in all.",
+        ("Weibo record",
+         "The Cyberspace Administration of China has fined Weibo 44 times this year, 14 million yuan in all.",
          date(2021, 12, 20), "running total"),
         ("Cement", "China's market regulator fined three cement makers 20 million yuan for price fixing.",
          date(2021, 12, 20), "not about a tech company"),
