@@ -13,6 +13,7 @@ from typing import Any
 from tasks.alert.rules import load_alert_rules
 from tasks.classify.companies import load_companies
 from tasks.classify.currency import load_rates
+from tasks.classify.history import load_history
 from tasks.common.settings import Settings, load_settings
 from tasks.fetch.feeds_config import load_feeds
 from tasks.store.database import Database
@@ -23,6 +24,7 @@ def check_config(settings: Settings) -> None:
     load_feeds(settings.config_dir)
     load_companies(settings.config_dir)
     load_rates(settings.config_dir)
+    load_history(settings.config_dir)
     load_alert_rules(settings.config_dir)
     Database.for_settings(settings).init()
 

@@ -17,6 +17,7 @@ from tasks.classify.companies import CompanyMatch, CompanyMatcher, load_companie
 from tasks.classify.currency import load_rates
 from tasks.classify.events import Event, EventExtractor
 from tasks.classify.events.explain import why_no_event
+from tasks.classify.history import known_before, load_history
 from tasks.classify.money import exact
 from tasks.common.language import READ, detect_language, language_name
 from tasks.common.text import HAN_CHARS
@@ -86,6 +87,7 @@ class Classifier:
     def __init__(self, config_dir: Path) -> None:
         self.matcher = CompanyMatcher(load_companies(config_dir))
         self.extractor = EventExtractor(load_rates(config_dir))
+        self.history = load_history(config_dir)
 
     def classify(self, title: str, text: str, published: date | None) -> Classification:
         """Companies and events in a story; positions refer to the title and text after `readable`."""
@@ -97,6 +99,8 @@ class Classifier:
             why = f"written in {language_name(language)}: regwatch's rules read English and Chinese"
             return Classification(False, matches, [], language, [why])
         events = self.extractor.extract(title, text, matches, published)
+        if published is not None:  # a known action a week older than the story is being recalled
+            events = [e for e in events if known_before(e, self.history, self.extractor.rates, published) is None]
         return Classification(bool(events), matches, events, language)
 
     def why_not(self, title: str, text: str, published: date | None) -> list[str]:
