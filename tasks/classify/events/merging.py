@@ -28,10 +28,10 @@ def drop_policy_chatter(events: list[Event]) -> list[Event]:
 
 
 def drop_followups(events: list[Event]) -> list[Event]:
-    """The probe behind a fine or a blocked merger, and an exhortation to "rectify" that comes with it, are
+    """The probe or summons behind a fine, a blocked merger or a halted listing, and an exhortation to "rectify" that comes with it, are
     part of the decision; a binding order that comes with it ("must end exclusive licences", 责令解除) is
     news of its own."""
-    fined = [e for e in events if e.kind in ("fine", "merger_block")]
+    fined = [e for e in events if e.kind in ("fine", "merger_block", "ipo_block")]
     if not fined:
         return events
     fined_ids = {i for e in fined for i in e.company_ids}
