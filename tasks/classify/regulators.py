@@ -69,7 +69,7 @@ REGULATORS: dict[str, tuple[str, ...]] = {
     "NPC": ("National People's Congress", "NPC Standing Committee", "top legislature", "全国人大", "人大常委会",
             "全國人大", "人大常委會"),
     "CEWC": ("Central Economic Work Conference", "中央经济工作会议", "中央經濟工作會議"),
-    "SSE": ("Shanghai Stock Exchange", "STAR Market", "上交所", "上海证券交易所", "上海證券交易所", "科创板", "科創板"),
+    "SSE": ("Shanghai Stock Exchange", "Shanghai's stock exchange", "Shanghai’s stock exchange", "STAR Market", "上交所", "上海证券交易所", "上海證券交易所", "科创板", "科創板"),
     "SZSE": ("Shenzhen Stock Exchange", "深交所", "深圳证券交易所"),
     "HKEX": ("Hong Kong stock exchange", "Hong Kong Exchanges", "HKEX", "港交所", "香港交易所"),
     # Unnamed authorities: "Regulators summoned 34 platforms", 有关部门约谈...
@@ -133,6 +133,8 @@ _COUNTRY_ACTS = re.compile(
     r"|remov(?:es|ed)|suspend(?:s|ed)?|halt(?:s|ed)?|launch(?:es|ed)?|open(?:s|ed)|prob(?:es|ed)|investigat(?:es|ed)"
     r"|summon(?:s|ed)?|impos(?:es|ed)|levi(?:es|ed)|issu(?:es|ed)|unveil(?:s|ed)|tighten(?:s|ed)?|eas(?:es|ed)"
     r"|pledg(?:es|ed)|vow(?:s|ed)|curb(?:s|ed)?|cap(?:s|ped)|limit(?:s|ed)?|restrict(?:s|ed)?)\b)"
+    # "China's shock, last-minute decision to suspend ...": the action named as the country's decision
+    r"|\b(?:China|Beijing)['’]s\s+(?:[\w-]+,?\s+){0,4}(?:decision|move|order|ruling|orders)\s+(?:to|that)\b"
 )
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
