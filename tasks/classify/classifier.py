@@ -76,8 +76,15 @@ def event_json(event: Event) -> dict[str, Any]:
 _PINYIN_GLOSS = re.compile(f"(?<=[{HAN_CHARS}])\\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüń]{{1,7}}\\)")
 
 
+# Full-width digits and number punctuation (３４。４２亿元, 1，000): one character each, as ASCII.
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_WIDE_NUMBER_PUNCTUATION = re.compile(r"(?<=\d)[。．](?=\d)|(?<=\d)，(?=\d{3}(?!\d))")
+
+
 def readable(text: str) -> str:
-    """The text with glosses that split words removed, so names and cues match as written."""
+    """The text with glosses that split words removed and numbers in ASCII, so names, cues and amounts
+    match as written. Each replacement keeps the length, except removed glosses."""
+    text = _WIDE_NUMBER_PUNCTUATION.sub(lambda m: "." if m.group(0) in "。．" else ",", text.translate(_WIDE_DIGITS))
     return _PINYIN_GLOSS.sub("", text) if "(" in text else text
 
 

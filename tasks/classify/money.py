@@ -23,7 +23,8 @@ _PREFIX = {
     "¥": "CNY", "￥": "CNY", "yuan": "CNY", "eur": "EUR", "€": "EUR", "£": "GBP", "gbp": "GBP",
 }
 _SUFFIX = {
-    "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY", "dollars": "USD", "us dollars": "USD",
+    "yuan": "CNY", "chinese yuan": "CNY", "yuan renminbi": "CNY", "renminbi": "CNY", "rmb": "CNY",
+    "cny": "CNY", "dollars": "USD", "us dollars": "USD",
     "u.s. dollars": "USD", "usd": "USD", "hong kong dollars": "HKD", "hk dollars": "HKD", "hkd": "HKD",
     "euros": "EUR", "euro": "EUR", "eur": "EUR", "pounds": "GBP",
 }
@@ -57,6 +58,13 @@ class Money:
     text: str
     start: int
     end: int
+
+
+# 罚款80.26亿, 共计34.42亿: after a fine word, a Chinese amount in 亿 or 万 may leave out 元.
+ZH_BARE = re.compile(
+    r"(?:(?<=罚款)|(?<=罰款)|(?<=罚没)|(?<=罰沒)|(?<=罚金)|(?<=罰金)|(?<=共计)|(?<=共計)|(?<=合计)|(?<=合計)|(?<=处以)"
+    rf"|(?<=處以)|(?<=计)|(?<=計))\s?(?P<num>{_NUM})\s?(?P<unit>亿|億|万|萬)(?![元美港欧歐英人\d])"
+)
 
 
 def _decimal(number: str) -> Decimal | None:
@@ -110,6 +118,11 @@ def _chinese(text: str) -> list[Money]:
             continue
         currency = _ZH_CURRENCY[match.group("cur").removeprefix("元") or "元"]
         found.append(Money(value, currency, match.group(0), match.start(), match.end()))
+    for match in ZH_BARE.finditer(text):
+        value = _decimal(match.group("num"))
+        if value:
+            found.append(Money(value * _ZH_UNITS[match.group("unit")], "CNY", match.group(0).strip(), match.start(),
+                               match.end()))
     return found
 
 
