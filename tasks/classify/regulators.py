@@ -28,6 +28,7 @@ REGULATORS: dict[str, tuple[str, ...]] = {
     ),
     "CAC": (
         "Cyberspace Administration of China", "Cyberspace Administration", "CAC", "cyberspace regulator",
+        "cyberspace office", "cyberspace affairs office", "Internet Information Office", "cyberspace authorities",
         "internet regulator", "cyberspace watchdog", "internet watchdog", "cybersecurity regulator",
         "Office of the Central Cyberspace Affairs Commission", "国家互联网信息办公室", "国家网信办", "网信办",
         "网信部门", "網信辦", "國家網信辦", "國家互聯網信息辦公室", "网络安全审查办公室", "網絡安全審查辦公室",
@@ -102,6 +103,7 @@ REGULATORS: dict[str, tuple[str, ...]] = {
 GENERIC = frozenset({
     "market regulator", "market watchdog", "antitrust regulator", "anti-monopoly regulator", "antitrust watchdog",
     "competition regulator", "cyberspace regulator", "internet regulator", "cyberspace watchdog",
+    "cyberspace office", "cyberspace affairs office", "cyberspace authorities",
     "internet watchdog", "cybersecurity regulator", "securities regulator", "securities watchdog",
     "banking regulator", "industry ministry", "state planner", "tax authorities", "tax bureau", "commerce ministry",
     "education ministry", "gaming regulator", "video game regulator", "games regulator", "game regulator",

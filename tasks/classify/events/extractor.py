@@ -212,7 +212,8 @@ class EventExtractor:
 # A fine that was decided, with or without an amount: "fined", "a fine of", an administrative penalty decision.
 _DECIDED_FINE = re.compile(
     r"fined|罚款|罰款|罚没|罰沒|penalty of|fine of|pay a (?:\w+ )?(?:fine|penalty)|行政处罚决定|行政處罰決定|作出行政处罚|作出行政處罰"
-    r"|(?:imposed|levied|slapped|handed|issued)\b[^.;]{0,40}\b(?:fine|penalty)|(?:fine|penalty)\b[^.;]{0,20}\bimposed",
+    r"|(?:impos(?:e|es|ed|ing)|lev(?:y|ies|ied)|slap(?:s|ped)?|hand(?:s|ed)|issu(?:es|ed)|hit(?:s)?|dol(?:es|ed) out)\b"
+    r"[^.;]{0,40}\b(?:fine|penalty)|(?:fine|penalty)\b[^.;]{0,20}\bimposed",
     re.IGNORECASE,
 )
 
