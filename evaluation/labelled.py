@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from tasks.classify.classifier import Classification
+from tasks.common.errors import ConfigError
 
 LABELLED_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled"
 
@@ -46,10 +47,17 @@ def parse_labelled(path: Path) -> Labelled:
 
 def parse_labelled_text(raw: str, path: Path) -> Labelled:
     """A labelled file's header and text; `path` only names it."""
-    if not raw.startswith("---"):
-        raise ValueError(f"{path}: no YAML header")
+    if not raw.startswith("---") or raw.count("---") < 2:
+        raise ConfigError(f"{path}: no YAML header between --- lines")
     _, header, body = raw.split("---", 2)
-    meta = yaml.safe_load(header)
+    try:
+        meta = yaml.safe_load(header)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: bad YAML header: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(meta, dict) or "language" not in meta or "relevant" not in meta:
+        raise ConfigError(f"{path}: the header needs at least language and relevant")
     lines = body.strip("\n").split("\n", 1)
     published = meta.get("published")
     if isinstance(published, str):

@@ -225,7 +225,12 @@ CAMPAIGN_END = cue(
 
 GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|apps|operators)\b",
                     r"\b(?:all|the) (?:two|three|four|five|six)\b", r"\bboth (?:companies|apps|platforms|firms)\b",
-                    r"[\d一二三四五六七八九十两]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)")
+                    r"[\d一二三四五六七八九十两]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)",
+                    r"\b\d+ (?:[\w-]+ ){0,3}(?:cases|deals|transactions|acquisitions|mergers)\b",
+                    r"[\d一二三四五六七八九十两]+起.{0,24}案")
+# A law applied to a case ("under the Anti-Monopoly Law", 根据《反垄断法》规定) is enforcement, not new policy.
+LAW_APPLIED = cue(r"\b(?:under|in accordance with|pursuant to|according to|violat\w+|breach\w*) (?:the |its )?(?:[A-Z][\w-]* ){0,5}Law\b",
+                  r"(?:根据|根據|依据|依據|依照|按照|违反|違反)\s*《[^》]{1,30}法》")
 
 
 FOR_COMPANY = re.compile(r"\s*(?:for|to|on)\s+(?:the\s+)?", re.IGNORECASE)

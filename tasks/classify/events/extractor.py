@@ -21,6 +21,7 @@ from tasks.classify.events.cues import (
     GROUP_TARGET,
     HYPOTHETICAL,
     INTENT,
+    LAW_APPLIED,
     NARRATIVE_PROBE,
     PER_CASE,
     PERSON_ROLE,
@@ -121,6 +122,8 @@ class EventExtractor:
         ended = CAMPAIGN_END.search(sentence.text)
         if ended and INTENT.search(sentence.text[max(0, ended.start() - 40):ended.start()]):
             ended = None  # "as they aim to conclude the crackdown": not ended yet
+        if ended and companies and not PLATFORM_STANCE.search(sentence.text):
+            ended = None  # one company's rectification done ("Tenpay says most fixes are complete") is not policy
         if ended and named and fresh(ended) and acting.code not in EXCHANGES:
             event = Event("policy_shift", sentence.text, regulator=acting.code, regulator_text=acting.surface,
                           direction="ease")
@@ -157,7 +160,7 @@ class EventExtractor:
         The Politburo, the State Council and the leaders speak on every sector, so their sentence must
         itself be about tech; they need no document word ("the Party supports the platform economy"). A
         regulator needs a rule, notice, meeting or ban in the sentence. A penalty is never policy."""
-        if acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text):
+        if acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text) or LAW_APPLIED.search(text):
             return False
         statement = POLICY_ACTION.search(text)
         if statement is None or not fresh(statement):

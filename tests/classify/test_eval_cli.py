@@ -1,0 +1,76 @@
+"""`regwatch eval`: the labelled set, the real-text corpus from a directory of cached texts, and clear
+one-line errors for a broken labelled file or a missing cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evaluation.real_corpus import REAL_LABELS, load_labels
+from flows.cli.app import app
+from tasks.classify.kinds import KINDS
+
+
+def regwatch(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), prog_name="regwatch")
+    return result.exit_code, result.output
+
+
+def test_the_real_corpus_labels_are_complete_and_balanced() -> None:
+    rows = load_labels()
+    assert len(rows) >= 150
+    assert sum(not r["relevant"] for r in rows) >= 40
+    assert {r["script"] for r in rows} == {"latin", "hans", "hant"}
+    assert len({r["url"] for r in rows}) == len(rows) == len({r["id"] for r in rows})
+    splits = [r["split"] for r in rows]
+    assert abs(splits.count("fit") - splits.count("heldout")) <= len(rows) // 10
+    for row in rows:
+        assert row["query"] and row["outlet"] and row["published"]
+        assert row["relevant"] == bool(row["events"]), row["id"]  # relevance is "a new action is reported"
+        assert all(e["kind"] in KINDS for e in row["events"]), row["id"]
+
+
+def test_eval_real_scores_the_texts_it_finds(tmp_path: Path) -> None:
+    rows = {r["id"]: r for r in load_labels()}
+    fine = next(i for i, r in rows.items() if r["relevant"] and r["language"] == "en"
+                and any(e["kind"] == "fine" and e.get("amount") for e in r["events"]))
+    quiet = next(i for i, r in rows.items() if not r["relevant"] and r["language"] == "en")
+    event = next(e for e in rows[fine]["events"] if e["kind"] == "fine")
+    company = event["companies"][0]
+    # Stand-in texts in our own words (the real ones never enter the repository).
+    (tmp_path / f"{fine}.txt").write_text(
+        f"{company} fined\n\nChina's market regulator fined {company} {event['amount']:,} yuan on Friday.\n")
+    (tmp_path / f"{quiet}.txt").write_text("Quarterly results\n\nThe company reported higher revenue.\n")
+    code, out = regwatch("eval", "--real", str(tmp_path), "--failures")
+    assert code == 0, out
+    assert "both halves (all): 2 articles" in out
+    assert f"{len(rows) - 2} labelled articles have no text in" in out
+
+
+def test_eval_real_without_the_cache_says_where_it_looked(tmp_path: Path) -> None:
+    code, out = regwatch("eval", "--real", str(tmp_path / "nowhere"))
+    assert code != 0
+    assert "no such directory" in out and "Traceback" not in out
+
+
+def test_a_broken_labelled_file_is_one_line_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "bad.txt").write_text("---\nlanguage: en\nnote: a colon: here: breaks\nrelevant: [\n---\nT\n")
+    code, out = regwatch("eval", "--data", str(tmp_path))
+    assert code != 0
+    assert "bad.txt" in out and "bad YAML header" in out and "Traceback" not in out
+
+
+def test_the_labels_file_is_one_json_object_a_line() -> None:
+    for line in REAL_LABELS.read_text(encoding="utf-8").splitlines():
+        assert isinstance(json.loads(line), dict)
+
+
+@pytest.mark.parametrize("split", ["fit", "heldout"])
+def test_each_half_has_both_languages_and_negatives(split: str) -> None:
+    rows = [r for r in load_labels() if r["split"] == split]
+    assert {r["language"] for r in rows} == {"en", "zh"}
+    assert sum(not r["relevant"] for r in rows) >= 20
