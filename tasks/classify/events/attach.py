@@ -27,7 +27,7 @@ _UNTRACKED_EN = re.compile(r"\b(?P<name>[A-Z][A-Za-z0-9&\-]+(?:\s+(?:[A-Z][A-Za-
 
 _UNTRACKED_ZH = re.compile(
     r"[对對](?P<name>[" + HAN_CHARS + r"A-Za-z（）()]{2,16}?)(?:公司)?"
-    r"(?:作出|處以|处以|立案|实施|實施|启动|啟動|开展|開展|进行|進行|依法|罚款|罰款|予以)"
+    r"(?:作出|做出|處以|处以|立案|实施|實施|启动|啟動|开展|開展|进行|進行|依法|罚款|罰款|予以)"
 )
 
 
@@ -40,6 +40,7 @@ _GENERIC_NAMES = {
     "December", "Shanghai", "Shenzhen", "Hong", "Kong", "Hangzhou", "Mr", "Ms", "In", "On", "For", "With", "As",
     "Measures", "Rules", "Regulations", "Provisions", "Guidelines", "Revised", "Draft", "Internet", "Platform",
     "Firms", "Companies", "Cyberspace", "Platforms", "Operators", "Authorities", "Regulators", "Officials", "Apps",
+    "RMB", "CNY", "USD", "HKD", "EUR", "Yuan", "Renminbi", "Billion", "Million",
 }
 
 
@@ -110,6 +111,10 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
 _ZH_NAME_END = re.compile(r"(?:滥用|濫用|涉嫌|实施|實施|未依法|违法|違法|违规|違規|的|在|等)")
 
 
+# "对所有涉案企业", "对上述公司": words that refer to companies without naming one
+_ZH_NOT_A_NAME = ("所有", "涉案", "涉事", "平台内", "平臺內", "相关", "相關", "上述", "有关", "有關", "这些", "這些", "各", "该", "該", "其", "多家", "部分")
+
+
 _PASSIVE_SUBJECT = re.compile(
     r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}) (?:was|were|has been|had been|received|got|is) "
 )
@@ -138,7 +143,7 @@ def untracked_name(sentence: str, trigger_end: int) -> str | None:
     chinese = _UNTRACKED_ZH.search(sentence)
     if chinese:
         name = _ZH_NAME_END.split(chinese.group("name"), maxsplit=1)[0].strip()
-        if len(name) >= 2:
+        if len(name) >= 2 and not name.startswith(_ZH_NOT_A_NAME):
             return name
     return None
 

@@ -143,7 +143,7 @@ TIGHTEN = cue(
 )
 
 
-EACH = cue(r"\beach\b", r"\brespectively\b", r"\bapiece\b", r"各", r"分别", r"分別", r"均被")
+EACH = cue(r"\beach\b", r"\brespectively\b", r"\bapiece\b", r"各", r"分别", r"分別", r"均(?:被|处|處|罚|罰|给予|給予)")
 
 
 
