@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-faults test-integration eval bench lint clean
+.PHONY: install run test test-fast test-faults test-integration eval bench lint clean
 
 install: $(STAMP)
 
@@ -19,6 +19,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+# The edit-test loop: unit tests only (no flows, fault injection or Prefect server), under a minute.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not slow"
 
 test-faults: $(STAMP)
 	$(BIN)/pytest -q -m faults

@@ -13,6 +13,17 @@ import pytest
 from flows.demo.corpus_server import CorpusServer
 from tests.support.slack_server import SlackServer
 
+SLOW_DIRS = ("flows", "faults")  # whole flows, real processes, fault injection: in `make test`, not `make test-fast`
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` what the edit-test loop skips: tests/flows, tests/faults, and whatever starts Prefect's harness."""
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        folder = item.path.resolve().relative_to(tests_dir).parts[0]
+        if folder in SLOW_DIRS or "prefect_harness" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

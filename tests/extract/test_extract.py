@@ -37,6 +37,7 @@ def test_token_f1_is_symmetric_bag_of_words() -> None:
     assert token_f1("罚款", "罚没") == pytest.approx(0.5)
 
 
+@pytest.mark.slow  # 181 real pages through trafilatura
 def test_extraction_f1_on_the_benchmark_corpus_stays_above_the_floor() -> None:
     score = score_corpus(shared_corpus("article-extraction-benchmark"))
     assert score.pages >= 180

@@ -201,6 +201,7 @@ def test_lookup_restores_the_connections_join_filter_setting(
     assert con.execute("SELECT current_setting('dynamic_or_filter_threshold')").fetchall() == before
 
 
+@pytest.mark.slow  # the whole near-duplicate evaluation
 def test_eval_precision_and_recall() -> None:
     """Measured: precision 1.000, recall 0.995 (seed 0; 0.99-1.00 for seeds 0-4): the bounds leave a margin."""
     result = evaluate(seed=0)

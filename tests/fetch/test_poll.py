@@ -120,6 +120,7 @@ def test_one_bad_feed_does_not_stop_the_others(server: CorpusServer) -> None:
     assert len(results[2].items) == 2
 
 
+@pytest.mark.slow  # about 3 000 files
 def test_every_feedparser_corpus_file_goes_through_the_poll_stage() -> None:
     """2 000+ real-world, malformed and encoding-trap feeds: a status for each, no exception."""
     corpus = shared_corpus("feedparser-tests")

@@ -310,7 +310,7 @@ def untrusted_https(tmp_path: Path) -> Iterator[str]:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"https://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()

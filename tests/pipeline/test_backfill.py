@@ -55,6 +55,7 @@ def backfill(tmp_path: Path, *args: str) -> str:
     return result.output
 
 
+@pytest.mark.slow  # starts the extraction workers
 def test_backfill_from_sitemap_then_feed_archive_resumes_and_never_alerts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
