@@ -81,9 +81,16 @@ _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _WIDE_NUMBER_PUNCTUATION = re.compile(r"(?<=\d)[。．](?=\d)|(?<=\d)，(?=\d{3}(?!\d))")
 
 
+# A share bar ("Share: Facebook | X | LinkedIn | WeChat | Weibo"): page chrome that names companies.
+_SOCIAL = (r"(?:Facebook|Twitter|X|LinkedIn|WeChat|Weibo|WhatsApp|Telegram|Reddit|Email|E-mail|Line|QQ|QZone|Douban"
+           r"|微信|微博|QQ空间|豆瓣|朋友圈)")
+_SHARE_BAR = re.compile(rf"^[^\n]{{0,30}}?{_SOCIAL}(?:\s*[|·/,、｜]\s*{_SOCIAL}){{2,}}[^\n]{{0,30}}$", re.MULTILINE)
+
+
 def readable(text: str) -> str:
-    """The text with glosses that split words removed and numbers in ASCII, so names, cues and amounts
-    match as written. Each replacement keeps the length, except removed glosses."""
+    """The text with glosses that split words removed, share bars blanked and numbers in ASCII, so names,
+    cues and amounts match as written. Each replacement keeps the length, except removed glosses."""
+    text = _SHARE_BAR.sub(lambda m: " " * len(m.group(0)), text)
     text = _WIDE_NUMBER_PUNCTUATION.sub(lambda m: "." if m.group(0) in "。．" else ",", text.translate(_WIDE_DIGITS))
     return _PINYIN_GLOSS.sub("", text) if "(" in text else text
 

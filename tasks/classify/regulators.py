@@ -24,7 +24,9 @@ REGULATORS: dict[str, tuple[str, ...]] = {
         "anti-monopoly regulator", "antitrust watchdog", "competition regulator", "State Anti-Monopoly Bureau",
         "国家市场监督管理总局", "市场监管总局", "市场监督管理总局", "市场监管局", "市场监督管理局", "市场监管部门",
         "国家反垄断局", "反垄断局", "市場監管總局", "國家市場監督管理總局", "市場監督管理總局", "市場監管局",
-        "國家反壟斷局", "市场监管机构", "市場監管部門",
+        "國家反壟斷局", "市场监管机构", "市場監管部門", "市监总局", "市監總局", "市监局", "市監局",
+        "market regulation bureau", "market supervision bureau", "market regulation administration",
+        "market supervision administration",
     ),
     "CAC": (
         "Cyberspace Administration of China", "Cyberspace Administration", "CAC", "cyberspace regulator",
@@ -54,7 +56,8 @@ REGULATORS: dict[str, tuple[str, ...]] = {
     "MOFCOM": ("Ministry of Commerce", "MOFCOM", "commerce ministry", "商务部", "商務部"),
     "MOE": ("Ministry of Education", "education ministry", "教育部"),
     "NPPA": ("National Press and Publication Administration", "NPPA", "国家新闻出版署", "國家新聞出版署",
-             "gaming regulator", "video game regulator", "games regulator", "game regulator", "gaming watchdog"),
+             "gaming regulator", "video game regulator", "games regulator", "game regulator", "gaming watchdog",
+             "publication regulator", "publishing regulator", "press and publication regulator", "国家新闻出版总署"),
     "MPS": ("Ministry of Public Security", "公安部"),
     "STATE_COUNCIL": ("State Council", "cabinet", "国务院", "國務院", "Premier Li Qiang", "Li Qiang", "李强", "李強",
                       "Premier Li Keqiang", "李克强", "李克強", "Premier", "Vice Premier", "Vice-Premier",
@@ -103,6 +106,8 @@ REGULATORS: dict[str, tuple[str, ...]] = {
 GENERIC = frozenset({
     "market regulator", "market watchdog", "antitrust regulator", "anti-monopoly regulator", "antitrust watchdog",
     "competition regulator", "cyberspace regulator", "internet regulator", "cyberspace watchdog",
+    "market regulation bureau", "market supervision bureau", "market regulation administration",
+    "market supervision administration", "publication regulator", "publishing regulator",
     "cyberspace office", "cyberspace affairs office", "cyberspace authorities",
     "internet watchdog", "cybersecurity regulator", "securities regulator", "securities watchdog",
     "banking regulator", "industry ministry", "state planner", "tax authorities", "tax bureau", "commerce ministry",
@@ -135,6 +140,8 @@ _COUNTRY_ACTS = re.compile(
     r"|remov(?:es|ed)|suspend(?:s|ed)?|halt(?:s|ed)?|launch(?:es|ed)?|open(?:s|ed)|prob(?:es|ed)|investigat(?:es|ed)"
     r"|summon(?:s|ed)?|impos(?:es|ed)|levi(?:es|ed)|issu(?:es|ed)|unveil(?:s|ed)|tighten(?:s|ed)?|eas(?:es|ed)"
     r"|pledg(?:es|ed)|vow(?:s|ed)|curb(?:s|ed)?|cap(?:s|ped)|limit(?:s|ed)?|restrict(?:s|ed)?)\b)"
+    # 内地向阿里巴巴开出罚单: the mainland (as Hong Kong writes) or the country as the actor
+    r"|(?:中国|中國|内地|內地)(?:当局|當局|政府|监管机构|監管機構)?(?=向|对|對)"
     # "China's shock, last-minute decision to suspend ...": the action named as the country's decision
     r"|\b(?:China|Beijing)['’]s\s+(?:[\w-]+,?\s+){0,4}(?:decision|move|order|ruling|orders)\s+(?:to|that)\b"
 )

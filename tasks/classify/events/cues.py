@@ -16,6 +16,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\bfin(?:ed|es|ing)\b", r"\bfine\b(?!-tun)", r"\bpenalt(?:y|ies)\b", r"\bpenali[sz](?:ed|es|ing)\b",
         r"\bordered to pay\b", r"\bslapped\b",
         r"罚款", r"罚没", r"罰款", r"罰沒", r"被[罚罰]", r"罚金", r"处以.{0,20}罚", r"處以.{0,20}罰", r"行政处罚", r"行政處罰",
+        r"罚单", r"罰單",
     ),
     "investigation": cue(
         r"\binvestigat(?:e|es|ed|ing|ion|ions)\b", r"\bprob(?:e|es|ed|ing)\b", r"\bcybersecurity review\b",
@@ -59,7 +60,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
         r"\bmust (?:end|stop|give up|submit|terminate|scrap|unwind)\b",
         r"\btold\b[^.;]{0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
-        r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}整改", r"整改要求",
+        r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)", r"整改要求",
         r"要求[^。；]{0,30}(?:须|須|必须|必須|需经|需經|先经|先經|暂停|暫停|停止|送检|送檢)", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
         r"責令.{0,20}(?:解除|停止|恢復|終止)",
     ),
@@ -74,6 +75,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"《[^》]{2,60}》", r"政策", r"平台经济", r"平台經濟", r"常态化监管", r"常態化監管", r"\bnotice\b", r"\bcircular\b",
         r"通知", r"公告", r"集体学习", r"集體學習", r"\bstudy session\b", r"\bstandards?\b", r"标准", r"標準",
         r"\b(?:bar|ban|cap|limit)(?:s|red|ned|ped|ed)?\b", r"\bforbid\w*", r"禁止", r"不得", r"限制",
+        r"\b(?:may|can|must) not\b", r"\bno (?:longer|more than)\b", r"\bonly (?:be )?(?:allowed|permitted)\b",
     ),
 }
 
@@ -167,14 +169,12 @@ HYPOTHETICAL = cue(
     r"\bup to\b", r"\bas much as\b", r"\bmaximum\b", r"最高", r"可处", r"可處", r"将被处以", r"將被處以", r"不超过", r"以下罚款",
     # expected, pending, possible: not decided yet
     r"\b(?:expected|set|poised|preparing|prepares|planning|plans|likely|about|going|due|considering|weighing|mulling"
-    r"|seeking|looking|readying|mull|consider)\s+(?:to\s+)?(?:[\w'’-]+\s+){0,3}(?:fines?|impos\w*|levy|levying|slap\w*"
+    r"|seeking|looking|readying|mull|consider\w*|weigh\w*)\s+(?:to\s+)?(?:[\w'’-]+\s+){0,3}(?:fines?|impos\w*|levy|levying|slap\w*"
     r"|penal\w*|punish\w*)",
     r"\b(?:faces?|facing|risks?|risking)\s+(?:[\w'’$.,-]+\s+){0,5}(?:fines?|penalt\w*)", r"\b(?:potential|possible|likely|expected|looming|impending)\s+(?:[\w'’$.-]+\s+){0,3}(?:fines?|penalt\w*)",
     r"\bcould (?:be|get|receive|include)\b", r"\bif (?:found|convicted)\b",
     r"\b(?:fines?|penalt(?:y|ies))\b[^.;]{0,30}\b(?:being|to be|was|were|is|are)\s+(?:\w+\s+)?(?:considered|discussed|proposed|planned|weighed|mulled|negotiated|finali[sz]ed|expected)\b",
-    # anonymous sourcing: regulators announce decided fines themselves
-    r"\b(?:sources?|people|persons?) (?:familiar|with knowledge|close to|briefed)\b", r"\breportedly\b",
-    r"\baccording to (?:people|sources|a person)\b", r"消息人士", r"知情人士", r"据悉", r"據悉",
+
     r"预计", r"預計", r"拟对", r"擬對", r"或将", r"或將", r"或面临", r"或面臨", r"面临.{0,12}(?:罚|處罰|处罚)", r"面臨.{0,12}罰",
     r"可能.{0,8}(?:罚|罰)", r"将对.{0,20}(?:罚|罰)", r"將對.{0,20}罰",
 )
@@ -196,7 +196,8 @@ CUMULATIVE = cue(
 )
 # An action named as the cause or background of something else: "following a record fine", "since the probe".
 BACKGROUND = cue(
-    r"\b(?:following|since|in the wake of|on the heels of|in the aftermath of|in light of|despite)\s+"
+    r"\b(?:following|follow(?:s|ed)|since|in the wake of|on the heels of|in the aftermath of|in light of|despite"
+    r"|after)\s+"
     r"(?:a|an|the|its|their|his|her|this|that|last year's|[A-Z][\w.]*(?:'s|’s))\s+(?:[\w$.,'’-]+\s+){0,6}?"
     r"(?:fines?|penalt(?:y|ies)|probes?|investigations?|crackdowns?|review|suspension|ban)\b",
     r"(?:受|因|在)[^，。；]{0,12}(?:罚款|罰款|处罚|處罰|调查|調查)(?:影响|影響|之后|之後|后|後)",
@@ -216,6 +217,17 @@ def direction_of(text: str) -> str:
 INTENT = cue(r"\b(?:aim\w*|plan\w*|seek\w*|hop\w+|expect\w*|likely|would|could|may|might|intend\w*|want\w*|poised"
              r"|set|looking|prepar\w+|consider\w*|about)\s+(?:to\s+)?(?:\w+\s+)?$",
              r"(?:计划|計劃|拟|擬|准备|準備|有望|将|將|或)\s*$")
+# Anonymous sourcing: regulators announce what they decided themselves, so what "people familiar with the
+# matter" describe is not decided yet.
+UNCONFIRMED = cue(
+    r"\b(?:sources?|people|persons?) (?:familiar|with knowledge|close to|briefed)\b", r"\breportedly\b",
+    r"\baccording to (?:people|sources|a person)\b", r"消息人士", r"知情人士", r"据悉", r"據悉", r"消息称", r"消息稱",
+)
+# Before an action word: planned, expected or possible, not taken. (Unlike INTENT, "would" and "will" are
+# left out: "the apps would be investigated, the regulator said" announces a probe.)
+NOT_YET = cue(r"\b(?:plan\w*|aim\w*|seek\w*|hop\w+|expect\w*|intend\w*|consider\w*|mull\w*|weigh\w*|prepar\w+"
+              r"|set|poised|likely)\s+(?:to\s+)?(?:\w+\s+){0,2}$", r"\b(?:could|may|might)\s+(?:\w+\s+){0,2}$",
+              r"(?:计划|計劃|拟|擬|准备|準備|有望|或将|或將|可能)[^，。；]{0,20}$")
 CAMPAIGN_END = cue(
     r"\b(?:end|ends|ended|ending|conclu\w+|complet\w+|finish\w*|wrap\w* up|close\w*)\b[^.;]{0,40}\b(?:rectification|crackdown|campaign|clean-?up)",
     r"\b(?:rectification|crackdown|campaign)\b[^.;]{0,40}\b(?:basically |largely |mostly )?(?:complete|completed|over|ended|concluded)\b",
@@ -273,7 +285,8 @@ NEW_POLICY = cue(
 # Remedies beyond the fine itself; "stop the illegal conduct" (责令停止违法行为) is every fine's boilerplate.
 BINDING_ORDER = cue(
     r"\bmust (?:end|give up|terminate|scrap|unwind|divest|sell|cancel)\b",
-    r"\bordered\b[^.;]{0,40}\bto (?:end|give up|terminate|unwind|divest|sell|cancel)\b",
+    r"\bordered\b[^.;]{0,60}\bto (?:end|give up|terminate|unwind|divest|sell|cancel|release|relinquish|drop|abandon)\b",
+    r"\b(?:release|relinquish|give up|end) (?:its |the |all )?exclusive\b",
     r"责令.{0,20}(?:解除|终止|恢复)", r"責令.{0,20}(?:解除|終止|恢復)", r"行政指导书", r"行政指導書",
 )
 

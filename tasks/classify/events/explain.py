@@ -17,6 +17,7 @@ from tasks.classify.events.cues import (
     PERSON_ROLE,
     SECTOR,
     TRIGGERS,
+    UNCONFIRMED,
 )
 from tasks.classify.events.timing import is_recap_at, reference_date
 from tasks.classify.regulators import FOREIGN, RegulatorFinder
@@ -55,7 +56,7 @@ def why_no_event(
             reasons.append(f"{quote}: a foreign authority acts")
         elif is_recap_at(sentence.text, cue.start(), reference, exact):
             reasons.append(f"{quote}: told as the past (an older date, 'last year', 'had', 此前), a recap")
-        elif HYPOTHETICAL.search(sentence.text):
+        elif HYPOTHETICAL.search(sentence.text) or UNCONFIRMED.search(sentence.text):
             reasons.append(f"{quote}: expected, possible or reported by anonymous sources, not decided")
         elif CUMULATIVE.search(sentence.text):
             reasons.append(f"{quote}: a running total of past penalties")

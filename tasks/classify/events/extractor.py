@@ -23,6 +23,7 @@ from tasks.classify.events.cues import (
     INTENT,
     LAW_APPLIED,
     NARRATIVE_PROBE,
+    NOT_YET,
     PER_CASE,
     PERSON_ROLE,
     PLATFORM_STANCE,
@@ -31,6 +32,7 @@ from tasks.classify.events.cues import (
     SECTOR,
     TOTAL,
     TRIGGERS,
+    UNCONFIRMED,
     direction_of,
 )
 from tasks.classify.events.merging import drop_followups, drop_policy_chatter, merge_events
@@ -134,7 +136,7 @@ class EventExtractor:
             if acting.code in EXCHANGES and kind != "ipo_block":
                 continue
             match = TRIGGERS[kind].search(sentence.text)
-            if not match or not fresh(match):
+            if not match or not fresh(match) or _not_an_action(sentence.text, match):
                 continue
             if kind == "investigation" and (fine or NARRATIVE_PROBE.search(sentence.text)):
                 continue
@@ -221,6 +223,24 @@ _DECIDED_FINE = re.compile(
 )
 
 
+def _not_an_action(text: str, match: re.Match[str]) -> bool:
+    """A cue that names no new action: planned or expected ("plans to end its review", 拟结束审查), or the
+    background of the sentence's news ("the ruling followed an investigation")."""
+    if NOT_YET.search(text[max(0, match.start() - 30):match.start()]):
+        return True
+    return any(m.start() <= match.start() < m.end() for m in BACKGROUND.finditer(text))
+
+
+def _on_a_person(text: str, match: re.Match[str]) -> bool:
+    """A fine on executives, before the cue ("its founder was fined") or as its object ("fined chairman
+    Cheng Wei and president Jean Liu 1 million yuan each"), is not the company's."""
+    if PERSON_ROLE.search(text[max(0, match.start() - 80):match.start()]):
+        return True
+    following = text[match.end():match.end() + 80]
+    amount = re.search(r"\d", following)
+    return bool(PERSON_ROLE.search(following[:amount.start() if amount else 40]))
+
+
 def _new_fine(text: str, fresh: Callable[[re.Match[str]], bool]) -> re.Match[str] | None:
     """The first fine cue in a sentence that reports a new fine on a company: not dated in the past, not
     expected or possible, not an executive's, not a running total, not the background of something else."""
@@ -230,9 +250,9 @@ def _new_fine(text: str, fresh: Callable[[re.Match[str]], bool]) -> re.Match[str
     for match in TRIGGERS["fine"].finditer(text):
         if any(start <= match.start() < end for start, end in background):
             continue
-        if PERSON_ROLE.search(text[max(0, match.start() - 80):match.start()]):
+        if _on_a_person(text, match):
             continue
-        if HYPOTHETICAL.search(text[max(0, match.start() - 60):match.end() + 20]):
+        if HYPOTHETICAL.search(text[max(0, match.start() - 60):match.end() + 20]) or UNCONFIRMED.search(text):
             continue
         return match if fresh(match) else None  # later cues in a dated sentence tell of the same old fine
     return None

@@ -41,9 +41,15 @@ _AMBIGUOUS_MONTHS = {"may", "mar", "jan", "jun", "sep", "dec", "oct", "aug", "no
 # in reported speech, where it is only the tense shifted back ("the regulator said it had opened a probe").
 _PAST_PERFECT = re.compile(
     r"\bhad (?:\w+ly )?(?:launched|opened|begun|started|fined|ordered|imposed|announced|summoned|banned|blocked"
-    r"|suspended|removed|halted|placed|put|slapped|hit|levied|initiated|issued)\b", re.IGNORECASE)
+    r"|suspended|removed|halted|placed|put|slapped|hit|levied|initiated|issued|told|asked|required|urged|instructed"
+    r"|warned|demanded|approved|rejected|cleared)\b", re.IGNORECASE)
 _REPORTED = re.compile(r"\b(?:said|says|announced|stated|added|confirmed|disclosed|revealed|noted|told \w+)\b"
                        r"[^.;]{0,50}$", re.IGNORECASE)
+_OPENING_TIME = re.compile(
+    r"\s*(?:(?:in|on|since|back in|during|by|as of)\s+(?:(?:early|late|mid-?)\s*)?(?:\w+\s+){0,2}(?:19|20)\d\d\b"
+    r"|(?:last|a) (?:year|month|week)\b|(?:19|20)\d\d\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|去年|前年|此前)",
+    re.IGNORECASE,
+)
 RECAP_DAYS = 7  # an action dated a week or more before the story is background: its own reports were the news
 
 
@@ -110,7 +116,7 @@ RECAP = cue(
     r"\b(?:days?|weeks?) ago\b", r"\bfor (?:a|one|two|three|several|\d+) (?:years?|months?)\b", r"\bhad already\b", r"\blast (?:week|month)\b", r"\bearlier this (?:week|month|year)\b",
     r"\bsince then\b", r"[一二三四五六七八九十两兩几幾\d]+\s*(?:天|日|周|週|个月|個月|月|星期)前", r"本月初", r"上周", r"上週",
     r"上个月", r"上個月",
-    r"曾", r"此前", r"去年", r"前年", r"早前", r"早在", r"年前", r"以来", r"以來", r"当年", r"當年", r"彼时", r"彼時",
+    r"曾", r"此前", r"当时", r"當時", r"去年", r"前年", r"早前", r"早在", r"年前", r"以来", r"以來", r"当年", r"當年", r"彼时", r"彼時",
     r"此後", r"之前", r"被罚后", r"被罰後", r"受罚后", r"罚款后", r"回顾", r"回顧", r"回看", r"过去[一二三四五两几\d]+年",
     r"過去[一二三四五兩幾\d]+年",
 )
@@ -162,4 +168,8 @@ def is_recap_at(sentence: str, position: int, reference: date | None, exact: boo
                 sentence[before[0]:before[1]], reference, exact):
             return True
     first = clauses[0]
-    return first != here and first[1] - first[0] <= 25 and is_recap(sentence[first[0]:first[1]], reference, exact)
+    if first != here and first[1] - first[0] <= 25 and is_recap(sentence[first[0]:first[1]], reference, exact):
+        return True
+    # A time phrase that opens the sentence ("In 2021 Tencent was ordered ..., with a fine of ...") dates all of it.
+    opening = _OPENING_TIME.match(sentence)
+    return bool(opening and is_recap(opening.group(0), reference, exact))
