@@ -47,10 +47,10 @@ from bench import lookup_scaling
 from bench.corpus import Corpus, build_corpus
 from bench.proctree import PeakRss, become_subreaper, children, children_cpu, cpu_seconds, descendants, reap_adopted
 from bench.server import BenchServer
+from fakes.prefect_server import PrefectServer
+from fakes.slack_server import SlackServer
 from tasks.common.settings import DEFAULT_CONFIG_DIR, REPO_ROOT
 from tasks.pipeline.cycle import worker_count
-from tests.support.prefect_server import PrefectServer
-from tests.support.slack_server import SlackServer
 
 RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
 MB = 1024 * 1024

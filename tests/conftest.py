@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from fakes.slack_server import SlackServer
 from flows.demo.corpus_server import CorpusServer
-from tests.support.slack_server import SlackServer
 
 SLOW_DIRS = ("flows", "faults")  # whole flows, real processes, fault injection: in `make test`, not `make test-fast`
 

@@ -7,10 +7,8 @@ one-line reason on stderr and exit status 1.
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
@@ -18,8 +16,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from flows.cli.output import OutputFormat, console, print_rows
 from tasks.common.errors import RegwatchError
 
 app = typer.Typer(
@@ -29,7 +27,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: the README embeds it verbatim (checked by a test)
 )
-console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,12 +44,6 @@ DbOption = Annotated[
 ]
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 def one_line_errors(func: F) -> F:
     """Turn RegwatchError into `regwatch: <reason>` and exit 1, without a traceback."""
 
@@ -65,27 +56,6 @@ def one_line_errors(func: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def print_rows(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: OutputFormat, title: str | None = None,
-    out: Console = console,
-) -> None:
-    if fmt is OutputFormat.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    elif fmt is OutputFormat.json:
-        for row in rows:
-            record = dict(zip(columns, row, strict=True))
-            sys.stdout.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
-    else:
-        table = Table(title=title, show_lines=False)
-        for column in columns:
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        out.print(table)
 
 
 @app.command()

@@ -1,6 +1,6 @@
 """`regwatch demo`: the real pipeline against a bundled corpus served on 127.0.0.1.
 
-The corpus (`flows/demo_corpus/`) has feeds in RSS 2.0, RSS 1.0 and Atom,
+The corpus (`flows/demo/corpus/`) has feeds in RSS 2.0, RSS 1.0 and Atom,
 English and Chinese pages (one outlet in GB18030) with real-world
 boilerplate, tracking parameters, aggregator redirects and syndicated copies.
 Its dates are relative to now, so its stories are always fresh.
@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from rich.console import Console
 
+from flows.cli.output import OutputFormat, print_rows
 from flows.demo.corpus_server import CorpusServer
 from flows.runner import run_monitor
 from tasks.classify.history import HISTORY_FILE
@@ -84,8 +85,6 @@ def run_demo(db: Path, console: Console | None = None) -> dict[str, object]:
         f"{summary['alerts_suppressed']} older events stored without alerting; "
         f"{time.monotonic() - started:.1f}s, stored in {db}"
     )
-    from flows.cli.app import OutputFormat, print_rows
-
     for title, sql in EXAMPLE_QUERIES:
         console.print(f"\n[bold]Ad hoc query[/]: {title}\n  regwatch query --db {db} \"{' '.join(sql.split())}\"",
                       soft_wrap=True, highlight=False)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from fakes.slack_server import SlackServer, block_problems
 from flows.serve import deployment_specs
 from tasks.alert.digest import build_digest, parse_span, render_chart, to_markdown, to_slack
 from tasks.alert.slack_send import WebApiSender
 from tasks.common.errors import ConfigError
 from tasks.store.database import Database
-from tests.support.slack_server import SlackServer, block_problems
 
 
 def seeded(tmp_path: Path) -> Database:

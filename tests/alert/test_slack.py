@@ -21,6 +21,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from fakes.slack_server import SlackServer, block_problems
 from tasks.alert.slack_format import (
     FIELD_LIMIT,
     HEADER_LIMIT,
@@ -46,7 +47,6 @@ from tasks.alert.slack_send import (
     secret_from_prefect_block,
 )
 from tasks.classify.kinds import kind_label
-from tests.support.slack_server import SlackServer, block_problems
 
 TOKEN = "xoxb-1111-2222-s3cr3tT0k3nValue"
 CHANNEL = "C0ALERTS"

@@ -2,6 +2,8 @@
 
 Order, lowest first: common, fetch, extract, classify, store, alert, pipeline. `flows/`
 sits on all of them; `evaluation/` reads the product and the product never reads it.
+`bench/` and `tests/` share their stand-in servers through `fakes/`, so bench never
+imports tests; no two modules of `flows/` import each other.
 """
 
 from __future__ import annotations
@@ -69,6 +71,55 @@ def test_the_product_never_imports_evaluation_tests_or_bench() -> None:
         if module.split(".")[0] in {"tests", "bench"}
     ]
     assert problems == []
+
+
+def test_bench_and_fakes_never_import_tests() -> None:
+    problems = [
+        f"{path.relative_to(REPO)}:{line} imports {module}"
+        for top in ("bench", "fakes")
+        for path in sorted((REPO / top).rglob("*.py"))
+        for line, module in imported_modules(path)
+        if module.split(".")[0] == "tests" or (top == "fakes" and module.split(".")[0] == "bench")
+    ]
+    assert problems == []
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_cycles(root: Path, top: str) -> list[tuple[str, str]]:
+    """Pairs of modules under `top` that import each other, directly or through others of `top`."""
+    modules = {module_name(p, root): p for p in sorted((root / top).rglob("*.py"))}
+    graph = {
+        name: {m for _, imported in imported_modules(path) for m in (imported, imported.rsplit(".", 1)[0])
+               if m in modules and m != name}
+        for name, path in modules.items()
+    }
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, stack = set(), [start]
+        while stack:
+            for nxt in graph[stack.pop()] - seen:
+                if nxt == goal:
+                    return True
+                seen.add(nxt)
+                stack.append(nxt)
+        return False
+
+    return [(a, b) for a in sorted(graph) for b in sorted(graph) if a < b and reaches(a, b) and reaches(b, a)]
+
+
+def test_no_two_modules_of_flows_import_each_other() -> None:
+    assert import_cycles(REPO, "flows") == []
+
+
+def test_the_cycle_check_catches_a_cycle(tmp_path: Path) -> None:
+    (tmp_path / "flows" / "cli").mkdir(parents=True)
+    (tmp_path / "flows" / "cli" / "app.py").write_text("def f():\n    from flows.demo import run_demo\n")
+    (tmp_path / "flows" / "demo.py").write_text("from flows.cli.app import f\n")
+    assert import_cycles(tmp_path, "flows") == [("flows.cli.app", "flows.demo")]
 
 
 @pytest.mark.parametrize("lower,upper", [("fetch", "store"), ("classify", "alert")])

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
+from fakes.slack_server import SlackServer
 from flows.demo.corpus_server import CorpusServer
 from tests.support import faultkit as fk
 from tests.support.configs import write_config
 from tests.support.httpkit import static
-from tests.support.slack_server import SlackServer
 
 pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("prefect_harness")]
 

@@ -27,10 +27,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fakes.slack_server import SlackServer
 from flows.demo.corpus_server import CorpusServer
 from flows.demo.run import CORPUS, write_demo_config
 from tests.support import faultkit as fk
-from tests.support.slack_server import SlackServer
 
 pytestmark = pytest.mark.faults
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from fakes.slack_server import SlackServer
 from flows.demo.corpus_server import CorpusServer
 from flows.monitor import monitor
 from tasks.store.database import Database
 from tests.support.configs import write_config
-from tests.support.slack_server import SlackServer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

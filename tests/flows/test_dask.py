@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from fakes.slack_server import SlackServer
 from flows.demo.corpus_server import CorpusServer
 from flows.demo.run import CORPUS, write_demo_config
 from flows.monitor import monitor
 from tasks.store.database import Database
-from tests.support.slack_server import SlackServer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

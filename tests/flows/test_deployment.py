@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from fakes.prefect_server import BIN, PrefectServer, stop
 from flows.demo.corpus_server import CorpusServer
 from tasks.store.queries import run_query
 from tests.support.configs import write_config
 from tests.support.feeds_samples import RSS2
 from tests.support.httpkit import static
-from tests.support.prefect_server import BIN, PrefectServer, stop
 
 pytestmark = pytest.mark.integration
 
