@@ -23,9 +23,11 @@ from tasks.common.urls import canonical_url
 from tasks.fetch.feeds_config import FeedConfig, FeedsFile
 from tasks.fetch.poll import FeedItem, FeedState, poll_feed
 from tasks.fetch.safe_http import Endpoint, Fetched, Fetcher, FetchFailure
-from tasks.pipeline.cycle import batches, extract_stage, extraction_pool, store_stage, worker_count
+from tasks.pipeline.batch_loop import run_batches
+from tasks.pipeline.cycle import Stored, extract_stage, extraction_pool, store_stage, worker_count
 from tasks.store.articles import filter_new
 from tasks.store.database import Database
+from tasks.store.records import ArticleRecord
 
 BACKFILL_FEED = "backfill"
 MAX_ARCHIVE_PAGES = 50
@@ -143,15 +145,23 @@ def backfill(
             new = filter_new(db, items)
             stats.already_stored = new.known
             progress(0, len(new.items))
-            done = 0
+            finished = 0
+
+            async def store(records: list[ArticleRecord]) -> Stored:
+                return store_stage(db, records)
+
+            def done(count: int, stored: Stored) -> None:
+                nonlocal finished
+                stats.added += stored.added
+                stats.duplicates += stored.duplicates
+                finished += count
+                progress(finished, len(new.items))
+
             with extraction_pool(worker_count(), str(config_dir)) as extractor:
-                for batch in batches(new.items, batch_size):
-                    records = await extract_stage(batch, fetcher, feeds.fetch, extractor)
-                    stored = store_stage(db, records)
-                    stats.added += stored.added
-                    stats.duplicates += stored.duplicates
-                    done += len(batch)
-                    progress(done, len(new.items))
+                await run_batches(  # one batch at a time: backfill is not in a hurry, and stores as it goes
+                    new.items, lambda batch: extract_stage(batch, fetcher, feeds.fetch, extractor), store, done,
+                    size=batch_size, in_flight=1,
+                )
 
     asyncio.run(go())
     plan_alerts(db, AlertRules(), timedelta(0), datetime.now(UTC), None, only_feed=BACKFILL_FEED)  # alert nothing

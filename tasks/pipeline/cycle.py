@@ -1,7 +1,8 @@
 """The monitoring cycle's stages as plain functions, free of Prefect.
 
 `flows/monitor.py` wraps each stage in a task; tests and the benchmark call
-them directly. Pages are fetched concurrently in the event loop and handed to
+them directly. `tasks.pipeline.batch_loop` runs the fetch-extract-store stages
+over the new items in batches. Pages are fetched concurrently in the event loop and handed to
 worker processes for extraction as soon as each arrives, so the network and
 the CPUs work at the same time.
 """
@@ -18,7 +19,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from tasks.fetch.feeds_config import FeedsFile, FetchLimits
 from tasks.fetch.poll import FeedItem, FeedPoll, poll_all
@@ -28,8 +28,6 @@ from tasks.store.articles import NewItems, filter_new, save_articles
 from tasks.store.database import Database
 from tasks.store.feed_health import load_states, record_polls
 from tasks.store.records import ArticleRecord
-
-T = TypeVar("T")
 
 
 def worker_count(requested: int | None = None) -> int:
@@ -102,6 +100,11 @@ class CycleStats:
                 self.feed_errors.append(f"{poll.feed.label}: {poll.error}")
             elif poll.status == "not_modified":
                 self.feeds_not_modified += 1
+
+    def add_batch(self, items: int, stored: Stored) -> None:
+        """A batch of `items` new items fetched, extracted and stored."""
+        self.pages_fetched += items
+        self.add_stored(stored)
 
     def add_stored(self, stored: Stored) -> None:
         self.articles_added += stored.added
@@ -191,8 +194,3 @@ def finish_stage(db: Database, polls: Sequence[FeedPoll], stats: CycleStats, sta
             [started, now, stats.feeds_polled, stats.feeds_failed, stats.items_seen,
              stats.pages_fetched, stats.articles_added, stats.duplicates],
         )
-
-
-def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

@@ -26,7 +26,7 @@ def test_the_real_corpus_labels_are_complete_and_balanced() -> None:
     assert {r["script"] for r in rows} == {"latin", "hans", "hant"}
     assert len({r["url"] for r in rows}) == len(rows) == len({r["id"] for r in rows})
     splits = [r["split"] for r in rows]
-    assert abs(splits.count("fit") - splits.count("heldout")) <= len(rows) // 10
+    assert splits.count("heldout") >= 90 and splits.count("heldout") >= len(rows) // 3  # a held-out half worth its name
     for row in rows:
         assert row["query"] and row["outlet"] and row["published"]
         assert row["relevant"] == bool(row["events"]), row["id"]  # relevance is "a new action is reported"

@@ -60,6 +60,11 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
         r"\bmust (?:end|stop|give up|submit|terminate|scrap|unwind)\b",
         r"\btold\b[^.;]{0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
+        r"\b(?:asked|told|urged|ordered|required|instructed)\b[^.;]{0,60}?\bto (?:abide by|comply with|compete fairly|obey"
+        r"|strictly follow|regulate|standardi[sz]e|tighten|improve|strengthen)\b",
+        r"\b(?:imposed|issued|gave|handed)\b[^.;]{0,30}\bwarnings?\b", r"\badministrative guidance\b",
+        r"\bmust undergo\b[^.;]{0,30}\breview\b",
+        r"给予警告", r"給予警告", r"予以警告", r"通报批评", r"通報批評", r"行政指导", r"行政指導",
         r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)", r"整改要求",
         r"要求[^。；]{0,30}(?:须|須|必须|必須|需经|需經|先经|先經|暂停|暫停|停止|送检|送檢)", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
         r"責令.{0,20}(?:解除|停止|恢復|終止)",
@@ -92,7 +97,7 @@ POLICY_ACTION = cue(
     r"提出", r"强调", r"強調", r"表示", r"指出", r"要求", r"召开", r"召開", r"撤回", r"删除", r"刪除", r"放宽", r"放寬",
     r"明确", r"明確", r"部署", r"起施行", r"正式", r"宣布", r"支持", r"鼓励", r"鼓勵", r"推动", r"推動", r"促进", r"促進",
     r"提升", r"举行", r"舉行", r"落实", r"落實", r"下发", r"下發", r"颁布", r"頒布", r"发出", r"發出", r"审议", r"審議",
-    r"印发", r"起草", r"制定", r"出手", r"\b(?:stress\w*|emphasi[sz]\w*|reiterat\w*|underlin\w*|highlight\w*|vow\w*"
+    r"印发", r"起草", r"制定", r"出手", r"主持", r"\b(?:presid\w+|chair\w*|stress\w*|emphasi[sz]\w*|reiterat\w*|underlin\w*|highlight\w*|vow\w*"
     r"|order\w*|bar\w*|forbid\w*|prohibit\w*|cap\w*|drafted|unveil\w*|pledg\w+|promis\w+)\b",
 )
 # What the Party's and the government's top bodies say about the sector, in words other than "policy".
@@ -101,6 +106,7 @@ PLATFORM_STANCE = cue(
     r"\bprivate (?:tech|technology|internet)\b", r"\bdisorderly expansion of capital\b", r"\bhealthy development\b",
     r"平台经济", r"平台經濟", r"平台企业", r"平台企業", r"平台垄断", r"平台壟斷", r"资本无序扩张", r"資本無序擴張",
     r"数字经济", r"數字經濟", r"数码经济", r"數碼經濟", r"互联网企业", r"互聯網企業", r"常态化监管", r"常態化監管",
+    r"\bplatform (?:enterprises|operators|sector|industry)\b", r"\b(?:internet|tech|technology) platforms?\b",
 )
 
 
@@ -239,6 +245,9 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
                     r"\b(?:all|the) (?:two|three|four|five|six)\b", r"\bboth (?:companies|apps|platforms|firms)\b",
                     r"[\d一二三四五六七八九十两]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)",
                     r"\b\d+ (?:[\w-]+ ){0,3}(?:cases|deals|transactions|acquisitions|mergers)\b",
+                    r"\b(?:major|leading|main|big|biggest|largest|several|top|dominant)\s+(?:[\w-]+\s+){0,3}"
+                    r"(?:platforms|firms|companies|giants|operators|providers|apps)\b",
+                    r"(?:主要|多家|各大|相关|相關|头部|頭部|大型|重点|重點)[^，。；]{0,8}(?:平台|企业|企業|公司)",
                     r"[\d一二三四五六七八九十两]+起.{0,24}案")
 # A law applied to a case ("under the Anti-Monopoly Law", 根据《反垄断法》规定) is enforcement, not new policy.
 LAW_APPLIED = cue(r"\b(?:under|in accordance with|pursuant to|according to|violat\w+|breach\w*) (?:the |its )?(?:[A-Z][\w-]* ){0,5}Law\b",

@@ -145,7 +145,7 @@ class EventExtractor:
                     and not BINDING_ORDER.search(sentence.text))):
                 continue
             found.extend(self._per_company(kind, sentence, match, acting, companies, None, context))
-        if not found and not ended and named and self._is_policy_shift(sentence.text, acting, fresh, context):
+        if not found and not ended and named and self._is_policy_shift(sentence.text, acting, fresh, context, companies):
             event = Event("policy_shift", sentence.text, regulator=acting.code, regulator_text=acting.surface)
             event.direction = direction_of(sentence.text)
             event.companies = list(dict.fromkeys(m.company for m in companies))
@@ -155,7 +155,8 @@ class EventExtractor:
 
     @staticmethod
     def _is_policy_shift(
-        text: str, acting: RegulatorMention, fresh: Callable[[re.Match[str]], bool], context: _Context
+        text: str, acting: RegulatorMention, fresh: Callable[[re.Match[str]], bool], context: _Context,
+        companies: list[CompanyMatch],
     ) -> bool:
         """A named body issues, decides or states something about the sector.
 
@@ -167,9 +168,9 @@ class EventExtractor:
         statement = POLICY_ACTION.search(text)
         if statement is None or not fresh(statement):
             return False
-        if acting.code in POLICY_BODIES:
-            return bool(PLATFORM_STANCE.search(text) or SECTOR.search(text))
-        cue_ = TRIGGERS["policy_shift"].search(text)
+        if acting.code in POLICY_BODIES:  # a leader meeting tech founders is a stance on the sector too
+            return bool(PLATFORM_STANCE.search(text) or SECTOR.search(text) or companies)
+        cue_ = TRIGGERS["policy_shift"].search(text) or PLATFORM_STANCE.search(text)
         return bool(cue_ and fresh(cue_) and (SECTOR.search(text) or context.tech_story))
 
     def _fine_pairs(
