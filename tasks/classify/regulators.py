@@ -60,6 +60,8 @@ REGULATORS: dict[str, tuple[str, ...]] = {
              "gaming regulator", "video game regulator", "games regulator", "game regulator", "gaming watchdog",
              "publication regulator", "publishing regulator", "press and publication regulator", "国家新闻出版总署"),
     "MPS": ("Ministry of Public Security", "公安部"),
+    "SAFE": ("State Administration of Foreign Exchange", "SAFE", "foreign exchange regulator", "foreign exchange watchdog",
+             "国家外汇管理局", "外汇管理局", "外汇局", "國家外匯管理局", "外匯管理局", "外匯局", "外管局"),
     "STATE_COUNCIL": ("State Council", "cabinet", "国务院", "國務院", "Premier Li Qiang", "Li Qiang", "李强", "李強",
                       "Premier Li Keqiang", "李克强", "李克強", "Premier", "Vice Premier", "Vice-Premier",
                       "Liu He", "刘鹤", "劉鶴", "He Lifeng", "何立峰", "Han Zheng", "韩正", "韓正", "副总理", "副總理",

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from evaluation.labelled import LABELLED_DIR, Score, evaluate, labelled_files, parse_labelled
+from tasks.classify import regulators
 from tasks.classify.classifier import Classifier
 from tasks.classify.companies import load_companies
 from tasks.classify.kinds import KINDS
 from tasks.common.settings import DEFAULT_CONFIG_DIR
 
 FILES = labelled_files()
-REGULATORS = {"SAMR", "CAC", "PBOC", "CSRC", "NFRA", "CBIRC", "MIIT", "NDRC", "SAT", "MOFCOM", "MOE", "NPPA",
-              "MPS", "STATE_COUNCIL", "POLITBURO", "NPC", "CEWC", "SSE", "SZSE", "HKEX", "LOCAL", "COURT"}
+REGULATORS = (set(regulators.REGULATORS) - {regulators.FOREIGN, "AUTHORITIES"}) | {"LOCAL"}
 
 
 @cache

@@ -50,6 +50,10 @@ def _describes_revenue(lead: str) -> bool:
     return revenue is not None and not TRIGGERS["fine"].search(lead[revenue.end():])
 
 
+_TOTAL_BEFORE = re.compile(r"(?:合计|合計|共计|共計|总计|總計|累计|累計)[^，。；\d]{0,6}$|\b(?:in total|totalling|totaling|"
+                           r"a total of|in all|combined)\W{0,3}(?:of\s)?$", re.IGNORECASE)
+
+
 def choose_amount(sentence: Sentence, trigger: re.Match[str], amounts: list[Money],
                    reference: date | None = None, exact: bool = False) -> Money | None:
     """The fine's amount: the one nearest after the trigger, else nearest before; not revenue, a
@@ -68,6 +72,9 @@ def choose_amount(sentence: Sentence, trigger: re.Match[str], amounts: list[Mone
                 and any(m.end <= money.start for m in amounts):
             continue  # a conversion of the amount just before it
         usable.append(money)
+    stated_total = [m for m in usable if _TOTAL_BEFORE.search(sentence.text[max(0, m.start - 12):m.start])]
+    if stated_total and len(usable) > 1:
+        return stated_total[-1]  # 没收…318万元，并处罚款…558万元，合计遭罚近877万元: the company's total
     before_trigger = [m for m in usable if m.end <= trigger.start() and trigger.start() - m.end <= 60]
     if HAN.search(sentence.text) and before_trigger and trigger.start() - before_trigger[-1].end <= 12:
         return before_trigger[-1]  # 处80.26亿元罚款: Chinese puts the amount just before the word
@@ -83,6 +90,9 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
     """The companies a trigger acts on: all for "each"/各; else the nearest, preferring the one acted on."""
     if not companies:
         return []
+    subject = zh_passive_subject(sentence.text, trigger.start())
+    if subject is not None and not any(subject[0] <= m.start < subject[1] for m in companies):
+        return []  # "继阿里巴巴之后，「扬子江药业」被…罚款": the one before 被 is fined, untracked here
     unique = list({m.company_id: m for m in companies}.values())
     if len(unique) == 1 or EACH.search(sentence.text) or kind in ("rectification", "app_removal", "investigation"):
         return unique
@@ -106,6 +116,30 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
     if before:
         return [before[-1]]
     return [after[0]] if after else unique[:1]  # a name overlapping the trigger itself
+
+
+_CLAUSE_START = re.compile(r"[，,；;。：:！？\n]")
+_ORGANISATION = re.compile(f"[{HAN_CHARS}A-Za-z()（）]{{2,16}}(?:公司|集团|集團|科技|药业|藥業|医药|醫藥|银行|銀行|企业|企業|"
+                           "网络|網絡|平台|支付|分行|支行)$")
+_NAMED_AFTER = re.compile(r"(?:^|龙头|龍頭|巨头|巨頭|企业|企業|公司|品牌|集团|集團|厂商|廠商|平台|平臺)\s*$")
+_QUOTED = re.compile(r"[「“『\"]([^」”』\"]{2,20})[」”』\"]")
+
+
+def zh_passive_subject(sentence: str, position: int) -> tuple[int, int, str] | None:
+    """(start, end, name) of the subject of 被 in the clause before `position`: 滴滴被罚 -> 滴滴."""
+    bei = max(sentence.rfind("被", 0, position), sentence.rfind("遭", 0, position))
+    if bei <= 0:
+        return None
+    start = max((m.end() for m in _CLAUSE_START.finditer(sentence, 0, bei)), default=0)
+    span = sentence[start:bei].strip()
+    if not span:
+        return None
+    quoted = [m for m in _QUOTED.finditer(span) if m.end() == len(span)]  # 「扬子江药业」被: the subject itself
+    if quoted and not _NAMED_AFTER.search(span[:quoted[-1].start()]):
+        quoted = []  # 因"二选一"被罚, 强迫商家"二选一"被罚: the quote is what was done, not who was fined
+    named = _ORGANISATION.search(span)
+    name = quoted[-1].group(1) if quoted else named.group(0) if named else None
+    return (start, bei, name) if name and 2 <= len(name) <= 20 else None
 
 
 _ZH_NAME_END = re.compile(r"(?:滥用|濫用|涉嫌|实施|實施|未依法|违法|違法|违规|違規|的|在|等)")
@@ -140,6 +174,9 @@ def untracked_name(sentence: str, trigger_end: int) -> str | None:
     subject = _PASSIVE_SUBJECT.match(sentence)  # "Shixianghui received a 500,000 yuan fine"
     if subject and subject.group("name").split()[0] not in _GENERIC_NAMES:
         return subject.group("name")
+    passive = zh_passive_subject(sentence, trigger_end)
+    if passive is not None and HAN.search(passive[2]):
+        return passive[2]
     chinese = _UNTRACKED_ZH.search(sentence)
     if chinese:
         name = _ZH_NAME_END.split(chinese.group("name"), maxsplit=1)[0].strip()

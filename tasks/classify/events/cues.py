@@ -245,10 +245,19 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
                     r"\b(?:all|the) (?:two|three|four|five|six)\b", r"\bboth (?:companies|apps|platforms|firms)\b",
                     r"[\d一二三四五六七八九十两]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)",
                     r"\b\d+ (?:[\w-]+ ){0,3}(?:cases|deals|transactions|acquisitions|mergers)\b",
+                    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens of|several|a number of)\s+(?:[\w-]+\s+){0,3}"
+                    r"(?:companies|firms|platforms|makers|operators|providers|enterprises|businesses)\b",
                     r"\b(?:major|leading|main|big|biggest|largest|several|top|dominant)\s+(?:[\w-]+\s+){0,3}"
                     r"(?:platforms|firms|companies|giants|operators|providers|apps)\b",
                     r"(?:主要|多家|各大|相关|相關|头部|頭部|大型|重点|重點)[^，。；]{0,8}(?:平台|企业|企業|公司)",
                     r"[\d一二三四五六七八九十两]+起.{0,24}案")
+# Sectors that are not tech: a fine in them is not regwatch's news, whatever else the story mentions.
+NOT_TECH = cue(
+    r"\b(?:pharma\w*|drug ?makers?|drugs?|medicine|hospitals?|cement|property|real estate|developers?|banks?|insurers?"
+    r"|brokerages?|steel|coal|auto parts|supermarkets?|restaurants?|liquor|baijiu|dairy|tobacco)\b",
+    r"药业", r"藥業", r"医药", r"醫藥", r"制药", r"製藥", r"药品", r"藥品", r"水泥", r"房地产", r"房地產", r"地产", r"地產",
+    r"银行", r"銀行", r"保险", r"保險", r"证券公司", r"證券公司", r"钢铁", r"鋼鐵", r"煤炭", r"白酒", r"乳业", r"乳業", r"烟草",
+)
 # A law applied to a case ("under the Anti-Monopoly Law", 根据《反垄断法》规定) is enforcement, not new policy.
 LAW_APPLIED = cue(r"\b(?:under|in accordance with|pursuant to|according to|violat\w+|breach\w*) (?:the |its )?(?:[A-Z][\w-]* ){0,5}Law\b",
                   r"(?:根据|根據|依据|依據|依照|按照|违反|違反)\s*《[^》]{1,30}法》")

@@ -23,6 +23,7 @@ from tasks.classify.events.cues import (
     INTENT,
     LAW_APPLIED,
     NARRATIVE_PROBE,
+    NOT_TECH,
     NOT_YET,
     PER_CASE,
     PERSON_ROLE,
@@ -193,8 +194,16 @@ class EventExtractor:
         object_anaphor = _OBJECT_ANAPHOR.search(sentence.text, max(0, trigger.start() - 30), trigger.end() + 80)
         if not names and object_anaphor and context.main_company:
             names = [(context.main_company.company, context.main_company.company_id)]  # "fined ... on the company"
+        group = GROUP_TARGET.search(sentence.text, trigger.end(), trigger.end() + 60)
+        if not names and group and kind == "fine":
+            names = [("", "")] if money is not None else []  # "fined two pharmaceutical companies": not the story's
+            if money is None:
+                return []
         if not names:
             untracked = untracked_name(sentence.text, trigger.end())
+            object_text = sentence.text[trigger.end():trigger.end() + 60]
+            if kind == "fine" and NOT_TECH.search((untracked or "") + " " + object_text):
+                return []  # "fined the larger drug maker", a bank's fine: not tech news
             if untracked:
                 names = [(untracked, "")]
             elif context.main_company and (kind == "fine" or ANAPHOR.search(sentence.text)):
