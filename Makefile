@@ -30,8 +30,13 @@ test-faults: $(STAMP)
 test-integration: $(STAMP)
 	$(BIN)/pytest -q -m integration
 
+REAL_TEXTS ?= $(HOME)/.cache/regwatch/real-corpus/texts
+
+# Our own labelled texts, then the real-text corpus when its texts are cached (tests/data/real/README.md).
 eval: $(STAMP)
 	$(BIN)/regwatch eval
+	@if [ -d "$(REAL_TEXTS)" ]; then echo; $(BIN)/regwatch eval --real "$(REAL_TEXTS)"; \
+	else echo; echo "real-text corpus: no texts in $(REAL_TEXTS) (see tests/data/real/README.md)"; fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
