@@ -7,7 +7,7 @@ Tasks are thin wrappers over `tasks.pipeline.cycle` stages, one per stage and ba
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,12 +30,12 @@ from tasks.common.settings import Settings, load_settings
 from tasks.fetch.feeds_config import FeedsFile, FetchLimits, load_feeds
 from tasks.fetch.poll import FeedItem, FeedPoll
 from tasks.fetch.safe_http import Fetcher
+from tasks.pipeline.batch_loop import DASK_PART, batches, run_batches
 from tasks.pipeline.cycle import (
     CycleStats,
     Extractor,
     FetchedPage,
     Stored,
-    batches,
     extract_pages,
     extract_stage,
     extraction_pool,
@@ -46,14 +46,10 @@ from tasks.pipeline.cycle import (
     store_stage,
     worker_count,
 )
+from tasks.pipeline.report import run_report
 from tasks.store.articles import NewItems
 from tasks.store.database import Database
 from tasks.store.records import ArticleRecord
-
-BATCH_SIZE = 200
-BATCHES_IN_FLIGHT = 2
-DASK_PART = 25  # pages per Dask task: 4 MB of HTML, under Dask's large-graph warning
-
 
 T = TypeVar("T")
 
@@ -144,72 +140,41 @@ def deliver_alerts(db: Database, settings: Settings) -> DeliveryStats:
     return deliver(db, sender_factory(settings), datetime.now(UTC))
 
 
-def run_report(db: Database, started: datetime, stats: CycleStats, delivered: DeliveryStats) -> str:
-    """The run's Markdown artifact: new events, alert states and failing feeds, for the Prefect UI."""
-    with db.read() as con:
-        events = con.execute(
-            """SELECT e.kind, array_to_string(e.companies, ', '), COALESCE(e.amount_text, ''), a.title, a.url
-               FROM events e JOIN articles a USING (article_id) WHERE a.fetched_at >= ? ORDER BY e.kind""",
-            [started],
-        ).fetchall()
-        alerts = con.execute("SELECT status, count(*) FROM alerts GROUP BY status ORDER BY status").fetchall()
-    lines = [f"## regwatch run {started:%Y-%m-%d %H:%M} UTC", "",
-             f"{stats.feeds_polled} feeds polled, {stats.articles_added} new articles, {len(events)} new events, "
-             f"{delivered.sent} alerts sent, {delivered.pending} pending.", "",
-             "| kind | companies | amount | story |", "|---|---|---|---|"]
-    lines += [f"| {k} | {c} | {a} | [{t[:80]}]({u}) |" for k, c, a, t, u in events] or ["| (none) | | | |"]
-    lines += ["", "| alert status | count |", "|---|---|", *(f"| {s} | {n} |" for s, n in alerts)]
-    lines += ["", "| failing feed |", "|---|", *(f"| {e[:150]} |" for e in stats.feed_errors)]
-    return "\n".join(lines) + "\n"
-
-
-async def _extract_locally(
+async def extract_locally(
     database: Database, items: list[FeedItem], limits: FetchLimits, settings: Settings, stats: CycleStats,
     extractor: Extractor,
 ) -> None:
-    """Batches through this machine's worker processes, two in flight: while one is stored, the next one's
-    pages are already queued for the workers, so the extraction processes never wait for the database."""
-    in_flight: deque[asyncio.Task[Stored]] = deque()
-    try:
-        for batch in batches(items, BATCH_SIZE):
-            in_flight.append(asyncio.ensure_future(process_batch(
-                database, as_is(list(batch)), limits, settings, extractor,
-            )))
-            stats.pages_fetched += len(batch)
-            if len(in_flight) == BATCHES_IN_FLIGHT:
-                stats.add_stored(await in_flight.popleft())
-        while in_flight:
-            stats.add_stored(await in_flight.popleft())
-    finally:
-        for abandoned in in_flight:  # a batch failed: the run fails, the next run redoes the rest
-            abandoned.cancel()
+    """The batch loop on this machine's worker processes: a batch is one `process_batch` task run, fetching,
+    extracting and storing; the next one's pages are queued for the workers while one is stored."""
+
+    async def start(batch: Sequence[FeedItem]) -> asyncio.Future[Stored]:
+        return asyncio.ensure_future(process_batch(database, as_is(list(batch)), limits, settings, extractor))
+
+    await run_batches(items, start, finish=lambda future: future, done=stats.add_batch,
+                      abandon=lambda future: future.cancel())
 
 
-async def _extract_on_dask(
+async def extract_on_dask(
     database: Database, items: list[FeedItem], limits: FetchLimits, settings: Settings, stats: CycleStats
 ) -> None:
-    """Batches through prefect-dask's task runner: pages are fetched here, extracted on the cluster in parts of
-    DASK_PART pages (so every worker has work), and stored here by the one database writer. The next batch
+    """The batch loop on prefect-dask's task runner: pages are fetched here, extracted on the cluster in parts
+    of DASK_PART pages (so every worker has work), and stored here by the one database writer; the next batch
     is fetched while the cluster extracts the previous one. The runner is opened here, not given to the
     flow's decorator, so the setting holds however the flow was started (`regwatch run`, `serve`, or a
     deployment of deploy/prefect.yaml)."""
-
-    async def records(parts: list[PrefectFuture[list[ArticleRecord]]]) -> list[ArticleRecord]:
-        return [r for part in parts for r in await asyncio.to_thread(part.result)]
-
-    in_flight: deque[list[PrefectFuture[list[ArticleRecord]]]] = deque()
     with dask_runner(settings) as runner:
         async with fetcher(limits, settings) as client:
-            for batch in batches(items, BATCH_SIZE):
+
+            async def start(batch: Sequence[FeedItem]) -> list[PrefectFuture[list[ArticleRecord]]]:
                 pages = await fetch_stage(batch, client, limits)
-                in_flight.append([runner.submit(extract_batch, {"pages": list(part),
-                                                                "config_dir": str(settings.config_dir)})
-                                  for part in batches(pages, DASK_PART)])
-                stats.pages_fetched += len(batch)
-                if len(in_flight) == BATCHES_IN_FLIGHT:
-                    stats.add_stored(store_batch(database, as_is(await records(in_flight.popleft()))))
-        while in_flight:
-            stats.add_stored(store_batch(database, as_is(await records(in_flight.popleft()))))
+                return [runner.submit(extract_batch, {"pages": list(part), "config_dir": str(settings.config_dir)})
+                        for part in batches(pages, DASK_PART)]
+
+            async def finish(parts: list[PrefectFuture[list[ArticleRecord]]]) -> Stored:
+                records = [r for part in parts for r in await asyncio.to_thread(part.result)]
+                return store_batch(database, as_is(records))
+
+            await run_batches(items, start, finish, done=stats.add_batch)
 
 
 def dask_runner(settings: Settings) -> TaskRunner[Any]:
@@ -254,9 +219,9 @@ async def monitor(
         stats.items_known = new.known
         with database.held():  # batches store one after another: one open of the file, not one per batch
             if new.items and local:
-                await _extract_locally(database, new.items, feeds.fetch, settings, stats, extractor)
+                await extract_locally(database, new.items, feeds.fetch, settings, stats, extractor)
             elif new.items:
-                await _extract_on_dask(database, new.items, feeds.fetch, settings, stats)
+                await extract_on_dask(database, new.items, feeds.fetch, settings, stats)
     for error in stats.page_errors[:MAX_LOGGED_PAGE_ERRORS]:
         logger.warning("page not used, feed summary stored instead: %s", error)
     if len(stats.page_errors) > MAX_LOGGED_PAGE_ERRORS:
