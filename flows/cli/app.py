@@ -234,8 +234,8 @@ def backfill(
             settings.allow_private_networks, progress=lambda done, total: bar.update(task, completed=done, total=total),
             exempt=settings.private_exceptions,
         )
-    console.print(f"backfill: {stats.found} URLs listed, {stats.already_stored} already stored, "
-                  f"{stats.added} articles added, {stats.duplicates} duplicates; no alerts sent")
+    console.print(f"backfill: {stats.items_seen} URLs listed, {stats.items_known} already stored, "
+                  f"{stats.articles_added} articles added, {stats.duplicates} duplicates; no alerts sent")
 
 
 @app.command()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from tasks.fetch.feeds_config import FeedConfig, FeedsFile
 from tasks.fetch.poll import FeedItem, FeedState, poll_feed
 from tasks.fetch.safe_http import Endpoint, Fetched, Fetcher, FetchFailure
 from tasks.pipeline.batch_loop import run_batches
-from tasks.pipeline.cycle import Stored, extract_stage, extraction_pool, store_stage, worker_count
+from tasks.pipeline.cycle import CycleStats, Stored, extract_stage, extraction_pool, store_stage, worker_count
 from tasks.store.articles import filter_new
 from tasks.store.database import Database
 from tasks.store.records import ArticleRecord
@@ -32,14 +31,6 @@ from tasks.store.records import ArticleRecord
 BACKFILL_FEED = "backfill"
 MAX_ARCHIVE_PAGES = 50
 _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-
-
-@dataclass
-class BackfillStats:
-    found: int = 0
-    already_stored: int = 0
-    added: int = 0
-    duplicates: int = 0
 
 
 def _item(url: str, published: datetime | None = None) -> FeedItem:
@@ -133,29 +124,28 @@ def backfill(
     db: Database, source: str, kind: str, feeds: FeedsFile, config_dir: Path, allow_private: bool,
     progress: Callable[[int, int], None] = lambda done, total: None, batch_size: int = 100,
     exempt: Collection[Endpoint] = (),
-) -> BackfillStats:
-    """Fetch, extract, classify and store every new URL of `source`; alert on none of them."""
-    stats = BackfillStats()
+) -> CycleStats:
+    """Fetch, extract, classify and store every new URL of `source`; alert on none of them.
+
+    The counts are a cycle's: `items_seen` URLs listed, `items_known` of them already stored, then
+    `pages_fetched`, `articles_added` and `duplicates` as the batches are stored."""
+    stats = CycleStats()
     db.init()
 
     async def go() -> None:
         async with Fetcher(feeds.fetch, allow_private, exempt=exempt) as fetcher:
             items = await collect(source, kind, feeds, fetcher)
-            stats.found = len(items)
+            stats.items_seen = len(items)
             new = filter_new(db, items)
-            stats.already_stored = new.known
+            stats.items_known = new.known
             progress(0, len(new.items))
-            finished = 0
 
             async def store(records: list[ArticleRecord]) -> Stored:
                 return store_stage(db, records)
 
             def done(count: int, stored: Stored) -> None:
-                nonlocal finished
-                stats.added += stored.added
-                stats.duplicates += stored.duplicates
-                finished += count
-                progress(finished, len(new.items))
+                stats.add_batch(count, stored)
+                progress(stats.pages_fetched, len(new.items))
 
             with extraction_pool(worker_count(), str(config_dir)) as extractor:
                 await run_batches(  # one batch at a time: backfill is not in a hurry, and stores as it goes
