@@ -97,7 +97,7 @@ POLICY_ACTION = cue(
     r"提出", r"强调", r"強調", r"表示", r"指出", r"要求", r"召开", r"召開", r"撤回", r"删除", r"刪除", r"放宽", r"放寬",
     r"明确", r"明確", r"部署", r"起施行", r"正式", r"宣布", r"支持", r"鼓励", r"鼓勵", r"推动", r"推動", r"促进", r"促進",
     r"提升", r"举行", r"舉行", r"落实", r"落實", r"下发", r"下發", r"颁布", r"頒布", r"发出", r"發出", r"审议", r"審議",
-    r"印发", r"起草", r"制定", r"出手", r"主持", r"\b(?:presid\w+|chair\w*|stress\w*|emphasi[sz]\w*|reiterat\w*|underlin\w*|highlight\w*|vow\w*"
+    r"印发", r"起草", r"制定", r"出手", r"主持", r"\b(?:presid(?:ed|es|ing)|chair(?:ed|s|ing)|stress\w*|emphasi[sz]\w*|reiterat\w*|underlin\w*|highlight\w*|vow\w*"
     r"|order\w*|bar\w*|forbid\w*|prohibit\w*|cap\w*|drafted|unveil\w*|pledg\w+|promis\w+)\b",
 )
 # What the Party's and the government's top bodies say about the sector, in words other than "policy".
@@ -258,6 +258,9 @@ NOT_TECH = cue(
     r"药业", r"藥業", r"医药", r"醫藥", r"制药", r"製藥", r"药品", r"藥品", r"水泥", r"房地产", r"房地產", r"地产", r"地產",
     r"银行", r"銀行", r"保险", r"保險", r"证券公司", r"證券公司", r"钢铁", r"鋼鐵", r"煤炭", r"白酒", r"乳业", r"乳業", r"烟草",
 )
+# The top bodies' stance on private enterprise covers the platforms too (Xi meeting entrepreneurs, 2025).
+PRIVATE_SECTOR = cue(r"\bprivate (?:sector|economy|enterprises?|businesse?s?|firms|companies|entrepreneurs)\b",
+                     r"民营企业", r"民營企業", r"民营经济", r"民營經濟", r"民营企业家", r"民營企業家")
 # A law applied to a case ("under the Anti-Monopoly Law", 根据《反垄断法》规定) is enforcement, not new policy.
 LAW_APPLIED = cue(r"\b(?:under|in accordance with|pursuant to|according to|violat\w+|breach\w*) (?:the |its )?(?:[A-Z][\w-]* ){0,5}Law\b",
                   r"(?:根据|根據|依据|依據|依照|按照|违反|違反)\s*《[^》]{1,30}法》")

@@ -30,6 +30,7 @@ from tasks.classify.events.cues import (
     PLATFORM_STANCE,
     POLICY_ACTION,
     POLICY_BODIES,
+    PRIVATE_SECTOR,
     SECTOR,
     TOTAL,
     TRIGGERS,
@@ -92,8 +93,8 @@ class EventExtractor:
                 CompanyMatch(m.company_id, m.company, m.surface, m.start - sentence.start, m.end - sentence.start, m.weak)
                 for m in companies if sentence.start <= m.start < sentence.end
             ]
-            if not (local or SECTOR.search(sentence.text) or context.tech_story):
-                continue
+            if not (local or SECTOR.search(sentence.text) or context.tech_story or acting.code in POLICY_BODIES):
+                continue  # (what the top bodies say is checked for the sector in _is_policy_shift)
             events.extend(self._sentence_events(sentence, acting, local, named, context))
         return merge_events(drop_followups(drop_policy_chatter(events)), self.rates)
 
@@ -170,7 +171,7 @@ class EventExtractor:
         if statement is None or not fresh(statement):
             return False
         if acting.code in POLICY_BODIES:  # a leader meeting tech founders is a stance on the sector too
-            return bool(PLATFORM_STANCE.search(text) or SECTOR.search(text) or companies)
+            return bool(PLATFORM_STANCE.search(text) or SECTOR.search(text) or PRIVATE_SECTOR.search(text) or companies)
         cue_ = TRIGGERS["policy_shift"].search(text) or PLATFORM_STANCE.search(text)
         return bool(cue_ and fresh(cue_) and (SECTOR.search(text) or context.tech_story))
 
