@@ -17,13 +17,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from tasks.classify.currency import Rates
 from tasks.classify.events.model import Event
+from tasks.classify.events.timing import RECAP_DAYS
 from tasks.classify.kinds import known_kind
 from tasks.classify.same_action import amounts_agree
 from tasks.common.yamlconf import load_model
 
 HISTORY_FILE = "enforcement_history.yaml"
 DISTINCTIVE_FINE_USD = 10_000_000  # smaller fines (500,000 yuan per unreported deal) repeat, so they prove nothing
-RECAP_AFTER = timedelta(days=7)  # the same gap `timing` uses for dated sentences
+RECAP_AFTER = timedelta(days=RECAP_DAYS)  # the gap `timing` uses for dated sentences
 
 
 class KnownAction(BaseModel):

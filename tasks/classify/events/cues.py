@@ -210,6 +210,19 @@ BACKGROUND = cue(
 )
 
 
+# A fine that was decided, with or without an amount: "fined", "a fine of", an administrative penalty decision.
+DECIDED_FINE = cue(
+    r"fined|罚款|罰款|罚没|罰沒|penalty of|fine of|pay a (?:\w+ )?(?:fine|penalty)|行政处罚决定|行政處罰決定|作出行政处罚|作出行政處罰"
+    r"|(?:impos(?:e|es|ed|ing)|lev(?:y|ies|ied)|slap(?:s|ped)?|hand(?:s|ed)|issu(?:es|ed)|hit(?:s)?|dol(?:es|ed) out)\b"
+    r"[^.;]{0,40}\b(?:fine|penalty)|(?:fine|penalty)\b[^.;]{0,20}\bimposed",
+)
+# The company acted on, named only as "the company" or "it": the one the story is about.
+OBJECT_ANAPHOR = cue(
+    r"\b(?:on|against|to|from) (?:the (?:company|firm|group|platform|giant|tech giant|e-commerce giant)|it)\b",
+    r"(?:对|對)(?:其|该公司|該公司|该平台|該平台|该企业|該企業)",
+)
+
+
 def direction_of(text: str) -> str:
     ease, tighten = len(EASE.findall(text)), len(TIGHTEN.findall(text))
     if ease > tighten:
@@ -219,10 +232,6 @@ def direction_of(text: str) -> str:
     return "neutral"
 
 
-# An aim, plan or expectation just before a verb: what is to happen, not what happened.
-INTENT = cue(r"\b(?:aim\w*|plan\w*|seek\w*|hop\w+|expect\w*|likely|would|could|may|might|intend\w*|want\w*|poised"
-             r"|set|looking|prepar\w+|consider\w*|about)\s+(?:to\s+)?(?:\w+\s+)?$",
-             r"(?:计划|計劃|拟|擬|准备|準備|有望|将|將|或)\s*$")
 # Anonymous sourcing: regulators announce what they decided themselves, so what "people familiar with the
 # matter" describe is not decided yet.
 UNCONFIRMED = cue(
@@ -234,6 +243,8 @@ UNCONFIRMED = cue(
 NOT_YET = cue(r"\b(?:plan\w*|aim\w*|seek\w*|hop\w+|expect\w*|intend\w*|consider\w*|mull\w*|weigh\w*|prepar\w+"
               r"|set|poised|likely)\s+(?:to\s+)?(?:\w+\s+){0,2}$", r"\b(?:could|may|might)\s+(?:\w+\s+){0,2}$",
               r"(?:计划|計劃|拟|擬|准备|準備|有望|或将|或將|可能)[^，。；]{0,20}$")
+# Before "end the campaign": also "would", "wants to", 将 — a campaign is over only when said to be over.
+INTENT = cue(NOT_YET.pattern, r"\b(?:would|want\w*|looking|about)\s+(?:to\s+)?(?:\w+\s+)?$", r"(?:将|將|或)\s*$")
 CAMPAIGN_END = cue(
     r"\b(?:end|ends|ended|ending|conclu\w+|complet\w+|finish\w*|wrap\w* up|close\w*)\b[^.;]{0,40}\b(?:rectification|crackdown|campaign|clean-?up)",
     r"\b(?:rectification|crackdown|campaign)\b[^.;]{0,40}\b(?:basically |largely |mostly )?(?:complete|completed|over|ended|concluded)\b",

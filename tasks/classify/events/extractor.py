@@ -17,6 +17,7 @@ from tasks.classify.events.cues import (
     BINDING_ORDER,
     CAMPAIGN_END,
     CUMULATIVE,
+    DECIDED_FINE,
     EXCHANGES,
     GROUP_TARGET,
     HYPOTHETICAL,
@@ -25,6 +26,7 @@ from tasks.classify.events.cues import (
     NARRATIVE_PROBE,
     NOT_TECH,
     NOT_YET,
+    OBJECT_ANAPHOR,
     PER_CASE,
     PERSON_ROLE,
     PLATFORM_STANCE,
@@ -112,7 +114,7 @@ class EventExtractor:
             amounts = find_money(sentence.text)
             paired = pair_amounts(companies, amounts, sentence.text)
             money = choose_amount(sentence, fine, amounts, context.reference, context.exact)
-            explicit = _DECIDED_FINE.search(sentence.text)
+            explicit = DECIDED_FINE.search(sentence.text)
             if paired:
                 found.extend(self._fine_pairs(sentence, acting, paired))
             elif money is not None or explicit:
@@ -192,14 +194,13 @@ class EventExtractor:
     ) -> list[Event]:
         acted_on = targets(sentence, trigger, companies, kind)
         names = [(t.company, t.company_id) for t in acted_on]
-        object_anaphor = _OBJECT_ANAPHOR.search(sentence.text, max(0, trigger.start() - 30), trigger.end() + 80)
+        object_anaphor = OBJECT_ANAPHOR.search(sentence.text, max(0, trigger.start() - 30), trigger.end() + 80)
         if not names and object_anaphor and context.main_company:
             names = [(context.main_company.company, context.main_company.company_id)]  # "fined ... on the company"
-        group = GROUP_TARGET.search(sentence.text, trigger.end(), trigger.end() + 60)
-        if not names and group and kind == "fine":
-            names = [("", "")] if money is not None else []  # "fined two pharmaceutical companies": not the story's
+        if not names and kind == "fine" and GROUP_TARGET.search(sentence.text, trigger.end(), trigger.end() + 60):
             if money is None:
                 return []
+            names = [("", "")]  # "fined two pharmaceutical companies": not the story's company
         if not names:
             untracked = untracked_name(sentence.text, trigger.end())
             object_text = sentence.text[trigger.end():trigger.end() + 60]
@@ -225,20 +226,14 @@ class EventExtractor:
         return events
 
 
-# A fine that was decided, with or without an amount: "fined", "a fine of", an administrative penalty decision.
-_DECIDED_FINE = re.compile(
-    r"fined|罚款|罰款|罚没|罰沒|penalty of|fine of|pay a (?:\w+ )?(?:fine|penalty)|行政处罚决定|行政處罰決定|作出行政处罚|作出行政處罰"
-    r"|(?:impos(?:e|es|ed|ing)|lev(?:y|ies|ied)|slap(?:s|ped)?|hand(?:s|ed)|issu(?:es|ed)|hit(?:s)?|dol(?:es|ed) out)\b"
-    r"[^.;]{0,40}\b(?:fine|penalty)|(?:fine|penalty)\b[^.;]{0,20}\bimposed",
-    re.IGNORECASE,
-)
-
-
 def _not_an_action(text: str, match: re.Match[str]) -> bool:
     """A cue that names no new action: planned or expected ("plans to end its review", 拟结束审查), or the
     background of the sentence's news ("the ruling followed an investigation")."""
-    if NOT_YET.search(text[max(0, match.start() - 30):match.start()]):
-        return True
+    return bool(NOT_YET.search(text[max(0, match.start() - 30):match.start()])) or _in_background(text, match)
+
+
+def _in_background(text: str, match: re.Match[str]) -> bool:
+    """The cue sits in a phrase that makes it the background of the news ("following a record fine")."""
     return any(m.start() <= match.start() < m.end() for m in BACKGROUND.finditer(text))
 
 
@@ -257,11 +252,8 @@ def _new_fine(text: str, fresh: Callable[[re.Match[str]], bool]) -> re.Match[str
     expected or possible, not an executive's, not a running total, not the background of something else."""
     if CUMULATIVE.search(text):
         return None
-    background = [m.span() for m in BACKGROUND.finditer(text)]
     for match in TRIGGERS["fine"].finditer(text):
-        if any(start <= match.start() < end for start, end in background):
-            continue
-        if _on_a_person(text, match):
+        if _in_background(text, match) or _on_a_person(text, match):
             continue
         if HYPOTHETICAL.search(text[max(0, match.start() - 60):match.end() + 20]) or UNCONFIRMED.search(text):
             continue
@@ -296,10 +288,6 @@ class _Context:
         return bool(TRIGGERS["fine"].search(self.document))
 
 
-# The company acted on, named only as "the company" or "it": the one the story is about.
-_OBJECT_ANAPHOR = re.compile(
-    r"\b(?:on|against|to|from) (?:the (?:company|firm|group|platform|giant|tech giant|e-commerce giant)|it)\b"
-    r"|(?:对|對)(?:其|该公司|該公司|该平台|該平台|该企业|該企業)", re.IGNORECASE)
 HEADLINE_ZONE = 1500  # headlines, decks and bullets sit in a page's first characters
 _SENTENCE_END = re.compile(r"[.!?。！？;；:：]['\"”’」』)）]*\s*$")
 
