@@ -16,7 +16,7 @@ CJK = re.compile(f"[{CJK_CHARS}]")
 _END = re.compile(
     r"(?<=[。！？；!?])[”’」』\"']?"
     r"|(?<=[a-z0-9)\]”\"'%])[.!?][”\"']?(?=\s+[A-Z\"“‘(" + HAN_CHARS + "])"
-    r"|(?<=[a-z])\s[.!?](?=\s+[A-Z])"  # "... reports The Wall Street Journal . The CAC said": a scraped stop
+    r"|(?<=[a-z])\s[.!?](?=\s+[A-Z])"  # "... as the report said . The regulator added": a scraped stop
     r"|\n+"
 )
 _ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "Co", "Inc", "Ltd", "Corp", "St", "No", "U.S", "U.K", "Jan", "Feb",

@@ -238,8 +238,8 @@ def _in_background(text: str, match: re.Match[str]) -> bool:
 
 
 def _on_a_person(text: str, match: re.Match[str]) -> bool:
-    """A fine on executives, before the cue ("its founder was fined") or as its object ("fined chairman
-    Cheng Wei and president Jean Liu 1 million yuan each"), is not the company's."""
+    """A fine on executives, before the cue ("its founder was fined") or as its object ("also fined its
+    chairman and its president 1 million yuan apiece"), is not the company's."""
     if PERSON_ROLE.search(text[max(0, match.start() - 80):match.start()]):
         return True
     following = text[match.end():match.end() + 80]
