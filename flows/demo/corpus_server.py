@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -55,6 +56,18 @@ def fill_placeholders(body: bytes, base: str, now: datetime) -> bytes:
     return _DATE.sub(date, body)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-response (the fetcher's size cap, a test's timeout) is not an error
+    worth a traceback on the demo's console; anything else still is."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class CorpusServer:
     """Serve `root` (files) and `routes` (custom handlers) until stopped."""
 
@@ -75,8 +88,7 @@ class CorpusServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 return
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         # A short poll interval: shutdown() waits for the next poll, and tests start and stop hundreds of these.
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
