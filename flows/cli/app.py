@@ -116,7 +116,11 @@ def query(
     live: Annotated[bool, typer.Option(help="Query the live file instead of the snapshot (waits for the writer).")]
     = False,
 ) -> None:
-    """Run an ad hoc SQL query read-only (on the snapshot refreshed after each run) and print the result."""
+    """Run an ad hoc SQL query read-only (on the snapshot refreshed after each run) and print the result.
+
+    Any SQL that reads this database is allowed (SELECT, WITH, DESCRIBE, SHOW TABLES, PRAGMA). Nothing else is
+    touched: no writes, no reading or writing other files (COPY ... TO, read_csv), no ATTACH, no extensions.
+    To export, use --format csv and redirect the output."""
     from tasks.common.settings import load_settings
     from tasks.store.queries import run_query
 
