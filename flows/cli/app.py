@@ -233,13 +233,19 @@ def backfill(
     check_config(settings)
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("backfill", total=None)
-        stats = run_backfill(
+        report = run_backfill(
             Database.for_settings(settings), source, kind.value, load_feeds(settings.config_dir), settings.config_dir,
             settings.allow_private_networks, progress=lambda done, total: bar.update(task, completed=done, total=total),
             exempt=settings.private_exceptions,
         )
+    for left_out in report.bad_entries + report.failed_pages:
+        err_console.print(f"regwatch: {left_out}", markup=False, highlight=False)
+    stats = report.stats
     console.print(f"backfill: {stats.items_seen} URLs listed, {stats.items_known} already stored, "
-                  f"{stats.articles_added} articles added, {stats.duplicates} duplicates; no alerts sent")
+                  f"{stats.articles_added} articles added, {stats.duplicates} duplicates, "
+                  f"{len(report.failed_pages)} could not be fetched (not stored); no alerts sent", soft_wrap=True)
+    if shortfall := report.shortfall():
+        raise shortfall
 
 
 @app.command()
