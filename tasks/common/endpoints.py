@@ -20,3 +20,8 @@ def parse_endpoint(text: str) -> Endpoint:
     except ValueError:
         raise ValueError(f"{text.strip()!r}: {host!r} is not an IP address") from None
     return str(address), int(port)
+
+
+def format_endpoint(address: str, port: int) -> str:
+    """The ADDRESS:PORT spelling `parse_endpoint` reads back: an IPv6 address in brackets."""
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"

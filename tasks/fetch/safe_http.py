@@ -38,7 +38,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.http_exceptions import ContentEncodingError
 from aiohttp.typedefs import RawHeaders
 
-from tasks.common.endpoints import Endpoint
+from tasks.common.endpoints import Endpoint, format_endpoint
 from tasks.fetch.feeds_config import FetchLimits
 
 
@@ -74,6 +74,16 @@ def address_policy(allow_private: bool) -> AddressPolicy:
     return (lambda _address: True) if allow_private else is_public_address
 
 
+def how_to_allow(address: str, port: int) -> str:
+    """The settings that let a fetch reach a private `address` (a feed on the LAN, the demo's server).
+
+    Nothing when the port is unknown (0): a URL refused before connecting, which no setting lets through."""
+    if not port:
+        return ""
+    return (f" (to fetch it anyway, set REGWATCH_ALLOW_PRIVATE_ADDRESSES={format_endpoint(address, port)} "
+            "for this address only, or REGWATCH_ALLOW_PRIVATE_NETWORKS=1 for every private address)")
+
+
 class AddressGuard:
     """Which (address, port) a connection may go to: what `allowed` accepts, plus `exempt`.
 
@@ -89,10 +99,11 @@ class AddressGuard:
         """Raise BlockedAddress unless `address` (which `host` resolved to) may be reached on `port`."""
         if self._allowed(address):
             return
-        if (str(ipaddress.ip_address(address.split("%", 1)[0])), port) in self._exempt:
+        canonical = str(ipaddress.ip_address(address.split("%", 1)[0]))
+        if (canonical, port) in self._exempt:
             return
         shown = host if host == address else f"{host} resolves to {address}, which"
-        raise BlockedAddress(f"{shown} is not a public address")
+        raise BlockedAddress(f"{shown} is not a public address{how_to_allow(canonical, port)}")
 
     def open_socket(self, addr_info: aiohttp.AddrInfoType) -> socket.socket:
         """The connector's socket factory: a socket for `addr_info`, which it then connects to, if allowed."""

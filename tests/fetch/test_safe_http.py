@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from flows.demo.corpus_server import CorpusServer, send
+from tasks.common.settings import Settings
 from tasks.fetch.feeds_config import FetchLimits
 from tasks.fetch.safe_http import AddressPolicy, Endpoint, Fetched, Fetcher, FetchFailure, is_public_address
 from tests.support.httpkit import redirect, slow_drip, static, status
@@ -51,8 +52,9 @@ def secret() -> Iterator[CorpusServer]:
 
 
 def assert_refused(result: Fetched | FetchFailure, reason: str) -> None:
+    """Refused for `reason`, followed by how to allow it when the reason is a private address."""
     assert isinstance(result, FetchFailure), result
-    assert result.reason == f"refused: {reason}" and not result.transient
+    assert result.reason.startswith(f"refused: {reason}") and not result.transient, result.reason
 
 
 @pytest.mark.parametrize(
@@ -165,6 +167,25 @@ def test_a_name_resolving_to_a_listening_private_server_is_refused(secret: Corpu
     assert isinstance(result, FetchFailure) and not result.transient
     assert result.reason.startswith("refused: localhost resolves to ") and "not a public address" in result.reason
     assert not secret.hits
+
+
+def test_a_refused_private_address_says_which_settings_allow_it(secret: CorpusServer) -> None:
+    """A user with a feed on their LAN (or the demo's server) learns how to let it through, by the real names."""
+    result = get(secret.url("/secret"))
+    assert isinstance(result, FetchFailure)
+    port = secret.base.rsplit(":", 1)[1]
+    assert f"REGWATCH_ALLOW_PRIVATE_ADDRESSES=127.0.0.1:{port}" in result.reason
+    assert "REGWATCH_ALLOW_PRIVATE_NETWORKS=1" in result.reason
+    assert {"allow_private_addresses", "allow_private_networks"} <= set(Settings.model_fields)
+
+
+def test_the_named_exemption_lets_the_address_through(secret: CorpusServer) -> None:
+    """Doing what the refusal says works: the ADDRESS:PORT it names, as a setting, reaches the server."""
+    refused = get(secret.url("/secret"))
+    assert isinstance(refused, FetchFailure)
+    named = refused.reason.split("REGWATCH_ALLOW_PRIVATE_ADDRESSES=", 1)[1].split()[0]
+    settings = Settings(allow_private_addresses=named)
+    assert isinstance(get(secret.url("/secret"), exempt=settings.private_exceptions), Fetched)
 
 
 def test_a_policy_overrides_allow_private(server: CorpusServer) -> None:
