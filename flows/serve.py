@@ -7,12 +7,15 @@ in one place whichever way regwatch is run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from flows.runner import check_config
-from tasks.common.settings import REPO_ROOT, load_settings
+from tasks.common.settings import REPO_ROOT, Settings, load_settings
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
 
 PREFECT_YAML = REPO_ROOT / "deploy" / "prefect.yaml"
 
@@ -33,10 +36,14 @@ def deployment_specs(path: Path = PREFECT_YAML) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def serve_flows(config_dir: Path | None, db: Path | None) -> None:
-    settings = load_settings(config_dir=config_dir, db=db)
-    check_config(settings)
-    from prefect import serve
+def served_name(name: str) -> str:
+    """`monitor` -> `monitor-served`: never the name `prefect deploy` gives, or each path would overwrite the other's
+    deployment and the worker's scheduled runs would crash looking for flow code at storage `None`."""
+    return f"{name}-served"
+
+
+def served_deployments(settings: Settings) -> list[RunnerDeployment]:
+    """The monitor and the digest on prefect.yaml's schedules, run by this process rather than a work pool."""
     from prefect.deployments.runner import RunnerDeployment
 
     from flows.digest import digest
@@ -46,12 +53,20 @@ def serve_flows(config_dir: Path | None, db: Path | None) -> None:
     monitor_spec, digest_spec = specs["monitor"], specs["daily-digest"]
     deployments = [
         monitor.to_deployment(
-            name="monitor", cron=monitor_spec["cron"], concurrency_limit=monitor_spec["concurrency_limit"],
+            name=served_name("monitor"), cron=monitor_spec["cron"], concurrency_limit=monitor_spec["concurrency_limit"],
             parameters={"config_dir": str(settings.config_dir), "db": str(settings.db)},
         ),
         digest.to_deployment(
-            name="daily-digest", cron=digest_spec["cron"],
+            name=served_name("daily-digest"), cron=digest_spec["cron"],
             parameters={**digest_spec["parameters"], "db": str(settings.db)},
         ),
     ]
-    serve(*(d for d in deployments if isinstance(d, RunnerDeployment)))
+    return [d for d in deployments if isinstance(d, RunnerDeployment)]  # to_deployment is sync here
+
+
+def serve_flows(config_dir: Path | None, db: Path | None) -> None:
+    settings = load_settings(config_dir=config_dir, db=db)
+    check_config(settings)
+    from prefect import serve
+
+    serve(*served_deployments(settings))

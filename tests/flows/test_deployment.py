@@ -40,7 +40,17 @@ def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield server.env
 
 
+# What `regwatch serve` registers when it starts serving, registered without then serving.
+APPLY_SERVED = """
+from flows.serve import served_deployments
+from tasks.common.settings import load_settings
+for deployment in served_deployments(load_settings()):
+    deployment.apply()
+"""
+
+
 def test_deploy_from_prefect_yaml_and_run_through_a_worker(tmp_path: Path, server_env: dict[str, str]) -> None:
+    """Both deploy paths, one after the other, as a user may try them: the worker's deployment still runs."""
     started = time.monotonic()
     env = {**server_env, "REGWATCH_ALLOW_PRIVATE_NETWORKS": "1"}
     db = tmp_path / "rw.duckdb"
@@ -51,6 +61,9 @@ def test_deploy_from_prefect_yaml_and_run_through_a_worker(tmp_path: Path, serve
         prefect(env, "work-pool", "create", "regwatch", "--type", "process")
         out = prefect(env, "--no-prompt", "deploy", "--all", "--prefect-file", "deploy/prefect.yaml")
         assert "regwatch-monitor/monitor" in out and "regwatch-digest/daily-digest" in out
+        served = subprocess.run([str(BIN / "python"), "-c", APPLY_SERVED], env=env, cwd=REPO, capture_output=True,
+                                text=True, timeout=180)
+        assert served.returncode == 0, served.stderr
         worker = start([str(BIN / "prefect"), "worker", "start", "--pool", "regwatch", "--limit", "1"], env,
                        tmp_path / "worker.log")
         try:
@@ -60,6 +73,8 @@ def test_deploy_from_prefect_yaml_and_run_through_a_worker(tmp_path: Path, serve
             stop(worker)
     assert "Completed" in run, run + (tmp_path / "worker.log").read_text()[-3000:]
     assert run_query(db, "SELECT count(*) FROM articles")[1] == [(2,)]
+    served = json.loads(prefect(env, "deployment", "inspect", "regwatch-monitor/monitor-served", "-o", "json"))
+    assert served["work_pool_name"] is None and served["parameters"]["config_dir"]
     schedules = json.loads(prefect(env, "deployment", "inspect", "regwatch-monitor/monitor", "-o", "json"))
     assert schedules["schedules"][0]["schedule"]["cron"] == "*/10 * * * *"
     assert schedules["concurrency_limit"] == 1 or schedules.get("global_concurrency_limit", {}).get("limit") == 1
