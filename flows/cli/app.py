@@ -8,6 +8,7 @@ one-line reason on stderr and exit status 1.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
@@ -28,6 +29,10 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain help: the README embeds it verbatim (checked by a test)
 )
 err_console = Console(stderr=True, soft_wrap=True)
+
+# Prefect logs its temporary server, docs links and every flow and task run to the console at INFO; the
+# UI and the API still get them all. The user's own setting wins.
+PREFECT_CONSOLE_LEVEL = "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,6 +61,17 @@ def one_line_errors(func: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def quiet_prefect(
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Also show Prefect's own log lines (server, flow and task runs).")
+    ] = False,
+) -> None:
+    """Keep the console to regwatch's own lines and Prefect's warnings unless asked for more."""
+    if not verbose:
+        os.environ.setdefault(PREFECT_CONSOLE_LEVEL, "WARNING")
 
 
 @app.command()
@@ -197,8 +213,11 @@ def digest(
 ) -> None:
     """Post a summary of the period's events to Slack (or the console), with a chart."""
     from tasks.alert.digest import parse_span
+    from tasks.common.settings import load_settings
+    from tasks.store.database import Database
 
     span = parse_span(since)
+    Database.for_settings(load_settings(db=db)).require_existing()
     from flows.digest import digest as digest_flow
 
     result = digest_flow(since_hours=span.total_seconds() / 3600, db=str(db) if db else None)

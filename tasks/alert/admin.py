@@ -27,6 +27,7 @@ def list_alerts(db: Database, status: str | None = None) -> list[tuple[object, .
 def resend_alert(settings: Settings, alert_id: str) -> str:
     """Queue the alert again (whatever its status) and run delivery now; returns its new status."""
     db = Database.for_settings(settings)
+    db.require_existing()
     with db.write() as con:
         found = con.execute("SELECT 1 FROM alerts WHERE alert_id = ?", [alert_id]).fetchone()
         if found is None:

@@ -260,11 +260,16 @@ class Database:
             held, self._held = self._held, None
             held.close()
 
+    def require_existing(self) -> None:
+        """Fail in one line when there is no file to read: commands that only read check before starting Prefect."""
+        if not self.path.exists():
+            raise DatabaseError(f"{self.path}: no database yet (run `regwatch run` first)")
+
     def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         if self._held is not None:
             return self._held.cursor()
-        if read_only and not self.path.exists():
-            raise DatabaseError(f"{self.path}: no database yet (run `regwatch run` first)")
+        if read_only:
+            self.require_existing()
         if not read_only:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
