@@ -25,3 +25,11 @@ def test_compose_runs_server_worker_and_deployer_on_one_volume() -> None:
     assert "deploy --all --prefect-file deploy/prefect.yaml" in services["deployer"]["command"]
     assert "regwatch-data:/data" in services["worker"]["volumes"]
     assert services["worker"]["environment"]["PREFECT_API_URL"] == "http://prefect-server:4200/api"
+
+
+def test_every_prefect_server_the_readme_starts_has_telemetry_off() -> None:
+    """Offline, Prefect's server logs `Failed to send telemetry` unless told not to send it."""
+    readme = (DEPLOY.parent / "README.md").read_text()
+    starts = [line for line in readme.splitlines() if "prefect server start" in line]
+    assert starts and all("PREFECT_SERVER_ANALYTICS_ENABLED=false" in line for line in starts)
+    assert "PREFECT_SERVER_ANALYTICS_ENABLED=false" in (DEPLOY / "Dockerfile").read_text()
