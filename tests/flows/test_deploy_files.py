@@ -30,6 +30,6 @@ def test_compose_runs_server_worker_and_deployer_on_one_volume() -> None:
 def test_every_prefect_server_the_readme_starts_has_telemetry_off() -> None:
     """Offline, Prefect's server logs `Failed to send telemetry` unless told not to send it."""
     readme = (DEPLOY.parent / "README.md").read_text()
-    starts = [line for line in readme.splitlines() if "prefect server start" in line]
+    starts = [line for line in readme.splitlines() if "bin/prefect server start" in line]
     assert starts and all("PREFECT_SERVER_ANALYTICS_ENABLED=false" in line for line in starts)
     assert "PREFECT_SERVER_ANALYTICS_ENABLED=false" in (DEPLOY / "Dockerfile").read_text()
