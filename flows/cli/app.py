@@ -50,14 +50,15 @@ DbOption = Annotated[
 
 
 def one_line_errors(func: F) -> F:
-    """Turn RegwatchError into `regwatch: <reason>` and exit 1, without a traceback."""
+    """Turn RegwatchError into `regwatch: <reason>` (a line per reason) and exit 1, without a traceback."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except RegwatchError as exc:
-            err_console.print(f"regwatch: {exc}", markup=False, highlight=False)
+            for reason in str(exc).splitlines():
+                err_console.print(f"regwatch: {reason}", markup=False, highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

@@ -17,20 +17,21 @@ from tasks.common.errors import ConfigError
 M = TypeVar("M", bound=BaseModel)
 
 
-def _check_duplicate_keys(node: yaml.Node, path: Path) -> None:
-    """PyYAML keeps the last of two equal keys silently; a config must not."""
+def _duplicate_keys(node: yaml.Node, path: Path) -> list[str]:
+    """PyYAML keeps the last of two equal keys silently; a config must not. One line per duplicate."""
+    found: list[str] = []
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in seen:
-                    line = key.start_mark.line + 1
-                    raise ConfigError(f"{path}:{line}: duplicate key {key.value!r}")
+                    found.append(f"{path}:{key.start_mark.line + 1}: duplicate key {key.value!r}")
                 seen.add(key.value)
-            _check_duplicate_keys(value, path)
+            found += _duplicate_keys(value, path)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _check_duplicate_keys(item, path)
+            found += _duplicate_keys(item, path)
+    return found
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
@@ -65,9 +66,7 @@ def error_at(path: Path, loc: tuple[int | str, ...], message: str) -> ConfigErro
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError):
         node = None
-    line = _line_of(node, loc)
-    where = f"{path}:{line}" if line else str(path)
-    return ConfigError(f"{where}: {_format_loc(loc)}: {message}")
+    return ConfigError(_validation_line(path, node, loc, message))
 
 
 def load_model(path: Path, model: type[M]) -> M:
@@ -87,15 +86,22 @@ def load_model(path: Path, model: type[M]) -> M:
         raise ConfigError(f"{where}: invalid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from None
-    if node is not None:
-        _check_duplicate_keys(node, path)
+    if data is None:
+        raise ConfigError(f"{path}: the file is empty (see the repo's config/ for an example)")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: expected a mapping at the top level, got {type(data).__name__}")
+    # Every mistake at once, a line each: one edit-and-run round for the user, not one per mistake.
+    problems = _duplicate_keys(node, path) if node is not None else []
     try:
-        return model.model_validate(data)
+        value = model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        line = _line_of(node, loc)
-        where = f"{path}:{line}" if line else str(path)
-        raise ConfigError(f"{where}: {_format_loc(loc)}: {err['msg']}") from None
+        lines = [_validation_line(path, node, tuple(error["loc"]), error["msg"]) for error in exc.errors()]
+        raise ConfigError("\n".join(problems + lines)) from None
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return value
+
+
+def _validation_line(path: Path, node: yaml.Node | None, loc: tuple[int | str, ...], message: str) -> str:
+    line = _line_of(node, loc)
+    return f"{f'{path}:{line}' if line else path}: {_format_loc(loc)}: {message}"

@@ -44,6 +44,12 @@ class FeedConfig(BaseModel):
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"expected an http(s) URL, got {redact_url(value)!r}")
+        try:
+            port = parts.port
+        except ValueError:  # urllib's own check, which a fetch would only make when the feed is polled
+            port = 0
+        if port == 0:
+            raise ValueError(f"the port must be a number from 1 to 65535, got {redact_url(value)!r}")
         return value.strip()
 
     @property

@@ -46,16 +46,34 @@ def test_readme_command_reference_matches_the_real_help() -> None:
         ("feeds: [\n", "feeds.yaml:2: invalid YAML"),
         ("fetch:\n  timeout_seconds: -1\nfeeds: []\n",
          "feeds.yaml:2: fetch.timeout_seconds: Input should be greater than 0"),
+        ("", "feeds.yaml: the file is empty"),
+        ("# nothing here yet\n", "feeds.yaml: the file is empty"),
+        ("feeds:\n  - url: https://a.example:99999/rss\n",
+         "feeds.yaml:2: feeds[0].url: Value error, the port must be a number from 1 to 65535"),
     ],
-    ids=["not-a-mapping", "unknown-key", "bad-url", "duplicate-key", "broken-yaml", "bad-limit"],
+    ids=["not-a-mapping", "unknown-key", "bad-url", "duplicate-key", "broken-yaml", "bad-limit", "empty",
+         "only-comments", "port-out-of-range"],
 )
 def test_bad_config_fails_fast_with_one_line_naming_the_place(tmp_path: Path, feeds_yaml: str, expected: str) -> None:
-    (tmp_path / "feeds.yaml").write_text(feeds_yaml)
+    write_config(tmp_path, feeds_yaml)
     code, output = cli("run", "--config-dir", str(tmp_path), "--db", str(tmp_path / "x.duckdb"))
     assert code == 1
     assert expected in output
     assert output.startswith("regwatch: ") and output.count("\n") == 1
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_every_config_mistake_is_reported_at_once(tmp_path: Path) -> None:
+    """Three mistakes in feeds.yaml and two in companies.yaml: five lines, each naming its place."""
+    write_config(tmp_path, "feeds:\n  - url: ftp://a.example/rss\n  - url: https://b.example/rss\n"
+                           "    colour: red\nfetch:\n  concurrency: 0\n  concurrency: 1\n")
+    (tmp_path / "companies.yaml").write_text("companies:\n  - id: x\n    nmae: X\n")
+    code, output = cli("run", "--config-dir", str(tmp_path), "--db", str(tmp_path / "x.duckdb"))
+    lines = output.splitlines()
+    assert code == 1 and all(line.startswith("regwatch: ") for line in lines), output
+    assert [line.split(": ")[1] for line in lines] == [
+        f"{tmp_path}/feeds.yaml:7", f"{tmp_path}/feeds.yaml:2", f"{tmp_path}/feeds.yaml:4",
+        f"{tmp_path}/companies.yaml:2", f"{tmp_path}/companies.yaml:3"]
 
 
 def test_credentials_in_a_feed_url_are_never_printed(tmp_path: Path) -> None:

@@ -17,9 +17,9 @@ MISSING_DB = "{tmp}/none.duckdb"
 
 # (arguments, what the one line must say); {tmp} is the test's directory.
 MISTAKES = [
-    (["run", "--config-dir", "{tmp}/no-config"], "no-config/feeds.yaml: file not found"),
+    (["run", "--config-dir", "{tmp}/no-config"], "no-config: no such config directory"),
     (["run", "--db", "/proc/regwatch.duckdb"], "/proc/regwatch.duckdb: cannot be opened"),
-    (["serve", "--config-dir", "{tmp}/no-config"], "no-config/feeds.yaml: file not found"),
+    (["serve", "--config-dir", "{tmp}/no-config"], "no-config: no such config directory"),
     (["feeds", "--db", MISSING_DB], "none.duckdb: no database yet"),
     (["query", "SELECT 1", "--db", MISSING_DB], "none.duckdb: no database yet"),
     (["query", "", "--db", "{tmp}/empty.duckdb"], "no SQL given"),
