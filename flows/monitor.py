@@ -18,6 +18,7 @@ from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.futures import PrefectFuture
+from prefect.states import Failed
 from prefect.task_runners import TaskRunner
 from prefect.utilities.annotations import quote
 
@@ -26,7 +27,7 @@ from tasks.alert.plan import PlanStats, plan_alerts
 from tasks.alert.rules import AlertRules, load_alert_rules
 from tasks.alert.senders import sender_factory
 from tasks.common.errors import DatabaseError
-from tasks.common.settings import Settings, load_settings
+from tasks.common.settings import Settings, check_slack_settings, load_settings
 from tasks.fetch.feeds_config import FeedsFile, FetchLimits, load_feeds
 from tasks.fetch.poll import FeedItem, FeedPoll
 from tasks.fetch.safe_http import Fetcher
@@ -137,7 +138,7 @@ def refresh_snapshot(db: Database) -> str:
 
 @task(name="deliver-alerts", cache_policy=NONE)
 def deliver_alerts(db: Database, settings: Settings) -> DeliveryStats:
-    return deliver(db, sender_factory(settings), datetime.now(UTC))
+    return deliver(db, sender_factory(settings), datetime.now(UTC), timedelta(hours=settings.alert_max_age_hours))
 
 
 async def extract_locally(
@@ -197,10 +198,12 @@ async def monitor(
     config_dir: str | None = None,
     db: str | None = None,
     allow_private_networks: bool | None = None,
-) -> dict[str, Any]:
-    """Poll every feed once, store new articles, and return the cycle's counts."""
+) -> dict[str, Any] | State[Any]:
+    """Poll every feed once, store new articles, and return the cycle's counts; a Failed state instead when too many
+    feeds failed (see `CycleStats.failure`)."""
     logger = get_run_logger()
     settings = resolve(config_dir, db, allow_private_networks=allow_private_networks)
+    check_slack_settings(settings)  # before the cycle, not at delivery after it (a deployment skips check_config)
     feeds = load_feeds(settings.config_dir)
     database = Database.for_settings(settings)
     database.init()
@@ -233,11 +236,13 @@ async def monitor(
     if delivered.stopped:
         logger.warning("Slack delivery paused, alerts stay queued: %s", delivered.stopped)
     changed = (stats.articles_added or stats.feeds_failed or planned.alerts_planned or planned.updates_planned
-               or delivered.sent or delivered.failed)
+               or delivered.changed)
     if changed or not database.snapshot_path.exists():  # the copy costs time in proportion to the database
         refresh_snapshot(database)
+    failure = stats.failure(feeds.fetch.fail_run_share)
     await acreate_markdown_artifact(
-        run_report(database, started, stats, delivered), key="regwatch-run", description="New events, alerts, feeds"
+        run_report(database, started, stats, delivered, failure), key="regwatch-run",
+        description="New events, alerts, feeds",
     )
     logger.info(
         "polled %d feeds (%d failed, %d unchanged), %d new items, %d articles added (%d from the feed summary), "
@@ -245,6 +250,10 @@ async def monitor(
         stats.feeds_polled, stats.feeds_failed, stats.feeds_not_modified,
         len(new.items), stats.articles_added, stats.page_failures, stats.duplicates,
     )
+    if failure:
+        # Last, after storing and delivering what it could: the flow run ends Failed with the reason as its message
+        # (`regwatch run` prints it and exits 1), instead of Completed with nothing monitored.
+        return Failed(message=failure)
     return {
         "feeds_polled": stats.feeds_polled,
         "feeds_failed": stats.feeds_failed,
@@ -261,6 +270,7 @@ async def monitor(
         "alert_updates_planned": planned.updates_planned,
         "alerts_suppressed": planned.suppressed,
         "alerts_sent": delivered.sent,
+        "alerts_shown": delivered.shown,
         "alerts_failed": delivered.failed,
         "alerts_pending": delivered.pending,
     }

@@ -25,6 +25,10 @@ class FetchLimits(BaseModel):
     concurrency: int = Field(16, ge=1, description="requests in flight in all")
     per_host_concurrency: int = Field(2, ge=1, description="requests in flight per host")
     max_items_per_feed: int = Field(500, ge=1, description="newest items taken from one feed")
+    # 1: only a run in which every feed failed is a failed run. One feed down is that outlet's problem (its health
+    # and a Slack report after a few runs say so); every feed down is ours (DNS, network, proxy, address rules),
+    # and regwatch is then monitoring nothing, which cron and Prefect must see.
+    fail_run_share: float = Field(1.0, gt=0, le=1, description="the run ends failed when this share of feeds fail")
     user_agent: str = USER_AGENT
 
 

@@ -73,6 +73,9 @@ def extraction_pool(workers: int, config_dir: str) -> Iterator[Extractor]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+MAX_EXAMPLE_CHARS = 300  # of the failing feed a failed run names as its example
+
+
 @dataclass
 class CycleStats:
     """Counts for one cycle, for logs, the runs table and the benchmark."""
@@ -100,6 +103,18 @@ class CycleStats:
                 self.feed_errors.append(f"{poll.feed.label}: {poll.error}")
             elif poll.status == "not_modified":
                 self.feeds_not_modified += 1
+
+    def failure(self, fail_share: float) -> str | None:
+        """Why the run must end failed, in one line, or None: at least `fail_share` of the polled feeds failed
+        (feeds.yaml's `fetch.fail_run_share`). Such a run still stores and delivers what it can; ending it failed
+        is what lets cron and Prefect tell "nothing new" from "nothing reached"."""
+        if not self.feeds_polled or self.feeds_failed / self.feeds_polled < fail_share:
+            return None
+        how_many = "all" if self.feeds_failed == self.feeds_polled else f"{self.feeds_failed} of"
+        example = " ".join(self.feed_errors[0].split())
+        if len(example) > MAX_EXAMPLE_CHARS:
+            example = example[:MAX_EXAMPLE_CHARS - 1] + "…"
+        return f"{how_many} {self.feeds_polled} feeds failed (e.g. {example}); `regwatch feeds` shows each one's error"
 
     def add_batch(self, items: int, stored: Stored) -> None:
         """A batch of `items` new items fetched, extracted and stored."""

@@ -9,20 +9,32 @@ from tasks.pipeline.cycle import CycleStats
 from tasks.store.database import Database
 
 
-def run_report(db: Database, started: datetime, stats: CycleStats, delivered: DeliveryStats) -> str:
-    """The run's Markdown artifact: new events, alert states and failing feeds, for the Prefect UI."""
+def run_report(db: Database, started: datetime, stats: CycleStats, delivered: DeliveryStats,
+               failure: str | None = None) -> str:
+    """The run's Markdown artifact: why the run failed (if it did), new events, alert states and failing feeds.
+
+    Events are counted both ways, named as such: each story's report of an action is a mention, and the mentions
+    of one real-world action (one row of `recent_events`) are one distinct event, so the report agrees with the
+    views (it once said "15 new events" where the views showed 9).
+    """
     with db.read() as con:
         events = con.execute(
-            """SELECT e.kind, array_to_string(e.companies, ', '), COALESCE(e.amount_text, ''), a.title, a.url
-               FROM events e JOIN articles a USING (article_id) WHERE a.fetched_at >= ? ORDER BY e.kind""",
+            """SELECT arg_min(e.kind, a.fetched_at), arg_min(array_to_string(e.companies, ', '), a.fetched_at),
+                      COALESCE(arg_min(e.amount_text, a.fetched_at), ''), arg_min(a.title, a.fetched_at),
+                      arg_min(a.url, a.fetched_at), count(*)
+               FROM events e JOIN articles a USING (article_id) WHERE a.fetched_at >= ?
+               GROUP BY COALESCE(e.cluster_id, e.event_id) ORDER BY 1, 4""",
             [started],
         ).fetchall()
         alerts = con.execute("SELECT status, count(*) FROM alerts GROUP BY status ORDER BY status").fetchall()
-    lines = [f"## regwatch run {started:%Y-%m-%d %H:%M} UTC", "",
-             f"{stats.feeds_polled} feeds polled, {stats.articles_added} new articles, {len(events)} new events, "
-             f"{delivered.sent} alerts sent, {delivered.pending} pending.", "",
-             "| kind | companies | amount | story |", "|---|---|---|---|"]
-    lines += [f"| {k} | {c} | {a} | [{t[:80]}]({u}) |" for k, c, a, t, u in events] or ["| (none) | | | |"]
+    lines = [f"## regwatch run {started:%Y-%m-%d %H:%M} UTC", ""]
+    if failure:
+        lines += [f"**Run failed**: {failure}", ""]
+    lines += [f"{stats.feeds_polled} feeds polled ({stats.feeds_failed} failed), {stats.articles_added} new articles, "
+              f"{sum(row[-1] for row in events)} event mentions in stories, {len(events)} distinct events, "
+              f"{delivered.sent} alerts sent, {delivered.pending} pending.", "",
+              "| kind | companies | amount | story | stories this run |", "|---|---|---|---|---|"]
+    lines += [f"| {k} | {c} | {a} | [{t[:80]}]({u}) | {n} |" for k, c, a, t, u, n in events] or ["| (none) | | | | |"]
     lines += ["", "| alert status | count |", "|---|---|", *(f"| {s} | {n} |" for s, n in alerts)]
     lines += ["", "| failing feed |", "|---|", *(f"| {e[:150]} |" for e in stats.feed_errors)]
     return "\n".join(lines) + "\n"
