@@ -289,7 +289,11 @@ def extraction_f1(
     from tasks.common.errors import ConfigError
 
     if not (corpus / "ground-truth.json").is_file():
-        raise ConfigError(f"{corpus}: no ground-truth.json (is ../shared present?)")
+        raise ConfigError(
+            f"{corpus}: no ground-truth.json; extraction-f1 needs the article-extraction-benchmark corpus "
+            "(html/*.html.gz and ground-truth.json, from github.com/scrapinghub/article-extraction-benchmark), "
+            "which CI keeps at ../shared/corpora/article-extraction-benchmark: clone it and pass --corpus DIR"
+        )
     score = score_corpus(corpus)
     console.print(f"pages: {score.pages}  mean token F1: {score.mean_f1:.4f}  empty extractions: {score.empty}")
 
