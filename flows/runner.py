@@ -7,6 +7,7 @@ with one line instead of a failed flow run and a traceback.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +15,28 @@ from tasks.alert.rules import load_alert_rules
 from tasks.classify.companies import load_companies
 from tasks.classify.currency import load_rates
 from tasks.classify.history import load_history
-from tasks.common.errors import RegwatchError
+from tasks.common.errors import ConfigError, RegwatchError
 from tasks.common.settings import Settings, load_settings
 from tasks.fetch.feeds_config import load_feeds
 from tasks.store.database import Database
 
+CONFIG_FILES: tuple[Callable[[Path], object], ...] = (
+    load_feeds, load_companies, load_rates, load_history, load_alert_rules,
+)
+
 
 def check_config(settings: Settings) -> None:
-    """Every config file and the database, checked before Prefect starts."""
-    load_feeds(settings.config_dir)
-    load_companies(settings.config_dir)
-    load_rates(settings.config_dir)
-    load_history(settings.config_dir)
-    load_alert_rules(settings.config_dir)
+    """Every config file and the database, checked before Prefect starts; the mistakes of all files at once."""
+    if not settings.config_dir.is_dir():
+        raise ConfigError(f"{settings.config_dir}: no such config directory (--config-dir or REGWATCH_CONFIG_DIR)")
+    problems = []
+    for load in CONFIG_FILES:
+        try:
+            load(settings.config_dir)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
     Database.for_settings(settings).init()
 
 
