@@ -99,14 +99,21 @@ def run(
 @app.command()
 @one_line_errors
 def demo(
-    db: Annotated[Path, typer.Option("--db", help="DuckDB file the demo writes (recreated).")] = Path(
-        "data/demo.duckdb"
-    ),
+    db: Annotated[Path, typer.Option(
+        "--db", help="DuckDB file the demo writes (recreated); with --serve, the one its printed commands use."
+    )] = Path("data/demo.duckdb"),
+    serve: Annotated[bool, typer.Option(
+        "--serve", help="Only serve the corpus, until Ctrl-C: write a config dir for it (demo-config, next to "
+        "--db) and print the run, backfill and serve commands to try against it.",
+    )] = False,
 ) -> None:
     """Serve the bundled sample corpus on 127.0.0.1 and run the real flow against it."""
-    from flows.demo.run import run_demo
+    from flows.demo.run import run_demo, serve_demo
 
-    run_demo(db)
+    if serve:
+        serve_demo(db)
+    else:
+        run_demo(db)
 
 
 @app.command()

@@ -93,9 +93,15 @@ class CorpusServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
-    def base(self) -> str:
+    def endpoint(self) -> tuple[str, int]:
+        """The (address, port) it listens on."""
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return str(host), int(port)
+
+    @property
+    def base(self) -> str:
+        host, port = self.endpoint
+        return f"http://{host}:{port}"
 
     def url(self, path: str) -> str:
         return self.base + path

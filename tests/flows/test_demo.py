@@ -8,8 +8,14 @@ exactly once when Slack is down for a run and then back.
 from __future__ import annotations
 
 import asyncio
+import json
+import queue
+import signal
+import subprocess
+import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 import yaml
@@ -19,6 +25,7 @@ from flows.demo.corpus_server import CorpusServer
 from flows.demo.run import CORPUS, write_demo_config
 from flows.monitor import monitor
 from tasks.store.database import Database
+from tests.support import faultkit as fk
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -86,3 +93,68 @@ def test_syndicated_and_rewritten_copies_are_one_story(tmp_path: Path) -> None:
         urls = [server.url(path) for path in group]
         assert len(set(urls) & stored) == 1, group  # one story stored per group of copies
         assert set(urls) <= seen | stored  # and every copy recorded as a sighting of it
+
+
+def lines_of(stream: IO[str]) -> tuple[queue.Queue[str], threading.Thread]:
+    """A child's output, line by line as it comes, without blocking the test on a silent child; the thread
+    ends, after an empty line, when the child closes it."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            lines.put(line)
+        lines.put("")
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    return lines, thread
+
+
+def read_until(lines: queue.Queue[str], marker: str, timeout: float = 60) -> list[str]:
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while not any(marker in line for line in seen):
+        seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+        assert seen[-1], f"the child ended without printing {marker!r}: {seen}"
+    return seen
+
+
+def printed_command(output: list[str], subcommand: str) -> str:
+    return next(line.strip() for line in output if f" {subcommand} " in line and "--db" in line)
+
+
+def test_demo_serve_gives_a_config_and_commands_that_work_until_ctrl_c(tmp_path: Path, prefect_api_url: str) -> None:
+    """`regwatch demo --serve` as a user runs it: paste the printed commands into a shell, then press Ctrl-C."""
+    env = fk.child_env(prefect_api_url, tmp_path / "prefect-home")  # private addresses are NOT allowed here
+    demo = subprocess.Popen([str(fk.REGWATCH), "demo", "--serve"], cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert demo.stdout is not None and demo.stderr is not None
+    lines, reader = lines_of(demo.stdout)
+    try:
+        output = read_until(lines, "Ctrl-C")
+        run, backfill = printed_command(output, "run"), printed_command(output, "backfill")
+        assert (tmp_path / "data" / "demo-config" / "feeds.yaml").is_file(), output
+
+        def shell(command: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(command, shell=True, cwd=tmp_path, env=env, text=True, capture_output=True,
+                                  timeout=300)
+
+        refused = shell(run.split(" ", 1)[1])  # the same run without the setting the demo prints
+        feeds = shell(f"{fk.REGWATCH} feeds --db data/demo.duckdb --format json")
+        errors = [json.loads(line)["last_error"] for line in feeds.stdout.splitlines()]
+        assert errors and all("REGWATCH_ALLOW_PRIVATE_ADDRESSES=127.0.0.1:" in e for e in errors), refused.stderr
+
+        ran = shell(run)
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        assert "0 failed" in ran.stdout and " 0 articles added" not in ran.stdout, ran.stdout
+        backfilled = shell(backfill)
+        assert backfilled.returncode == 0, backfilled.stdout + backfilled.stderr
+        assert "0 articles added" in backfilled.stdout and "already stored" in backfilled.stdout
+    finally:
+        demo.send_signal(signal.SIGINT)  # Ctrl-C
+        demo.wait(timeout=30)
+    reader.join(timeout=10)
+    err = demo.stderr.read()
+    assert demo.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "stopped" in "".join(lines.queue), list(lines.queue)
