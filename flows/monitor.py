@@ -23,6 +23,7 @@ from prefect.task_runners import TaskRunner
 from prefect.utilities.annotations import quote
 
 from tasks.alert.delivery import DeliveryStats, deliver
+from tasks.alert.feed_alerts import queue_failing_feeds
 from tasks.alert.plan import PlanStats, plan_alerts
 from tasks.alert.rules import AlertRules, load_alert_rules
 from tasks.alert.senders import sender_factory
@@ -130,6 +131,15 @@ def plan(db: Database, rules: AlertRules, settings: Settings) -> PlanStats:
                        settings.slack_channel)
 
 
+@task(name="report-failing-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
+      retry_condition_fn=worth_retrying)
+def report_failing_feeds(db: Database, polls: list[FeedPoll], rules: AlertRules, settings: Settings) -> list[str]:
+    """Queue a Slack report of the feeds that have just failed `failing_feed_runs` runs in a row; their names."""
+    reported = queue_failing_feeds(db, [poll.feed.feed_id for poll in polls], rules.failing_feed_runs,
+                                   datetime.now(UTC), settings.slack_channel or rules.channel)
+    return [feed.name for feed in reported]
+
+
 @task(name="refresh-snapshot", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
       retry_condition_fn=worth_retrying)
 def refresh_snapshot(db: Database) -> str:
@@ -230,7 +240,9 @@ async def monitor(
         logger.warning("... and %d more pages (articles.fetch_error has every reason)",
                        len(stats.page_errors) - MAX_LOGGED_PAGE_ERRORS)
     finish(database, as_is(polls), stats, started)
-    planned = plan(database, load_alert_rules(settings.config_dir), settings)
+    rules = load_alert_rules(settings.config_dir)
+    planned = plan(database, rules, settings)
+    failing_reported = report_failing_feeds(database, as_is(polls), rules, settings)
     delivered = deliver_alerts(database, settings)
     if delivered.stopped:
         logger.warning("Slack delivery paused, alerts stay queued: %s", delivered.stopped)
@@ -271,4 +283,5 @@ async def monitor(
         "alerts_sent": delivered.sent,
         "alerts_failed": delivered.failed,
         "alerts_pending": delivered.pending,
+        "failing_feeds_reported": len(failing_reported),
     }

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from tasks.alert.feed_alerts import FAILING_FEEDS, stored_message
 from tasks.alert.slack_format import AlertFacts, SlackMessage, Source, render_alert, render_update
 from tasks.store.database import Database
 
@@ -93,7 +94,8 @@ def deliver(db: Database, sender_for: Callable[[str | None], Sender], now: datet
             [now, limit],
         ).fetchall()
         for alert_id, cluster_id, purpose, parent_id, channel in due:
-            message, sources, thread_ts = _compose(con, cluster_id, purpose, parent_id)
+            message, sources, thread_ts = (stored_message(con, alert_id) if purpose == FAILING_FEEDS
+                                           else _compose(con, cluster_id, purpose, parent_id))
             if message is None:
                 _set(con, alert_id, status="suppressed", last_error="nothing new to report")
                 continue

@@ -32,6 +32,7 @@ class AlertRules(BaseModel):
     min_amount_usd: float = Field(0, ge=0)
     channel: str | None = None
     routes: list[Route] = []
+    failing_feed_runs: int = Field(3, ge=0, description="a feed failing this many runs in a row is reported; 0: never")
 
     def wants(self, kind: str, tracked_companies: list[str], amount_usd: float | None) -> bool:
         """Should an event of this kind, naming these tracked companies, alert at all?"""

@@ -125,3 +125,16 @@ def test_cli_exits_1_with_one_line_when_every_feed_fails(site: Site, tmp_path: P
     ours = [line for line in run.stderr.splitlines() if line.startswith("regwatch:")]
     assert len(ours) == 1 and ours[0].startswith("regwatch: all 3 feeds failed (e.g. "), run.stderr
     assert run.stderr.rstrip().endswith(ours[0])
+
+
+def test_a_feed_failing_three_runs_in_a_row_is_reported_in_slack_once(
+    site: Site, tmp_path: Path, slack: SlackServer
+) -> None:
+    db = tmp_path / "rw.duckdb"
+    config = write_config(tmp_path / "config", feeds_yaml({"wire": site.server.url("/wire.rss"),
+                                                           "gone": site.server.url("/gone.rss")}))
+    reported = [run_flow(config, db).result()["failing_feeds_reported"] for _ in range(4)]
+    assert reported == [0, 0, 1, 0]  # the third failure in a row, and only then
+    reports = [m.text for m in slack.messages if m.text.startswith("Feed failing")]
+    assert reports == [f"Feed failing: <{site.server.url('/gone.rss')}|gone> has failed 3 runs in a row (HTTP 404). "
+                       "`regwatch feeds` shows every feed's health."]
