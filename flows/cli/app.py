@@ -122,7 +122,7 @@ def feeds(
     db: DbOption = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
 ) -> None:
-    """Show each feed's health: last success, last error, consecutive failures, items seen."""
+    """Show each feed's URL and health: last poll, last success, last error, consecutive failures, items seen."""
     from tasks.common.settings import load_settings
     from tasks.store.database import Database
     from tasks.store.feed_health import HEALTH_COLUMNS, feed_health

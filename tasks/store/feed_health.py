@@ -66,17 +66,18 @@ def record_polls(db: Database, polls: list[FeedPoll], added: Counter[str], now: 
 
 
 HEALTH_COLUMNS = (
-    "name", "status", "last_success_at", "consecutive_failures", "items_seen",
+    "name", "url", "status", "last_polled_at", "last_success_at", "consecutive_failures", "items_seen",
     "articles_added", "last_error",
 )
 
 
 def feed_health(db: Database) -> list[tuple[object, ...]]:
-    """Rows for `regwatch feeds`: failing feeds first."""
+    """Rows for `regwatch feeds`: failing feeds first. The URL (credentials removed) says which address a
+    failing feed is; the last poll says whether runs are happening at all."""
     with db.read() as con:
         return con.execute(
             """
-            SELECT COALESCE(name, url), last_status,
+            SELECT COALESCE(name, url), url, last_status, strftime(last_polled_at, '%Y-%m-%d %H:%M:%S'),
                    strftime(last_success_at, '%Y-%m-%d %H:%M:%S'), consecutive_failures,
                    items_seen, articles_added, last_error
             FROM feeds ORDER BY consecutive_failures DESC, COALESCE(name, url)
