@@ -33,7 +33,7 @@ MISTAKES = [
     (["classify", "{tmp}/no-such-page.html"], "no-such-page.html: cannot read"),
     (["eval", "--data", "{tmp}/no-labels"], "no-labels: no labelled files"),
     (["eval", "--real", "{tmp}/no-texts"], "no-texts: no such directory"),
-    (["extraction-f1", "--corpus", "{tmp}/no-corpus"], "no-corpus: no ground-truth.json; extraction-f1 needs the article-extraction-benchmark"),
+    (["extraction-f1", "--corpus", "{tmp}/no-corpus"], "extraction-f1 needs the article-extraction-benchmark"),
     (["demo", "--db", "/proc/demo.duckdb"], "/proc/demo.duckdb: cannot be opened"),
 ]
 
