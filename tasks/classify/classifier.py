@@ -19,6 +19,7 @@ from tasks.classify.events import Event, EventExtractor
 from tasks.classify.events.explain import why_no_event
 from tasks.classify.history import known_before, load_history
 from tasks.classify.money import exact
+from tasks.classify.script import as_written, simplified
 from tasks.common.language import READ, detect_language, language_name
 from tasks.common.text import HAN_CHARS
 
@@ -106,6 +107,8 @@ class Classifier:
     def classify(self, title: str, text: str, published: date | None) -> Classification:
         """Companies and events in a story; positions refer to the title and text after `readable`."""
         title, text = readable(title), readable(text)
+        as_shown = f"{title}\n\n{text}" if title else text
+        title, text = simplified(title), simplified(text)
         document = f"{title}\n\n{text}" if title else text
         matches = self.matcher.find(document)
         language = detect_language(document)
@@ -115,11 +118,13 @@ class Classifier:
         events = self.extractor.extract(title, text, matches, published)
         if published is not None:  # a known action a week older than the story is being recalled
             events = [e for e in events if known_before(e, self.history, self.extractor.rates, published) is None]
+        for event in events:  # the evidence as the outlet wrote it, in its own script
+            event.evidence = as_written(event.evidence, document, as_shown)
         return Classification(bool(events), matches, events, language)
 
     def why_not(self, title: str, text: str, published: date | None) -> list[str]:
         """For a story that yields no event: the cue that was missing (slower; the CLI asks for it)."""
-        title, text = readable(title), readable(text)
+        title, text = simplified(readable(title)), simplified(readable(text))
         matches = self.matcher.find(f"{title}\n\n{text}" if title else text)
         return why_no_event(self.extractor.regulators, title, text, matches, published)
 

@@ -24,6 +24,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"立案调查", r"立案調查", r"网络安全审查", r"網絡安全審查", r"網路安全審查", r"展开调查", r"展開調查", r"开展调查",
         r"開展調查", r"进行调查", r"進行調查", r"啟動調查", r"启动调查", r"反垄断调查", r"反壟斷調查", r"(?:对|對).{1,20}(?:调查|調查)",
         r"(?:反垄断|反壟斷|安全)审查(?!决定|決定|结果|結果)", r"(?:反垄断|反壟斷|安全)審查(?!決定|結果)",
+        r"被[^，。；]{0,24}(?:立案|上门|上門)?(?:调查|調查)", r"受到[^，。；]{0,6}(?:调查|調查)", r"上门(?:调查|检查)", r"上門(?:調查|檢查)",
     ),
     "ipo_block": cue(
         r"\b(?:IPO|initial public offering|listing|flotation|share sale|debut)\b[^.;]{0,80}?"
@@ -50,15 +51,15 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\b(?:take|took|taken|takes|taking|pull\w*|remov\w*)\b[^.;]{0,50}?\boff (?:the |their |its )?(?:app )?shelves\b",
         r"\b(?:removes?|removed|pulls?|pulled)\b[^.;]{0,40}?\bapps?\b[^.;]{0,30}?\bfrom\b[^.;]{0,20}\bstores?\b",
         r"\bapp ?stores?\b[^.;]{0,30}?\b(?:take|took|taken|takes) down\b",
-        r"\b(?:suspend|halt|stop)\w*\b[^.;]{0,30}?\bnew (?:user )?(?:registrations?|sign-?ups|users)\b",
+        # Not "stop registering new users" during a review: the app stays in the stores; that is the review.
         r"下架.{0,12}(?:App|APP|应用|應用|程序|软件|軟件)", r"(?:App|APP|应用|應用|程序|软件|軟件).{0,12}下架",
-        r"暂停新用户注册", r"停止新用户注册", r"暫停新用戶註冊", r"暂停.{0,6}新用户注册", r"暫停.{0,6}新用戶註冊",
     ),
     "rectification": cue(
         r"\brectif\w+", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
-        r"\b(?:ordered|told|instructed|required|asked)\b[^.;]{0,60}?\bto (?:fix|correct|overhaul|restructure|stop|end|submit"
+        r"\b(?:ordered|told|instructed|required|asked)\b[^.;]{0,60}?\bto (?:fix|correct|overhaul|restructure"
+        r"|stop(?! (?:registering|signing up|accepting|taking) new)|end|submit"
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
-        r"\bmust (?:end|stop|give up|submit|terminate|scrap|unwind)\b",
+        r"\bmust (?:end|stop(?! (?:registering|signing up|accepting|taking) new)|give up|submit|terminate|scrap|unwind)\b",
         r"\btold\b[^.;]{0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
         r"\b(?:asked|told|urged|ordered|required|instructed)\b[^.;]{0,60}?\bto (?:abide by|comply with|compete fairly|obey"
         r"|strictly follow|regulate|standardi[sz]e|tighten|improve|strengthen)\b",
@@ -183,6 +184,7 @@ HYPOTHETICAL = cue(
 
     r"预计", r"預計", r"拟对", r"擬對", r"或将", r"或將", r"或面临", r"或面臨", r"面临.{0,12}(?:罚|處罰|处罚)", r"面臨.{0,12}罰",
     r"可能.{0,8}(?:罚|罰)", r"将对.{0,20}(?:罚|罰)", r"將對.{0,20}罰",
+    r"(?:罚款|罰款|罚金|罰金)(?:金额|金額|数额|數額)?(?:可能|或将|或將|预计|預計|有望|或)",  # "the fine may exceed ..."
 )
 
 
@@ -254,7 +256,7 @@ CAMPAIGN_END = cue(
 
 GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|apps|operators)\b",
                     r"\b(?:all|the) (?:two|three|four|five|six)\b", r"\bboth (?:companies|apps|platforms|firms)\b",
-                    r"[\d一二三四五六七八九十两]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)",
+                    r"[\d一二三四五六七八九十两百千数几上]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)",
                     r"\b\d+ (?:[\w-]+ ){0,3}(?:cases|deals|transactions|acquisitions|mergers)\b",
                     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens of|several|a number of)\s+(?:[\w-]+\s+){0,3}"
                     r"(?:companies|firms|platforms|makers|operators|providers|enterprises|businesses)\b",
@@ -262,6 +264,9 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
                     r"(?:platforms|firms|companies|giants|operators|providers|apps)\b",
                     r"(?:主要|多家|各大|相关|相關|头部|頭部|大型|重点|重點)[^，。；]{0,8}(?:平台|企业|企業|公司)",
                     r"[\d一二三四五六七八九十两]+起.{0,24}案")
+# "Some platforms", "individual companies": the unnamed few of a year's statistics, not an action on anyone.
+VAGUE_TARGET = cue(r"(?:个别|部分|一些|若干|某些)[^，。；]{0,8}(?:平台|企业|公司|网站)",
+                   r"\b(?:some|certain|individual) (?:\w+ )?(?:companies|platforms|firms|websites)\b")
 # Sectors that are not tech: a fine in them is not regwatch's news, whatever else the story mentions.
 NOT_TECH = cue(
     r"\b(?:pharma\w*|drug ?makers?|drugs?|medicine|hospitals?|cement|property|real estate|developers?|banks?|insurers?"

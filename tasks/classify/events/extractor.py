@@ -37,6 +37,7 @@ from tasks.classify.events.cues import (
     TOTAL,
     TRIGGERS,
     UNCONFIRMED,
+    VAGUE_TARGET,
     direction_of,
 )
 from tasks.classify.events.merging import drop_followups, drop_policy_chatter, merge_events
@@ -166,8 +167,11 @@ class EventExtractor:
 
         The Politburo, the State Council and the leaders speak on every sector, so their sentence must
         itself be about tech; they need no document word ("the Party supports the platform economy"). A
-        regulator needs a rule, notice, meeting or ban in the sentence. A penalty is never policy."""
+        regulator needs a rule, notice, meeting or ban in the sentence. A penalty is never policy, and what
+        unnamed sources say is coming is not decided."""
         if acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text) or LAW_APPLIED.search(text):
+            return False
+        if UNCONFIRMED.search(text):
             return False
         statement = POLICY_ACTION.search(text)
         if statement is None or not fresh(statement):
@@ -194,10 +198,13 @@ class EventExtractor:
     ) -> list[Event]:
         acted_on = targets(sentence, trigger, companies, kind)
         names = [(t.company, t.company_id) for t in acted_on]
+        if not names and VAGUE_TARGET.search(sentence.text, 0, trigger.end() + 60):
+            return []  # "针对个别互联网企业…对其采取罚款": 其 is the unnamed few, not the story's company
         object_anaphor = OBJECT_ANAPHOR.search(sentence.text, max(0, trigger.start() - 30), trigger.end() + 80)
         if not names and object_anaphor and context.main_company:
             names = [(context.main_company.company, context.main_company.company_id)]  # "fined ... on the company"
-        if not names and kind == "fine" and GROUP_TARGET.search(sentence.text, trigger.end(), trigger.end() + 60):
+        if not names and kind == "fine" and GROUP_TARGET.search(sentence.text, max(0, trigger.start() - 20),
+                                                                trigger.end() + 60):
             if money is None:
                 return []
             names = [("", "")]  # "fined two pharmaceutical companies": not the story's company

@@ -115,7 +115,7 @@ RECAP = cue(
     r"\b(?:months?|years?) (?:after|before|earlier)\b", r"\b(?:comes?|came|coming)\b[^.;]{0,40}\bafter\b",
     r"\b(?:days?|weeks?) ago\b", r"\bfor (?:a|one|two|three|several|\d+) (?:years?|months?)\b", r"\bhad already\b", r"\blast (?:week|month)\b", r"\bearlier this (?:week|month|year)\b",
     r"\bsince then\b", r"[一二三四五六七八九十两兩几幾\d]+\s*(?:天|日|周|週|个月|個月|月|星期)前", r"本月初", r"上周", r"上週",
-    r"上个月", r"上個月",
+    r"上个月", r"上個月", r"(?:昨日|昨天|前日|前天)已",  # "had already, yesterday": background to today's news
     r"曾", r"此前", r"当时", r"當時", r"去年", r"前年", r"早前", r"早在", r"年前", r"以来", r"以來", r"当年", r"當年", r"彼时", r"彼時",
     r"此後", r"之前", r"被罚后", r"被罰後", r"受罚后", r"罚款后", r"回顾", r"回顧", r"回看", r"过去[一二三四五两几\d]+年",
     r"過去[一二三四五兩幾\d]+年",
@@ -151,9 +151,15 @@ _SUBORDINATE = re.compile(r"\s*(?:when|after|as|since|following|before)\b", re.I
 _CLAUSE = re.compile(r"[,;:，；：](?!\s*(?:19|20)\d\d)|\s[-–—]\s")
 
 
+# A decree's own formula: passed at an earlier meeting, published now ("已经…常务会议通过，现予公布").
+_PROMULGATED_NOW = re.compile(r"现予(?:公布|发布|印发)|現予(?:公布|發布|印發)|\bis hereby (?:promulgated|published|issued)\b")
+
+
 def is_recap_at(sentence: str, position: int, reference: date | None, exact: bool) -> bool:
     """Recap check for the clause holding the trigger, and for a short opening clause
     ("In 2021, ...", "此前，...") that dates the whole sentence."""
+    if _PROMULGATED_NOW.search(sentence):
+        return False
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(sentence)] + [len(sentence) + 1]
     clauses = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
     index = next((i for i, (a, b) in enumerate(clauses) if a <= position < b), 0)
