@@ -30,6 +30,7 @@ from tasks.classify.events.cues import (
     PER_CASE,
     PERSON_ROLE,
     PLATFORM_STANCE,
+    PLURAL_ANAPHOR,
     POLICY_ACTION,
     POLICY_BODIES,
     PRIVATE_SECTOR,
@@ -77,6 +78,8 @@ class EventExtractor:
         events: list[Event] = []
         last_chinese: RegulatorMention | None = None
         since_named = 0
+        recent: list[CompanyMatch] = []  # the companies of the last sentence that named any
+        since_recent = 0
         for sentence in split_sentences(document):
             regs = [m for m in mentions if sentence.start <= m.start < sentence.end]
             chinese = _chinese_regulators(regs)
@@ -96,6 +99,13 @@ class EventExtractor:
                 CompanyMatch(m.company_id, m.company, m.surface, m.start - sentence.start, m.end - sentence.start, m.weak)
                 for m in companies if sentence.start <= m.start < sentence.end
             ]
+            since_recent += 1
+            if local:
+                recent, since_recent = local, 0
+            elif since_recent <= CARRY_SENTENCES and (plural := PLURAL_ANAPHOR.search(sentence.text)):
+                # "JD.com, Meituan and Ele.me were summoned. The companies were told to ...": those three
+                local = [CompanyMatch(m.company_id, m.company, plural.group(0), plural.start(), plural.end(), m.weak)
+                         for m in recent]
             if not (local or SECTOR.search(sentence.text) or context.tech_story or acting.code in POLICY_BODIES):
                 continue  # (what the top bodies say is checked for the sector in _is_policy_shift)
             events.extend(self._sentence_events(sentence, acting, local, named, context))
