@@ -8,7 +8,10 @@ with ``{"ok": false, "error": ...}`` for Web API errors, plain-text bodies with
 Slack's limits (`block_problems`). Every accepted message is recorded, parsed,
 in `messages`; every request, raw, in `requests`. `fail_next` makes the next
 requests fail in a chosen way (429, 500, auth, unknown channel, dropped
-connection, hang). `on_request` and `on_accept` are called as a request
+connection, hang). `scopes` are the OAuth scopes the token was granted (a method
+needing another answers ``missing_scope``, naming what it needs) and `members`
+the channels the bot has joined (posting elsewhere answers ``not_in_channel``),
+so a test can set up the mistakes a new Slack app comes with. `on_request` and `on_accept` are called as a request
 arrives and once a message is accepted (before the answer goes back), so a
 test can act at those instants, e.g. kill the sender.
 
@@ -24,7 +27,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -33,6 +36,12 @@ from urllib.parse import parse_qs, urlsplit
 
 FAULT_MODES = ("429", "500", "invalid_auth", "channel_not_found", "drop", "hang")
 DEFAULT_CHANNELS = {"C0ALERTS": "regwatch-alerts"}
+BOT_SCOPES = frozenset({"chat:write", "files:write"})
+# The scope each Web API method needs (auth.test needs none).
+METHOD_SCOPES = {
+    "chat.postMessage": "chat:write", "chat.update": "chat:write",
+    "files.getUploadURLExternal": "files:write", "files.completeUploadExternal": "files:write",
+}
 
 _BLOCK_TYPES = {
     "actions", "context", "divider", "file", "header", "image", "input", "markdown", "rich_text", "section", "video",
@@ -148,9 +157,13 @@ class SlackServer:
         token: str = "xoxb-test-token",
         channels: Mapping[str, str] | None = None,
         hang_seconds: float = 5.0,
+        scopes: Iterable[str] = BOT_SCOPES,
+        members: Iterable[str] | None = None,
     ) -> None:
         self.token = token
         self.channels = dict(DEFAULT_CHANNELS if channels is None else channels)
+        self.scopes = set(scopes)
+        self.members = set(self.channels if members is None else members)  # channel IDs the bot has joined
         self.hang_seconds = hang_seconds
         self.messages: list[Received] = []
         self.requests: list[RawRequest] = []
@@ -262,6 +275,9 @@ class SlackServer:
         }.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
+        needed = METHOD_SCOPES.get(method)
+        if needed is not None and needed not in self.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": needed, "provided": ",".join(sorted(self.scopes))}
         return handler(params)
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -291,6 +307,8 @@ class SlackServer:
         channel = self._channel_id(params.get("channel"))
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
+        if channel not in self.members:
+            return {"ok": False, "error": "not_in_channel"}
         text, blocks, error = self._check_message(params)
         if error:
             return error

@@ -28,7 +28,7 @@ from tasks.alert.plan import PlanStats, plan_alerts
 from tasks.alert.rules import AlertRules, load_alert_rules
 from tasks.alert.senders import sender_factory
 from tasks.common.errors import DatabaseError
-from tasks.common.settings import Settings, load_settings
+from tasks.common.settings import Settings, check_slack_settings, load_settings
 from tasks.fetch.feeds_config import FeedsFile, FetchLimits, load_feeds
 from tasks.fetch.poll import FeedItem, FeedPoll
 from tasks.fetch.safe_http import Fetcher
@@ -148,7 +148,7 @@ def refresh_snapshot(db: Database) -> str:
 
 @task(name="deliver-alerts", cache_policy=NONE)
 def deliver_alerts(db: Database, settings: Settings) -> DeliveryStats:
-    return deliver(db, sender_factory(settings), datetime.now(UTC))
+    return deliver(db, sender_factory(settings), datetime.now(UTC), timedelta(hours=settings.alert_max_age_hours))
 
 
 async def extract_locally(
@@ -213,6 +213,7 @@ async def monitor(
     feeds failed (see `CycleStats.failure`)."""
     logger = get_run_logger()
     settings = resolve(config_dir, db, allow_private_networks=allow_private_networks)
+    check_slack_settings(settings)  # before the cycle, not at delivery after it (a deployment skips check_config)
     feeds = load_feeds(settings.config_dir)
     database = Database.for_settings(settings)
     database.init()
@@ -247,7 +248,7 @@ async def monitor(
     if delivered.stopped:
         logger.warning("Slack delivery paused, alerts stay queued: %s", delivered.stopped)
     changed = (stats.articles_added or stats.feeds_failed or planned.alerts_planned or planned.updates_planned
-               or delivered.sent or delivered.failed)
+               or delivered.changed)
     if changed or not database.snapshot_path.exists():  # the copy costs time in proportion to the database
         refresh_snapshot(database)
     failure = stats.failure(feeds.fetch.fail_run_share)
@@ -281,6 +282,7 @@ async def monitor(
         "alert_updates_planned": planned.updates_planned,
         "alerts_suppressed": planned.suppressed,
         "alerts_sent": delivered.sent,
+        "alerts_shown": delivered.shown,
         "alerts_failed": delivered.failed,
         "alerts_pending": delivered.pending,
         "failing_feeds_reported": len(failing_reported),

@@ -16,7 +16,7 @@ from tasks.classify.companies import load_companies
 from tasks.classify.currency import load_rates
 from tasks.classify.history import load_history
 from tasks.common.errors import ConfigError, RegwatchError
-from tasks.common.settings import Settings, load_settings
+from tasks.common.settings import Settings, check_slack_settings, load_settings
 from tasks.fetch.feeds_config import load_feeds
 from tasks.store.database import Database
 
@@ -37,6 +37,7 @@ def check_config(settings: Settings) -> None:
             problems.append(str(exc))
     if problems:
         raise ConfigError("\n".join(problems))
+    check_slack_settings(settings)  # a token without a channel would otherwise fail only after the whole cycle
     Database.for_settings(settings).init()
 
 

@@ -157,11 +157,14 @@ def query(
 @one_line_errors
 def alerts(
     db: DbOption = None,
-    status: Annotated[str | None, typer.Option(help="Only alerts with this status (pending, sent, failed...).")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="Only alerts with this status: pending, sending, sent, shown (on the console, owed to Slack), failed, "
+        "suppressed."
+    )] = None,
     resend: Annotated[str | None, typer.Option("--resend", help="Queue alert ID again and deliver it now.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
 ) -> None:
-    """List the alert outbox (pending, sent, failed, suppressed), or resend one alert."""
+    """List the alert outbox (pending, sent, shown, failed...), or resend one alert."""
     from tasks.alert.admin import ALERT_COLUMNS, list_alerts, resend_alert
     from tasks.common.settings import load_settings
     from tasks.store.database import Database
@@ -303,6 +306,20 @@ def extraction_f1(
         )
     score = score_corpus(corpus)
     console.print(f"pages: {score.pages}  mean token F1: {score.mean_f1:.4f}  empty extractions: {score.empty}")
+
+
+slack_app = typer.Typer(help="Check the Slack settings alerts are delivered with.", no_args_is_help=True)
+app.add_typer(slack_app, name="slack")
+
+
+@slack_app.command("test")
+@one_line_errors
+def slack_test() -> None:
+    """Post a test message where alerts go, or say exactly what is wrong."""
+    from tasks.alert.slack_check import post_test_message
+    from tasks.common.settings import load_settings
+
+    console.print(post_test_message(load_settings()), markup=False, highlight=False)
 
 
 def main() -> None:

@@ -27,14 +27,18 @@ def help_text(args: list[str]) -> str:
 
 
 def command_names() -> list[str]:
+    """Every command, each group's own commands right after it: ..., "slack", "slack test"."""
     group = typer.main.get_command(app)
-    return list(getattr(group, "commands", {}))
+    names = []
+    for name, command in getattr(group, "commands", {}).items():
+        names += [name, *(f"{name} {sub}" for sub in getattr(command, "commands", {}))]
+    return names
 
 
 def command_reference() -> str:
     parts = ["```", help_text([]).rstrip(), "```"]
     for name in command_names():
-        parts += ["", f"#### `regwatch {name}`", "", "```", help_text([name]).rstrip(), "```"]
+        parts += ["", f"#### `regwatch {name}`", "", "```", help_text(name.split()).rstrip(), "```"]
     return "\n".join(parts)
 
 

@@ -11,12 +11,16 @@ request and `sent` (with Slack's ts) right after, so:
   alert `sending`; the next run sends it again. That window is one HTTP
   response long, so delivery is exactly once except for a crash inside it,
   where it is at least once (never zero).
+
+The console does not use an alert up: with no Slack configured, an alert is
+printed once and marked `shown`, still owed to Slack. Once a Slack sender is
+configured, a shown alert whose story is still within the alert window goes
+out (once, as above); an older one is `suppressed`, with the reason.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -25,18 +29,27 @@ import duckdb
 
 from tasks.alert.feed_alerts import FAILING_FEEDS, stored_message
 from tasks.alert.slack_format import AlertFacts, SlackMessage, Source, render_alert, render_update
+from tasks.alert.window import too_old, within_window
 from tasks.store.database import Database
 
 if TYPE_CHECKING:
-    from tasks.alert.slack_send import Sender
+    from tasks.alert.senders import Senders
+    from tasks.alert.slack_send import Sender, SendResult
 
 
 @dataclass
 class DeliveryStats:
     sent: int = 0
+    shown: int = 0  # printed on the console, still owed to Slack
     failed: int = 0
+    suppressed: int = 0  # shown on the console, and past the alert window once Slack was configured
     pending: int = 0
     stopped: str | None = None  # why sending stopped early, if it did
+
+    @property
+    def changed(self) -> bool:
+        """Whether delivery changed the outbox (beyond attempt counts): the snapshot is then worth refreshing."""
+        return bool(self.sent or self.shown or self.failed or self.suppressed)
 
 
 def cluster_facts(con: duckdb.DuckDBPyConnection, cluster_id: str) -> tuple[AlertFacts, list[str]] | None:
@@ -78,22 +91,29 @@ def _set(con: duckdb.DuckDBPyConnection, alert_id: str, **values: object) -> Non
     con.execute(f"UPDATE alerts SET {assignments} WHERE alert_id = ?", [*values.values(), alert_id])
 
 
-def deliver(db: Database, sender_for: Callable[[str | None], Sender], now: datetime, limit: int = 100) -> DeliveryStats:
+def deliver(db: Database, senders: Senders, now: datetime, max_age: timedelta, limit: int = 100) -> DeliveryStats:
     """Send due alerts oldest first; stop at the first sign that Slack is unwell.
 
     One connection serves the whole stage; every state change is its own
     committed statement (see `Database.session`), which the outbox guarantee
-    above rests on.
+    above rests on. An alert's sender is made before the alert is marked
+    `sending`, so a setting that cannot work leaves no alert half-sent.
     """
     stats = DeliveryStats()
+    owed = ("pending", "sending", "shown") if senders.reach_slack else ("pending", "sending")
     with db.session() as con:
         due = con.execute(
-            """SELECT alert_id, cluster_id, purpose, parent_alert_id, channel FROM alerts
-               WHERE status IN ('pending', 'sending') AND (not_before IS NULL OR not_before <= ?)
-               ORDER BY created_at, alert_id LIMIT ?""",
-            [now, limit],
+            """SELECT a.alert_id, a.cluster_id, a.purpose, a.parent_alert_id, a.channel, a.status, c.first_published
+               FROM alerts a LEFT JOIN event_clusters c USING (cluster_id)
+               WHERE a.status IN (SELECT unnest(?::VARCHAR[])) AND (a.not_before IS NULL OR a.not_before <= ?)
+               ORDER BY a.created_at, a.alert_id LIMIT ?""",
+            [list(owed), now, limit],
         ).fetchall()
-        for alert_id, cluster_id, purpose, parent_id, channel in due:
+        for alert_id, cluster_id, purpose, parent_id, channel, status, published in due:
+            if status == "shown" and published is not None and not within_window(published, now, max_age):
+                _set(con, alert_id, status="suppressed", last_error=too_old(published, now, max_age))
+                stats.suppressed += 1
+                continue
             message, sources, thread_ts = (stored_message(con, alert_id) if purpose == FAILING_FEEDS
                                            else _compose(con, cluster_id, purpose, parent_id))
             if message is None:
@@ -101,25 +121,36 @@ def deliver(db: Database, sender_for: Callable[[str | None], Sender], now: datet
                 continue
             if purpose == "update" and thread_ts is None:
                 continue  # its parent has not gone out yet; it will carry these sources itself
+            sender = senders(channel)
             con.execute("UPDATE alerts SET status = 'sending', attempts = attempts + 1 WHERE alert_id = ?",
                         [alert_id])
-            result = sender_for(channel).send(message, thread_ts=thread_ts)
-            if result.ok:
-                _set(con, alert_id, status="sent", sent_at=datetime.now(now.tzinfo), slack_ts=result.ts,
-                     text=message.text, sources=json.dumps(sources), last_error=None)
-                stats.sent += 1
-                continue
-            if result.permanent:
-                _set(con, alert_id, status="failed", last_error=result.error)
-                stats.failed += 1
-                continue
-            wait = timedelta(seconds=result.retry_after or 0)
-            _set(con, alert_id, status="pending", last_error=result.error, not_before=now + wait if wait else None)
-            stats.stopped = result.error or "Slack unavailable"
-            break
+            result = sender.send(message, thread_ts=thread_ts)
+            if not _record(con, alert_id, sender, result, message, sources, now, stats):
+                break
         row = con.execute("SELECT count(*) FROM alerts WHERE status IN ('pending', 'sending')").fetchone()
     stats.pending = int(row[0]) if row else 0
     return stats
+
+
+def _record(con: duckdb.DuckDBPyConnection, alert_id: str, sender: Sender, result: SendResult,
+            message: SlackMessage, sources: list[str], now: datetime, stats: DeliveryStats) -> bool:
+    """Write what one attempt did to the alert; False when Slack is unwell and sending should stop."""
+    if result.ok and not sender.reaches_slack:
+        _set(con, alert_id, status="shown", text=message.text, last_error=None)
+        stats.shown += 1
+    elif result.ok:
+        _set(con, alert_id, status="sent", sent_at=datetime.now(now.tzinfo), slack_ts=result.ts,
+             channel=sender.destination, text=message.text, sources=json.dumps(sources), last_error=None)
+        stats.sent += 1
+    elif result.permanent:
+        _set(con, alert_id, status="failed", last_error=result.error)
+        stats.failed += 1
+    else:
+        wait = timedelta(seconds=result.retry_after or 0)
+        _set(con, alert_id, status="pending", last_error=result.error, not_before=now + wait if wait else None)
+        stats.stopped = result.error or "Slack unavailable"
+        return False
+    return True
 
 
 def _compose(con: duckdb.DuckDBPyConnection, cluster_id: str, purpose: str,

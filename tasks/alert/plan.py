@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from tasks.alert.clustering import ClusterCandidate, assign_clusters, company_keys, policy_document
 from tasks.alert.rules import AlertRules
+from tasks.alert.window import too_old, within_window
 from tasks.store.database import Database, insert_rows
 
 
@@ -72,9 +73,9 @@ def plan_alerts(db: Database, rules: AlertRules, max_age: timedelta, now: dateti
             channel = rules.channel_for(kind, list(names), amount_usd, default_channel)
             if existing is None and is_new:
                 stats.new_clusters += 1
-                fresh = published >= now - max_age
+                fresh = within_window(published, now, max_age)
                 status = "pending" if fresh else "suppressed"
-                reason = None if fresh else f"published {published:%Y-%m-%d %H:%M}, older than {max_age}"
+                reason = None if fresh else too_old(published, now, max_age)
                 con.execute(
                     """INSERT INTO alerts (alert_id, cluster_id, kind, purpose, status, created_at, channel, last_error)
                        VALUES (?, ?, ?, 'new', ?, ?, ?, ?)""",

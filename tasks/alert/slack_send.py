@@ -34,6 +34,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from tasks.alert.slack_format import MAX_BLOCKS, TEXT_LIMIT, SlackMessage, truncate
+from tasks.common.errors import ConfigError
+from tasks.common.settings import BAD_WEBHOOK, NO_CHANNEL, is_webhook_url
 
 TIMEOUT_SECONDS = 10
 
@@ -70,6 +72,7 @@ class SendResult:
     ts: str | None = None  # message timestamp (Web API), for threading/updates
     channel: str | None = None
     error: str | None = None  # one line, never containing the token or webhook URL
+    code: str | None = None  # Slack's error code (invalid_auth, not_in_channel...), when Slack gave one
     retry_after: float | None = None  # seconds, when Slack said 429
     permanent: bool = False  # True when retrying the same message cannot help
 
@@ -78,6 +81,8 @@ class Sender(Protocol):
     """Something that delivers a SlackMessage, optionally as a reply in a thread."""
 
     name: str
+    reaches_slack: bool  # False for the console: what it shows is still owed to Slack
+    destination: str  # where a message goes, for people: a channel, "the console"...
 
     def send(self, message: SlackMessage, thread_ts: str | None = None) -> SendResult: ...
 
@@ -90,9 +95,10 @@ class WebApiSender:
     """chat.postMessage with a bot token: the only way to get a `ts` and so thread follow-ups."""
 
     name = "slack-web-api"
+    reaches_slack = True
 
     def __init__(self, token: str, channel: str, api_url: str | None = None, timeout: int = TIMEOUT_SECONDS) -> None:
-        self.channel = channel
+        self.channel = self.destination = channel
         self._secrets = _secrets(token)
         self._client = WebClient(
             token=token, base_url=api_url or WebClient.BASE_URL, timeout=timeout, logger=_SDK_LOGGER, retry_handlers=[]
@@ -143,13 +149,13 @@ class WebhookSender:
     """
 
     name = "slack-webhook"
+    reaches_slack = True
+    destination = "the incoming webhook's channel"  # the webhook alone knows which
 
     def __init__(self, url: str, timeout: int = TIMEOUT_SECONDS) -> None:
         url = url.strip()
-        if not url.lower().startswith(("https://", "http://")) or any(ch.isspace() or ord(ch) < 32 for ch in url):
-            raise ValueError(
-                "the Slack webhook URL must start with https:// and contain no spaces (value not shown: it is a secret)"
-            )
+        if not is_webhook_url(url):
+            raise ConfigError(BAD_WEBHOOK)
         self._secrets = _secrets(url)
         self._client = WebhookClient(url, timeout=timeout, logger=_SDK_LOGGER, retry_handlers=[])
 
@@ -183,6 +189,8 @@ class ConsoleSender:
     """Prints alerts instead of sending them: the demo, and runs with no Slack configured."""
 
     name = "console"
+    reaches_slack = False
+    destination = "the console"
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
@@ -234,10 +242,7 @@ def make_sender(
     token, hook, target = (v.strip() if v else "" for v in (bot_token, webhook_url, channel))
     if token:
         if not target:
-            raise ValueError(
-                "a Slack bot token is set but no channel: set REGWATCH_SLACK_CHANNEL to the channel ID "
-                "(e.g. C0123456789) the bot should post to"
-            )
+            raise ConfigError(NO_CHANNEL)
         return WebApiSender(token, target, api_url=api_url or None)
     if hook:
         return WebhookSender(hook)
@@ -296,7 +301,8 @@ def _failure(
     error = f"{sender}: {code or 'unexpected response'} (HTTP {status})"
     if status == 429 and retry_after is not None:
         error += f", retry after {retry_after:g}s"
-    return SendResult(ok=False, error=_scrub(error, secrets), retry_after=retry_after, permanent=permanent)
+    return SendResult(ok=False, error=_scrub(error, secrets), code=code or None, retry_after=retry_after,
+                      permanent=permanent)
 
 
 def _failure_from_exception(

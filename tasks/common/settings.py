@@ -67,6 +67,38 @@ class Settings(BaseSettings):
         return frozenset(parse_endpoint(e) for e in self.allow_private_addresses.split(",") if e.strip())
 
 
+NO_CHANNEL = ("a Slack bot token is set but no channel: set REGWATCH_SLACK_CHANNEL to the channel ID "
+              "(e.g. C0123456789) the bot should post to")
+BAD_WEBHOOK = ("REGWATCH_SLACK_WEBHOOK_URL must start with https:// and contain no spaces "
+               "(value not shown: it is a secret)")
+
+
+def is_webhook_url(url: str) -> bool:
+    """An http(s) URL with no spaces or control characters: what an incoming webhook URL can be."""
+    url = url.strip()
+    return url.lower().startswith(("https://", "http://")) and not any(ch.isspace() or ord(ch) < 32 for ch in url)
+
+
+def check_slack_settings(settings: Settings) -> None:
+    """Fail now, in one line, on Slack settings that would otherwise only fail at delivery, after a whole cycle.
+
+    Blank values count as unset, as an empty environment variable means "not configured". A token kept in
+    a Prefect Secret block needs a channel too; the block itself is read at delivery, not here.
+    """
+    token = _filled(settings.slack_bot_token) or bool((settings.slack_token_block or "").strip())
+    if token and not (settings.slack_channel or "").strip():
+        raise ConfigError(NO_CHANNEL)
+    if _filled(settings.slack_webhook_url) and not is_webhook_url(_secret(settings.slack_webhook_url)):
+        raise ConfigError(BAD_WEBHOOK)
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value else ""
+
+
+def _filled(value: SecretStr | None) -> bool:
+    return bool(_secret(value).strip())
+
 
 def _unknown_env_keys() -> list[str]:
     known = {PREFIX + name.upper() for name in Settings.model_fields}

@@ -33,7 +33,7 @@ from tasks.common.errors import DatabaseError
 from tasks.common.settings import Settings
 from tasks.store.near_dupes import SCHEMA as NEAR_DUPES_SCHEMA
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Writers' connections: no automatic checkpoint, whatever the WAL's size or a commit's (see above).
 NO_AUTOMATIC_CHECKPOINT: dict[str, str | bool | int | float | list[str]] = {
@@ -147,7 +147,8 @@ CREATE TABLE IF NOT EXISTS alerts (
     kind VARCHAR NOT NULL,            -- the event kind
     purpose VARCHAR NOT NULL,         -- new (top-level message) | update (thread reply: more outlets)
     parent_alert_id VARCHAR,          -- for updates: the alert they reply to
-    status VARCHAR NOT NULL,          -- pending | sending | sent | failed | suppressed
+    status VARCHAR NOT NULL,          -- pending | sending | sent | shown (on the console, owed to Slack) | failed
+                                      -- | suppressed
     created_at TIMESTAMPTZ NOT NULL,
     not_before TIMESTAMPTZ,           -- Slack asked us to wait (429 Retry-After)
     sent_at TIMESTAMPTZ,
@@ -172,6 +173,14 @@ CREATE TABLE IF NOT EXISTS runs (
     duplicates INTEGER
 );
 """
+
+# What upgrades a file of schema version N-1 to N, run once, in the transaction that creates missing tables.
+MIGRATIONS = {
+    # Version 1 counted an alert printed on the console as sent (slack_ts 'console-N'), so Slack never got it:
+    # it is shown, and owed to Slack.
+    2: """UPDATE alerts SET status = 'shown', slack_ts = NULL, sent_at = NULL
+          WHERE status = 'sent' AND slack_ts LIKE 'console-%'""",
+}
 
 # Stable views for analysts: their columns only ever grow.
 VIEWS = """
@@ -400,7 +409,7 @@ class Database:
         return Database(self.snapshot_path, self.lock_timeout) if self.snapshot_path.exists() else self
 
     def init(self) -> None:
-        """Create tables and views if missing; refuse a file from a newer regwatch."""
+        """Create tables and views if missing, upgrade a file of an older version; refuse one from a newer regwatch."""
         with self.write() as con:
             con.execute(SCHEMA)
             con.execute(NEAR_DUPES_SCHEMA)
@@ -408,7 +417,13 @@ class Database:
             row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is None:
                 con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-            elif int(row[0]) > SCHEMA_VERSION:
+                return
+            version = int(row[0])
+            if version > SCHEMA_VERSION:
                 raise DatabaseError(
                     f"{self.path}: schema version {row[0]} is newer than this regwatch ({SCHEMA_VERSION})"
                 )
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                con.execute(MIGRATIONS[step])
+            if version < SCHEMA_VERSION:
+                con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])

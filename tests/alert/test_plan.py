@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tasks.alert.plan import plan_alerts
 from tasks.alert.rules import AlertRules, Route
 from tasks.store.database import Database
+from tests.support.stored_events import store_event
 
 NOW = datetime(2021, 4, 10, 12, tzinfo=UTC)
 MAX_AGE = timedelta(hours=72)
@@ -23,24 +25,9 @@ def db(tmp_path: Path) -> Database:
     return database
 
 
-def store(db: Database, article_id: str, kind: str = "fine", companies: tuple[str, ...] = ("Alibaba Group",),
-          company_ids: tuple[str, ...] = ("alibaba",), amount_usd: float | None = 2.78e9,
-          published: datetime = NOW - timedelta(hours=2), feed_id: str = "wire") -> str:
-    """One article and its one event, as the store writes them; returns the event's id."""
-    event_id = f"ev-{article_id}"
-    with db.write() as con:
-        con.execute(
-            """INSERT INTO articles (article_id, url, feed_id, title, published_at, extraction, fetched_at)
-               VALUES (?, ?, ?, 'A story', ?, 'trafilatura', ?)""",
-            [article_id, f"https://{feed_id}.example/{article_id}", feed_id, published, published],
-        )
-        con.execute(
-            """INSERT INTO events (event_id, article_id, kind, companies, company_ids, regulator, amount_usd,
-                                   evidence, published_at)
-               VALUES (?, ?, ?, ?, ?, 'SAMR', ?, 'SAMR fined Alibaba.', ?)""",
-            [event_id, article_id, kind, list(companies), list(company_ids), amount_usd, published],
-        )
-    return event_id
+def store(db: Database, article_id: str, published: datetime = NOW - timedelta(hours=2), **event: Any) -> str:
+    """One article and its one event, published two hours before NOW unless told; returns the event's id."""
+    return store_event(db, article_id, published, **event)
 
 
 def alerts(db: Database) -> list[tuple[str, str, str, str | None]]:
@@ -82,7 +69,7 @@ def test_an_old_story_is_clustered_but_its_alert_suppressed(db: Database) -> Non
     assert (stats.events_clustered, stats.alerts_planned, stats.suppressed) == (1, 0, 1)
     with db.read() as con:
         status, reason = con.execute("SELECT status, last_error FROM alerts").fetchone() or ("", "")
-    assert status == "suppressed" and "older than 3 days" in reason
+    assert status == "suppressed" and reason == "published 5 days ago; the alert window is 72 h"
 
 
 def test_kinds_the_rules_do_not_want_are_clustered_without_an_alert(db: Database) -> None:

@@ -48,6 +48,7 @@ from tasks.alert.slack_send import (
     secret_from_prefect_block,
 )
 from tasks.classify.kinds import kind_label
+from tasks.common.errors import ConfigError
 
 TOKEN = "xoxb-1111-2222-s3cr3tT0k3nValue"
 CHANNEL = "C0ALERTS"
@@ -462,10 +463,10 @@ def test_make_sender_prefers_the_bot_token(slack: SlackServer) -> None:
 
 
 def test_make_sender_rejects_a_token_without_channel_and_a_non_http_webhook() -> None:
-    with pytest.raises(ValueError, match="channel") as no_channel:
+    with pytest.raises(ConfigError, match="channel") as no_channel:
         make_sender(TOKEN, None, None, None)
     assert TOKEN not in str(no_channel.value)
-    with pytest.raises(ValueError, match="https://") as bad_hook:
+    with pytest.raises(ConfigError, match="https://") as bad_hook:
         make_sender(None, None, "hooks.slack.com/services/T0/B0/s3cr3t", None)
     assert "s3cr3t" not in str(bad_hook.value)
 

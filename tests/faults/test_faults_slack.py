@@ -4,7 +4,8 @@ Each run brings one new fine, so the outbox fills while Slack is down. A
 failing run makes one request and stops (no hammering); when Slack is back,
 the queued alerts go out oldest first, each once. An auth failure marks an
 alert `failed` (never retried on its own), `regwatch alerts` lists it, and
-one resend delivers it once.
+one resend delivers it once. Settings that could only fail at delivery (a bot
+token without a channel) stop the run before it starts, in one line.
 """
 
 from __future__ import annotations
@@ -97,3 +98,20 @@ def test_revoked_auth_fails_visibly_and_one_resend_delivers_once(tmp_path: Path,
     again = CliRunner().invoke(app, ["alerts", "--db", str(db), "--status", "sent", "--format", "csv"])
     assert len(again.output.splitlines()) == 2  # header and the one resent alert
     assert len(slack.messages) == 1
+
+
+def test_a_token_without_a_channel_stops_the_run_before_anything_starts(
+    tmp_path: Path, slack: SlackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REGWATCH_SLACK_CHANNEL")
+    monkeypatch.setenv("REGWATCH_ALLOW_PRIVATE_NETWORKS", "1")  # the feed is on loopback
+    db = tmp_path / "rw.duckdb"
+    with CorpusServer() as server:
+        publish(server, 1)
+        config = write_config(tmp_path / "config", f"feeds:\n  - url: {server.url('/feed')}\n")
+        result = CliRunner().invoke(app, ["run", "--config-dir", str(config), "--db", str(db)], prog_name="regwatch")
+        hits = sum(server.hits.values())
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith("regwatch: a Slack bot token is set but no channel: set REGWATCH_SLACK_CHANNEL")
+    assert slack.token not in result.output
+    assert (hits, slack.requests, db.exists()) == (0, [], False)

@@ -162,3 +162,58 @@ def test_bad_token_fails_visibly_and_resend_delivers(
     resent = CliRunner().invoke(app, ["alerts", "--db", str(db), "--resend", alert_id])
     assert resent.exit_code == 0 and f"alert {alert_id}: sent" in resent.output
     assert len(slack.messages) == 1
+
+
+def outbox_listing(db: Path, *options: str) -> list[dict[str, str]]:
+    """`regwatch alerts --format csv` as a user runs it, one dict a row."""
+    import csv
+
+    from typer.testing import CliRunner
+
+    from flows.cli.app import app
+
+    listing = CliRunner().invoke(app, ["alerts", "--db", str(db), "--format", "csv", *options])
+    assert listing.exit_code == 0, listing.output
+    return list(csv.DictReader(listing.output.splitlines()))
+
+
+def test_alerts_shown_on_the_console_go_to_slack_once_it_is_configured(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "rw.duckdb"
+    with CorpusServer(site) as server:
+        config = configure(tmp_path, server, ["wire.rss.xml", "zh.rss.xml"])
+        console = run(config, db)  # a new user tries regwatch before setting up Slack
+        assert (console["alerts_shown"], console["alerts_sent"]) == (1, 0)
+        assert "Fine: Alibaba Group" in capsys.readouterr().out
+        assert [(a["status"], a["channel"]) for a in outbox_listing(db)] == [("shown", "")]
+        with SlackServer() as slack:
+            monkeypatch.setenv("REGWATCH_SLACK_BOT_TOKEN", slack.token)
+            monkeypatch.setenv("REGWATCH_SLACK_CHANNEL", "C0ALERTS")
+            monkeypatch.setenv("REGWATCH_SLACK_API_URL", slack.api_url)
+            configured = run(config, db)
+            again = run(config, db)
+            messages = list(slack.messages)
+    assert (configured["alerts_sent"], again["alerts_sent"]) == (1, 0)
+    [message] = messages
+    assert message.text.startswith("Fine: Alibaba Group")
+    [sent] = outbox_listing(db)
+    assert (sent["status"], sent["channel"]) == ("sent", "C0ALERTS")
+
+
+def test_console_alerts_past_the_window_when_slack_arrives_are_suppressed_with_the_reason(
+    site: Path, tmp_path: Path, slack: SlackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "rw.duckdb"
+    with CorpusServer(site) as server:
+        config = configure(tmp_path, server, ["wire.rss.xml"])
+        for name in ("REGWATCH_SLACK_BOT_TOKEN", "REGWATCH_SLACK_CHANNEL"):
+            monkeypatch.delenv(name)
+        assert run(config, db)["alerts_shown"] == 1  # the story is two hours old
+        monkeypatch.setenv("REGWATCH_SLACK_BOT_TOKEN", slack.token)
+        monkeypatch.setenv("REGWATCH_SLACK_CHANNEL", "C0ALERTS")
+        monkeypatch.setenv("REGWATCH_ALERT_MAX_AGE_HOURS", "1")  # as if Slack came two days later
+        later = run(config, db)
+    assert later["alerts_sent"] == 0 and slack.messages == []
+    [suppressed] = outbox_listing(db, "--status", "suppressed")
+    assert suppressed["last_error"] == "published 2 hours ago; the alert window is 1 h"
