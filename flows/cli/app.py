@@ -172,7 +172,7 @@ def alerts(
     settings = load_settings(db=db)
     if resend:
         outcome = resend_alert(settings, resend)
-        console.print(f"alert {resend}: {outcome}", markup=False, highlight=False)
+        console.print(f"alert {resend}: {outcome}", markup=False, highlight=False, soft_wrap=True)
         return
     print_rows(ALERT_COLUMNS, list_alerts(Database.for_settings(settings), status), fmt, title="Alerts")
 

@@ -49,5 +49,5 @@ def resend_alert(settings: Settings, alert_id: str) -> str:
         row = con.execute("SELECT status, last_error FROM alerts WHERE alert_id = ?", [alert_id]).fetchone()
     assert row is not None
     if row[0] == "shown":
-        return "shown on the console (Slack is not configured; it goes to Slack once Slack is)"
+        return "shown on the console; it goes to Slack once Slack is configured"
     return row[0] + (f" ({row[1]})" if row[1] else "")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from flows.cli.app import app
+from tasks.alert.admin import list_alerts
+from tasks.alert.plan import plan_alerts
+from tasks.alert.rules import AlertRules
 from tasks.store.database import Database
+from tests.support.stored_events import store_event
 
 
 def cli(*args: str) -> tuple[int, str]:
@@ -28,3 +33,16 @@ def test_a_known_status_with_no_alerts_is_an_empty_listing(tmp_path: Path) -> No
     Database(db).init()
     code, output = cli("alerts", "--db", str(db), "--status", "shown", "--format", "csv")
     assert code == 0 and output.splitlines()[0].startswith("alert_id,status")
+
+
+def test_resending_without_slack_shows_the_alert_and_keeps_it_owed_to_slack(tmp_path: Path) -> None:
+    db = Database(tmp_path / "rw.duckdb")
+    db.init()
+    now = datetime.now(UTC)
+    store_event(db, "a1", published=now - timedelta(hours=2))
+    plan_alerts(db, AlertRules(), timedelta(hours=72), now, default_channel=None)
+    [(alert_id, _status, *_)] = list_alerts(db)
+    code, output = cli("alerts", "--db", str(db.path), "--resend", str(alert_id))
+    assert code == 0 and output.startswith("Fine: Alibaba Group"), output
+    assert output.endswith(f"alert {alert_id}: shown on the console; it goes to Slack once Slack is configured\n")
+    assert [row[1] for row in list_alerts(db)] == ["shown"]
