@@ -298,6 +298,7 @@ TOTAL = cue(r"\b(?:total(?:ling|ing)? of|in total|in all|adds? up to|amounting t
 
 # Several companies named in an earlier sentence, referred to together: "the companies", 上述平台.
 PLURAL_ANAPHOR = cue(r"\b(?:the|these|those|all (?:three|four|five|the)) (?:\w+ )?(?:companies|firms|platforms|giants|apps)\b",
+                     r"^\s*(?:Each|Both|All three|All of them|Each of them)\b",
                      r"(?:这些|上述|以上|这几家|这三家|这两家)(?:企业|平台|公司)")
 ANAPHOR = cue(r"\b(?:it|its|the company|the firm|the group|the platform)\b", r"该公司", r"該公司", r"其", r"该平台", r"該平台")
 

@@ -42,7 +42,7 @@ _AMBIGUOUS_MONTHS = {"may", "mar", "jan", "jun", "sep", "dec", "oct", "aug", "no
 _PAST_PERFECT = re.compile(
     r"\bhad (?:\w+ly )?(?:launched|opened|begun|started|fined|ordered|imposed|announced|summoned|banned|blocked"
     r"|suspended|removed|halted|placed|put|slapped|hit|levied|initiated|issued|told|asked|required|urged|instructed"
-    r"|warned|demanded|approved|rejected|cleared)\b", re.IGNORECASE)
+    r"|warned|demanded|approved|rejected|cleared|called in|penali[sz]ed|punished|probed|investigated)\b", re.IGNORECASE)
 _REPORTED = re.compile(r"\b(?:said|says|announced|stated|added|confirmed|disclosed|revealed|noted|told \w+)\b"
                        r"[^.;]{0,50}$", re.IGNORECASE)
 _OPENING_TIME = re.compile(
@@ -155,11 +155,16 @@ _CLAUSE = re.compile(r"[,;:，；：](?!\s*(?:19|20)\d\d)|\s[-–—]\s")
 _PROMULGATED_NOW = re.compile(r"现予(?:公布|发布|印发)|現予(?:公布|發布|印發)|\bis hereby (?:promulgated|published|issued)\b")
 
 
+_SUBJECT_EARLIER = re.compile(r"\s*(?:[\w.’'-]+\s+){1,4}earlier\s+(?:\w+\s+)?\w+ed\b", re.IGNORECASE)
+
+
 def is_recap_at(sentence: str, position: int, reference: date | None, exact: bool) -> bool:
     """Recap check for the clause holding the trigger, and for a short opening clause
     ("In 2021, ...", "此前，...") that dates the whole sentence."""
     if _PROMULGATED_NOW.search(sentence):
         return False
+    if _SUBJECT_EARLIER.match(sentence):  # "Regulators earlier suspended A and summoned B": both are background
+        return True
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(sentence)] + [len(sentence) + 1]
     clauses = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
     index = next((i for i, (a, b) in enumerate(clauses) if a <= position < b), 0)
