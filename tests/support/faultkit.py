@@ -286,10 +286,11 @@ def child_env(prefect_api_url: str, home: Path, **settings: str) -> dict[str, st
 
 def start_run(config: Path, db: Path, env: dict[str, str], log: Path,
               preexec: Callable[[], None] | None = None) -> subprocess.Popen[bytes]:
-    """`regwatch run` in its own process group (so that a kill takes its extraction workers too)."""
+    """`regwatch -v run` in its own process group (so that a kill takes its extraction workers too); verbose, as
+    the log's task-run lines tell a test which stage the run has reached."""
     with log.open("ab") as out:
         return subprocess.Popen(
-            [str(REGWATCH), "run", "--config-dir", str(config), "--db", str(db)],
+            [str(REGWATCH), "-v", "run", "--config-dir", str(config), "--db", str(db)],
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=preexec,
         )
 
