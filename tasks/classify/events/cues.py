@@ -301,6 +301,8 @@ PLURAL_ANAPHOR = cue(r"\b(?:the|these|those|all (?:three|four|five|the)) (?:\w+ 
                      r"^\s*(?:Each|Both|All three|All of them|Each of them)\b",
                      r"(?:这些|上述|以上|这几家|这三家|这两家)(?:企业|平台|公司)")
 ANAPHOR = cue(r"\b(?:it|its|the company|the firm|the group|the platform)\b", r"该公司", r"該公司", r"其", r"该平台", r"該平台")
+# The same, without "it", which is as often the regulator ("it summoned and fined the company").
+COMPANY_ANAPHOR = cue(r"\b(?:its|the company|the firm|the group|the platform)\b", r"该公司", r"其", r"该平台")
 
 
 POLICY_BODIES = ("POLITBURO", "STATE_COUNCIL", "CEWC", "NPC")

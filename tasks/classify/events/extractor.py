@@ -16,6 +16,7 @@ from tasks.classify.events.cues import (
     BACKGROUND,
     BINDING_ORDER,
     CAMPAIGN_END,
+    COMPANY_ANAPHOR,
     CUMULATIVE,
     DECIDED_FINE,
     EXCHANGES,
@@ -219,7 +220,9 @@ class EventExtractor:
                 return []
             names = [("", "")]  # "fined two pharmaceutical companies": not the story's company
         if not names:
-            untracked = untracked_name(sentence.text, trigger.end())
+            # "The company was ordered ..., and its apps were pulled": the story's company, whatever name follows
+            subject_anaphor = context.main_company and COMPANY_ANAPHOR.search(sentence.text, 0, trigger.start())
+            untracked = None if subject_anaphor else untracked_name(sentence.text, trigger.end())
             object_text = sentence.text[trigger.end():trigger.end() + 60]
             if kind == "fine" and NOT_TECH.search((untracked or "") + " " + object_text):
                 return []  # "fined the larger drug maker", a bank's fine: not tech news
