@@ -10,6 +10,9 @@ install: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# The pip a venv starts with (23.x on Python 3.11) warns that lxml lacks the extra jusText asks for,
+	@# a false alarm newer pip (PEP 685 names) does not raise.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-* && touch $@
