@@ -33,7 +33,7 @@ from tasks.common.errors import DatabaseError
 from tasks.common.settings import Settings
 from tasks.store.near_dupes import SCHEMA as NEAR_DUPES_SCHEMA
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Writers' connections: no automatic checkpoint, whatever the WAL's size or a commit's (see above).
 NO_AUTOMATIC_CHECKPOINT: dict[str, str | bool | int | float | list[str]] = {
@@ -157,7 +157,9 @@ CREATE TABLE IF NOT EXISTS alerts (
     channel VARCHAR,
     text VARCHAR,                     -- the notification text as sent
     sources JSON,                     -- URLs included when sent (updates add only newer ones)
-    slack_ts VARCHAR
+    slack_ts VARCHAR,
+    attempted_at TIMESTAMPTZ,         -- when the last attempt started: where to look in Slack after a crash
+    channel_id VARCHAR                -- the Slack channel ID it went to (channel may be a name)
 );
 
 -- One row per monitoring cycle.
@@ -180,6 +182,10 @@ MIGRATIONS = {
     # it is shown, and owed to Slack.
     2: """UPDATE alerts SET status = 'shown', slack_ts = NULL, sent_at = NULL
           WHERE status = 'sent' AND slack_ts LIKE 'console-%'""",
+    # An alert a crash left `sending` is looked up in Slack before it is sent again: around its last attempt, in
+    # its channel, by ID.
+    3: """ALTER TABLE alerts ADD COLUMN IF NOT EXISTS attempted_at TIMESTAMPTZ;
+          ALTER TABLE alerts ADD COLUMN IF NOT EXISTS channel_id VARCHAR""",
 }
 
 # Stable views for analysts: their columns only ever grow.

@@ -3,6 +3,8 @@
 Version 1 recorded an alert printed to the console as `sent` (its `slack_ts`
 a made-up `console-N`), so Slack never got it once configured. Version 2
 turns those back into alerts shown on the console and still owed to Slack.
+Version 3 records when an alert was last attempted and the Slack channel ID it
+went to, so a run can look up in Slack an alert that a crash left half-sent.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def test_console_alerts_of_a_version_1_file_are_owed_to_slack_again(tmp_path: Pa
     version_1_file(path)
     Database(path).init()
     version, alerts = state(path)
-    assert version == str(SCHEMA_VERSION) == "2"
+    assert version == str(SCHEMA_VERSION) == "3"
     assert alerts == [
         ("a-console", "shown", None, None),
         ("a-console-reply", "shown", None, None),
@@ -63,3 +65,20 @@ def test_console_alerts_of_a_version_1_file_are_owed_to_slack_again(tmp_path: Pa
     ]
     Database(path).init()  # upgrading is done once; opening again changes nothing
     assert state(path) == (version, alerts)
+
+
+def test_a_version_2_file_gains_the_columns_that_find_a_half_sent_alert_in_slack(tmp_path: Path) -> None:
+    path = tmp_path / "v2.duckdb"
+    version_1_file(path)
+    con = duckdb.connect(str(path))
+    try:  # version 2's alerts table: without the two columns
+        con.execute("ALTER TABLE alerts DROP COLUMN attempted_at")
+        con.execute("ALTER TABLE alerts DROP COLUMN channel_id")
+        con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    finally:
+        con.close()
+    Database(path).init()
+    with Database(path).read() as con:
+        rows = con.execute("SELECT alert_id, attempted_at, channel_id FROM alerts ORDER BY alert_id").fetchall()
+    assert state(path)[0] == "3"
+    assert rows == [(alert_id, None, None) for alert_id in sorted(a[0] for a in V1_ALERTS)]
