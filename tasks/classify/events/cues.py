@@ -334,6 +334,13 @@ BINDING_ORDER = cue(
 )
 
 
+# A regulator ordering rectification, as opposed to a company pledging it ("would conduct self-examination and
+# rectification") or reporting it done (已完成整改).
+RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'’.-]+\s+){0,4}?(?:to\s+[\"“']?(?:\w+\s+){0,2}rectify"
+                    r"|[\"“']?(?:\w+\s+)?rectifications?)\b", r"\brectifications? (?:was |were )?(?:ordered|demanded)\b",
+                    r"责令[^，。；]{0,12}(?:整改|改正)", r"要求[^，。；]{0,12}(?:立即|全面)?整改")
+
+
 NARRATIVE_PROBE = cue(r"\bafter (?:a|an|its)\b[^.;]{0,30}\b(?:investigation|probe)\b", r"经查", r"經查", r"调查发现", r"調查發現",
                        r"\bfollowing (?:a|an|its)\b[^.;]{0,30}\b(?:investigation|probe)\b", r"\bconcluded\b")
 

@@ -9,6 +9,7 @@ from tasks.classify.events.cues import (
     NEW_POLICY,
     POLICY_DOCUMENT,
     REASON,
+    RECTIFY_ORDER,
     SECTORS,
     TRIGGERS,
 )
@@ -28,9 +29,9 @@ def drop_policy_chatter(events: list[Event]) -> list[Event]:
 
 
 def drop_followups(events: list[Event]) -> list[Event]:
-    """The probe or summons behind a fine, a blocked merger or a halted listing, and an exhortation to "rectify" that comes with it, are
-    part of the decision; a binding order that comes with it ("must end exclusive licences", 责令解除) is
-    news of its own."""
+    """The probe or summons behind a fine, a blocked merger or a halted listing are part of the decision; an
+    order that comes with it is news of its own, whether binding ("must end exclusive licences", 责令解除) or
+    an order to rectify (责令整改, "ordered it to rectify"), as the company must now report back on it."""
     fined = [e for e in events if e.kind in ("fine", "merger_block", "ipo_block")]
     if not fined:
         return events
@@ -44,7 +45,8 @@ def drop_followups(events: list[Event]) -> list[Event]:
             return False
         if not event.company_ids and not set(event.companies) & fined_names:
             return False
-        return not (event.kind == "rectification" and BINDING_ORDER.search(event.evidence))
+        return not (event.kind == "rectification"
+                    and (BINDING_ORDER.search(event.evidence) or RECTIFY_ORDER.search(event.evidence)))
 
     return [e for e in events if not part_of_fine(e)]
 
