@@ -11,7 +11,13 @@ requests fail in a chosen way (429, 500, auth, unknown channel, dropped
 connection, hang). `scopes` are the OAuth scopes the token was granted (a method
 needing another answers ``missing_scope``, naming what it needs) and `members`
 the channels the bot has joined (posting elsewhere answers ``not_in_channel``),
-so a test can set up the mistakes a new Slack app comes with. `on_request` and `on_accept` are called as a request
+so a test can set up the mistakes a new Slack app comes with. Messages keep the
+``metadata`` they were posted with, and ``conversations.history`` and
+``conversations.replies`` read them back as Slack does: newest first (replies
+oldest first), between ``oldest`` and ``latest``, ``limit`` at a time with a
+cursor, metadata only with ``include_all_metadata``, needing ``channels:history``
+(``groups:history`` for a channel in `private`). A message's ``ts`` is the time
+it was accepted, as in Slack. `on_request` and `on_accept` are called as a request
 arrives and once a message is accepted (before the answer goes back), so a
 test can act at those instants, e.g. kill the sender.
 
@@ -36,8 +42,8 @@ from urllib.parse import parse_qs, urlsplit
 
 FAULT_MODES = ("429", "500", "invalid_auth", "channel_not_found", "drop", "hang")
 DEFAULT_CHANNELS = {"C0ALERTS": "regwatch-alerts"}
-BOT_SCOPES = frozenset({"chat:write", "files:write"})
-# The scope each Web API method needs (auth.test needs none).
+BOT_SCOPES = frozenset({"chat:write", "files:write", "channels:history", "groups:history"})
+# The scope each Web API method needs (auth.test needs none; reading history: see `_history_scope`).
 METHOD_SCOPES = {
     "chat.postMessage": "chat:write", "chat.update": "chat:write",
     "files.getUploadURLExternal": "files:write", "files.completeUploadExternal": "files:write",
@@ -47,6 +53,7 @@ _BLOCK_TYPES = {
     "actions", "context", "divider", "file", "header", "image", "input", "markdown", "rich_text", "section", "video",
 }
 _MAX_TEXT = 40_000  # chat.postMessage answers msg_too_long above this
+_HISTORY_METHODS = ("conversations.history", "conversations.replies")
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,14 @@ class Received:
     ts: str | None  # None for webhooks, which do not return one
     path: str
     body: dict[str, Any]  # every parameter as parsed (unfurl_links etc.)
+
+    @property
+    def metadata(self) -> dict[str, Any] | None:
+        """The message metadata it was posted with (event_type, event_payload), if any."""
+        value = self.body.get("metadata")
+        if isinstance(value, str):
+            value = json.loads(value)
+        return cast(dict[str, Any], value) if isinstance(value, dict) else None
 
 
 @dataclass
@@ -147,7 +162,8 @@ class SlackServer:
     """Slack Web API and incoming webhooks on 127.0.0.1 (a free port), in a background thread.
 
     `channels` maps channel IDs to names; a message may name its channel by
-    ID, by name or by "#name", and is recorded under the ID, as Slack does.
+    ID, by name or by "#name", and is recorded under the ID, as Slack does
+    (reading history takes the ID only). `private` are the private channels.
     A "hang" fault holds the request for `hang_seconds` (or until the server
     stops) and then closes the connection without answering.
     """
@@ -159,11 +175,13 @@ class SlackServer:
         hang_seconds: float = 5.0,
         scopes: Iterable[str] = BOT_SCOPES,
         members: Iterable[str] | None = None,
+        private: Iterable[str] = (),
     ) -> None:
         self.token = token
         self.channels = dict(DEFAULT_CHANNELS if channels is None else channels)
         self.scopes = set(scopes)
         self.members = set(self.channels if members is None else members)  # channel IDs the bot has joined
+        self.private = set(private)
         self.hang_seconds = hang_seconds
         self.messages: list[Received] = []
         self.requests: list[RawRequest] = []
@@ -173,8 +191,7 @@ class SlackServer:
         self.on_accept: Callable[[Received], None] | None = None  # once a message is accepted, before the answer
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._ts_base = int(time.time())
-        self._ts_counter = itertools.count(1)
+        self._last_ts = 0  # microseconds: every message gets a later ts than the one before
         self._file_counter = itertools.count(1)
         self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.slack = self
@@ -247,7 +264,10 @@ class SlackServer:
             return self._faults[0].mode
 
     def _next_ts(self) -> str:
-        return f"{self._ts_base}.{next(self._ts_counter):06d}"
+        """The time now as Slack writes it (seconds.microseconds), later than any ts given before."""
+        with self._lock:
+            self._last_ts = max(int(time.time() * 1_000_000), self._last_ts + 1)
+            return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
     def _channel_id(self, name: Any) -> str | None:
         if not isinstance(name, str):
@@ -272,10 +292,12 @@ class SlackServer:
             "chat.update": self._update,
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "conversations.history": self._history,
+            "conversations.replies": self._replies,
         }.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
-        needed = METHOD_SCOPES.get(method)
+        needed = self._history_scope(params) if method in _HISTORY_METHODS else METHOD_SCOPES.get(method)
         if needed is not None and needed not in self.scopes:
             return {"ok": False, "error": "missing_scope", "needed": needed, "provided": ",".join(sorted(self.scopes))}
         return handler(params)
@@ -301,6 +323,8 @@ class SlackServer:
             return None, None, {"ok": False, "error": "invalid_blocks", "errors": problems}
         if isinstance(text, str) and len(text) > _MAX_TEXT:
             return None, None, {"ok": False, "error": "msg_too_long"}
+        if "metadata" in params and not _valid_metadata(params["metadata"]):
+            return None, None, {"ok": False, "error": "invalid_metadata_format"}
         return text, blocks, None
 
     def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -338,6 +362,47 @@ class SlackServer:
         self._record(Received("chat.update", channel, text, blocks, None, ts, "/api/chat.update", params))
         message = {"type": "message", "text": text or "", "ts": ts, **({"blocks": blocks} if blocks else {})}
         return {"ok": True, "channel": channel, "ts": ts, "text": text or "", "message": message}
+
+    # -- reading history ----------------------------------------------------
+
+    def _history_scope(self, params: dict[str, Any]) -> str:
+        """The scope reading this channel's history needs: channels:history, or groups:history when private."""
+        return "groups:history" if params.get("channel") in self.private else "channels:history"
+
+    def _readable(self, params: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
+        """(channel ID, None) when the bot may read the channel `params` names by ID; else (None, Slack's answer)."""
+        channel = params.get("channel")
+        if channel not in self.channels:  # history takes an ID: a name is an unknown channel
+            return None, {"ok": False, "error": "channel_not_found"}
+        if channel not in self.members:
+            return None, {"ok": False, "error": "not_in_channel"}
+        return str(channel), None
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The channel's messages, newest first (thread replies are not part of it, as in Slack)."""
+        channel, error = self._readable(params)
+        if error:
+            return error
+        with self._lock:
+            posted = [m for m in self.messages if m.endpoint == "chat.postMessage" and m.channel == channel]
+        top = [m for m in posted if m.thread_ts is None]
+        replies = {m.thread_ts for m in posted if m.thread_ts is not None}
+        found = sorted(_between(top, params), key=lambda m: float(m.ts or 0), reverse=True)
+        return _page(found, params, lambda m: _as_history(m, params, threaded=m.ts in replies))
+
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The thread of message `ts`: the parent first, then its replies oldest first."""
+        channel, error = self._readable(params)
+        if error:
+            return error
+        ts = params.get("ts")
+        with self._lock:
+            posted = [m for m in self.messages if m.endpoint == "chat.postMessage" and m.channel == channel]
+        parent = next((m for m in posted if m.ts == ts and m.thread_ts is None), None)
+        if parent is None:
+            return {"ok": False, "error": "thread_not_found"}
+        replies = sorted(_between([m for m in posted if m.thread_ts == ts], params), key=lambda m: float(m.ts or 0))
+        return _page([parent, *replies], params, lambda m: _as_history(m, params, threaded=True))
 
     def _get_upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
         filename, length = params.get("filename"), str(params.get("length", ""))
@@ -384,6 +449,53 @@ class SlackServer:
             return True
 
 
+def _valid_metadata(value: Any) -> bool:
+    """Slack's shape for message metadata: an event_type string and an event_payload object."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return False
+    return (isinstance(value, dict) and isinstance(value.get("event_type"), str)
+            and isinstance(value.get("event_payload"), dict))
+
+
+def _flag(params: dict[str, Any], name: str) -> bool:
+    return str(params.get(name, "")).lower() in ("1", "true")
+
+
+def _between(messages: list[Received], params: dict[str, Any]) -> list[Received]:
+    """The messages with a ts after `oldest` and before `latest` (or at them, with `inclusive`)."""
+    oldest, latest = float(params.get("oldest") or 0), float(params.get("latest") or time.time() + 1)
+    if _flag(params, "inclusive"):
+        return [m for m in messages if oldest <= float(m.ts or 0) <= latest]
+    return [m for m in messages if oldest < float(m.ts or 0) < latest]
+
+
+def _page(found: list[Received], params: dict[str, Any], shape: Callable[[Received], dict[str, Any]]) -> dict[str, Any]:
+    """One page of `found` from the cursor on, `limit` long (Slack's default 100, at most 999), and the next cursor."""
+    cursor = str(params.get("cursor") or "")
+    start = int(cursor.removeprefix("next:")) if cursor.startswith("next:") else 0
+    limit = min(max(int(params.get("limit") or 100), 1), 999)
+    page, more = found[start:start + limit], start + limit < len(found)
+    answer: dict[str, Any] = {"ok": True, "messages": [shape(m) for m in page], "has_more": more}
+    answer["response_metadata"] = {"next_cursor": f"next:{start + limit}" if more else ""}
+    return answer
+
+
+def _as_history(message: Received, params: dict[str, Any], threaded: bool) -> dict[str, Any]:
+    """A message as conversations.history and .replies show it; its metadata only with include_all_metadata."""
+    shown: dict[str, Any] = {"type": "message", "text": message.text or "", "ts": message.ts, "bot_id": "B0REGWATCH",
+                             "user": "U0REGWATCH"}
+    if message.blocks:
+        shown["blocks"] = message.blocks
+    if message.thread_ts or threaded:
+        shown["thread_ts"] = message.thread_ts or message.ts
+    if message.metadata is not None and _flag(params, "include_all_metadata"):
+        shown["metadata"] = message.metadata
+    return shown
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     slack: SlackServer
@@ -395,11 +507,37 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
         """Silence the per-request stderr lines."""
 
+    def do_GET(self) -> None:
+        """Web API methods that read (conversations.history...) come as GET with the parameters in the query."""
+        path, query = urlsplit(self.path).path, urlsplit(self.path).query
+        fault = self._arrive("GET", path, b"")
+        if fault in ("drop", "hang"):
+            return
+        if path.startswith("/api/"):
+            params = {key: values[-1] for key, values in parse_qs(query, keep_blank_values=True).items()}
+            self._web_api(path.removeprefix("/api/"), params, fault)
+        else:
+            self._send(404, b"not found", "text/plain")
+
     def do_POST(self) -> None:
-        slack = self.server.slack
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = urlsplit(self.path).path
-        raw = RawRequest("POST", path, dict(self.headers.items()), body)
+        fault = self._arrive("POST", path, body)
+        if fault in ("drop", "hang"):
+            return
+        if path.startswith("/hooks/"):
+            self._webhook(body, fault)
+        elif path.startswith("/upload/"):
+            self._upload(path.removeprefix("/upload/"), body, fault)
+        elif path.startswith("/api/"):
+            self._web_api(path.removeprefix("/api/"), self._params(body), fault)
+        else:
+            self._send(404, b"not found", "text/plain")
+
+    def _arrive(self, verb: str, path: str, body: bytes) -> str | None:
+        """Record the request, call `on_request`, and take the next fault; a drop or hang is served here."""
+        slack = self.server.slack
+        raw = RawRequest(verb, path, dict(self.headers.items()), body)
         with slack._lock:
             slack.requests.append(raw)
         if slack.on_request is not None:
@@ -409,17 +547,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault == "hang":
                 slack._stopping.wait(slack.hang_seconds)
             self.close_connection = True  # and say nothing: the client sees the connection close
-            return
-        if path.startswith("/hooks/"):
-            self._webhook(body, fault)
-        elif path.startswith("/upload/"):
-            self._upload(path.removeprefix("/upload/"), body, fault)
-        elif path.startswith("/api/"):
-            self._web_api(path.removeprefix("/api/"), body, fault)
-        else:
-            self._send(404, b"not found", "text/plain")
+        return fault
 
-    def _web_api(self, method: str, body: bytes, fault: str | None) -> None:
+    def _web_api(self, method: str, params: dict[str, Any] | None, fault: str | None) -> None:
         if fault == "429":
             self._json(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
             return
@@ -429,7 +559,6 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:  # invalid_auth, channel_not_found
             self._json(200, {"ok": False, "error": fault})
             return
-        params = self._params(body)
         if params is None:
             self._json(200, {"ok": False, "error": "invalid_form_data"})
             return

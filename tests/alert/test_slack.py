@@ -526,6 +526,56 @@ def test_server_rejects_what_slack_rejects(slack: SlackServer) -> None:
     assert slack.messages == []
 
 
+def _posted(client: WebClient, n: int, **extra: Any) -> list[str]:
+    """Post `n` messages carrying metadata {"event_type": "t", "event_payload": {"n": i}}; their ts."""
+    return [client.chat_postMessage(channel=CHANNEL, text=f"m{i}", metadata={"event_type": "t",
+                                    "event_payload": {"n": i}}, **extra)["ts"] for i in range(n)]
+
+
+def test_server_reads_history_back_newest_first_between_oldest_and_latest_a_page_at_a_time(
+    slack: SlackServer,
+) -> None:
+    client = WebClient(token=TOKEN, base_url=slack.api_url, retry_handlers=[])
+    ts = _posted(client, 5)
+    assert ts == sorted(ts, key=float) and abs(float(ts[0]) - time.time()) < 60, "a ts is the time it was posted"
+    reply = client.chat_postMessage(channel=CHANNEL, text="in a thread", thread_ts=ts[2])["ts"]
+    plain = client.conversations_history(channel=CHANNEL)
+    assert [m["ts"] for m in plain["messages"]] == ts[::-1], "newest first; thread replies are not history"
+    assert all("metadata" not in m for m in plain["messages"]), "metadata only when asked for"
+    pages, cursor = [], None
+    while True:
+        page = client.conversations_history(channel=CHANNEL, oldest=ts[0], latest=ts[4], inclusive=True, limit=2,
+                                            cursor=cursor, include_all_metadata=True)
+        pages.append([m["metadata"]["event_payload"]["n"] for m in page["messages"]])
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    assert pages == [[4, 3], [2, 1], [0]]
+    exclusive = client.conversations_history(channel=CHANNEL, oldest=ts[0], latest=ts[4])
+    assert [m["ts"] for m in exclusive["messages"]] == ts[3:0:-1]
+    thread = client.conversations_replies(channel=CHANNEL, ts=ts[2], include_all_metadata=True)
+    assert [m["ts"] for m in thread["messages"]] == [ts[2], reply] and not thread["has_more"]
+    assert thread["messages"][0]["metadata"] == {"event_type": "t", "event_payload": {"n": 2}}
+    assert slack.messages[0].metadata == {"event_type": "t", "event_payload": {"n": 0}}
+
+
+def test_server_history_needs_the_history_scope_a_channel_id_and_membership() -> None:
+    with SlackServer(token=TOKEN, channels={"C0ALERTS": "regwatch-alerts", "G0SECRET": "secret",
+                                            "C0OTHER": "other"}, members=("C0ALERTS", "G0SECRET"),
+                     private=("G0SECRET",), scopes=("chat:write", "channels:history")) as slack:
+        client = WebClient(token=TOKEN, base_url=slack.api_url, retry_handlers=[])
+        assert client.conversations_history(channel=CHANNEL)["ok"]
+        errors = []
+        for channel in ("G0SECRET", "#regwatch-alerts", "C0OTHER"):
+            with pytest.raises(SlackApiError) as failed:
+                client.conversations_history(channel=channel)
+            errors.append((failed.value.response["error"], failed.value.response.get("needed")))
+        with pytest.raises(SlackApiError) as bad:
+            client.chat_postMessage(channel=CHANNEL, text="x", metadata={"event_type": "t"})
+    assert errors == [("missing_scope", "groups:history"), ("channel_not_found", None), ("not_in_channel", None)]
+    assert bad.value.response["error"] == "invalid_metadata_format"
+
+
 @pytest.mark.usefixtures("prefect_harness")
 def test_secret_from_prefect_block() -> None:
     from prefect.blocks.system import Secret
