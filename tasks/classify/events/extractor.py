@@ -31,6 +31,7 @@ from tasks.classify.events.cues import (
     PER_CASE,
     PERSON_ROLE,
     PLATFORM_STANCE,
+    PLEDGE,
     PLURAL_ANAPHOR,
     POLICY_ACTION,
     POLICY_BODIES,
@@ -247,9 +248,11 @@ class EventExtractor:
 
 
 def _not_an_action(text: str, match: re.Match[str]) -> bool:
-    """A cue that names no new action: planned or expected ("plans to end its review", 拟结束审查), or the
-    background of the sentence's news ("the ruling followed an investigation")."""
-    return bool(NOT_YET.search(text[max(0, match.start() - 30):match.start()])) or _in_background(text, match)
+    """A cue that names no new action: planned or expected ("plans to end its review", 拟结束审查), the company's
+    own pledge ("accepted the decision and would conduct rectification"), or the background of the sentence's
+    news ("the ruling followed an investigation")."""
+    before = text[max(0, match.start() - 80):match.start()]
+    return bool(NOT_YET.search(before[-30:]) or PLEDGE.search(before)) or _in_background(text, match)
 
 
 def _in_background(text: str, match: re.Match[str]) -> bool:
