@@ -88,10 +88,14 @@ _SOCIAL = (r"(?:Facebook|Twitter|X|LinkedIn|WeChat|Weibo|WhatsApp|Telegram|Reddi
 _SHARE_BAR = re.compile(rf"^[^\n]{{0,30}}?{_SOCIAL}(?:\s*[|·/,、｜]\s*{_SOCIAL}){{2,}}[^\n]{{0,30}}$", re.MULTILINE)
 
 
+# A site's menu ("新闻 | 推荐 | 政务 | 视频 | 微博"): four or more short items between bars.
+_MENU = re.compile(r"^[^\n|｜]{0,12}(?:[|｜][^\n|｜]{1,12}){4,}$", re.MULTILINE)
+
+
 def readable(text: str) -> str:
-    """The text with glosses that split words removed, share bars blanked and numbers in ASCII, so names,
-    cues and amounts match as written. Each replacement keeps the length, except removed glosses."""
-    text = _SHARE_BAR.sub(lambda m: " " * len(m.group(0)), text)
+    """The text with glosses that split words removed, share bars and menus blanked and numbers in ASCII, so
+    names, cues and amounts match as written. Each replacement keeps the length, except removed glosses."""
+    text = _MENU.sub(lambda m: " " * len(m.group(0)), _SHARE_BAR.sub(lambda m: " " * len(m.group(0)), text))
     text = _WIDE_NUMBER_PUNCTUATION.sub(lambda m: "." if m.group(0) in "。．" else ",", text.translate(_WIDE_DIGITS))
     return _PINYIN_GLOSS.sub("", text) if "(" in text else text
 
