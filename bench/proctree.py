@@ -13,6 +13,7 @@ import ctypes
 import os
 import resource
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,13 +125,18 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def reap_adopted(existing: set[int]) -> None:
+def reap_adopted(existing: set[int], limit: float | None = None) -> set[int]:
     """Wait for every child of this process that is not in `existing` (adopted orphans) to exit, so their
-    CPU time is counted in children_cpu()."""
-    done = set(existing)
+    CPU time is counted in children_cpu(); for at most `limit` seconds, if given. The ones still running."""
+    done, deadline = set(existing), None if limit is None else time.monotonic() + limit
     while adopted := set(children(os.getpid())) - done:
+        if deadline is not None and time.monotonic() > deadline:
+            return adopted
         for pid in adopted:
             try:
-                os.waitpid(pid, 0)
+                os.waitpid(pid, 0 if deadline is None else os.WNOHANG)
             except ChildProcessError:  # not ours to wait for after all (exited and reaped meanwhile)
                 done.add(pid)
+        if deadline is not None:
+            time.sleep(0.05)
+    return set()

@@ -34,17 +34,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
-
 from bench import lookup_scaling
 from bench.corpus import Corpus, build_corpus
+from bench.harness import child_env, prefect_api, table, write_config
 from bench.proctree import PeakRss, become_subreaper, children, children_cpu, cpu_seconds, descendants, reap_adopted
 from bench.server import BenchServer
 from fakes.prefect_server import PrefectServer
@@ -85,15 +83,6 @@ class Row:
 
 HEADER = ["run", "wall s", "articles", "articles/s", "CPU s", "peak PSS MB", "pages fetched", "feeds 200/304",
           "task runs"]
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
-    line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    body = ["| " + " | ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
-            + " |" for r in rows]
-    return "\n".join([line, rule, *body])
 
 
 # -- 1. the limit ---------------------------------------------------------------------------------------------
@@ -168,7 +157,7 @@ def measure_naive(server: BenchServer, corpus: Corpus, work: Path, log: IO[str])
     feeds = [server.base_for(n) + path for n, path in enumerate(corpus.feed_paths())]
     server.take_hits()
     wall, cpu, peak, out = run_child([sys.executable, "-m", "bench.naive", str(work / "naive.duckdb"), *feeds],
-                                     _child_env({}), log)
+                                     child_env({}), log)
     hits = server.take_hits()
     return Row("naive peer (sequential script)", wall, json.loads(out)["articles"], cpu, peak,
                hits["page_200"], hits["feed_200"], hits["feed_304"])
@@ -176,26 +165,15 @@ def measure_naive(server: BenchServer, corpus: Corpus, work: Path, log: IO[str])
 
 # -- 3. regwatch ---------------------------------------------------------------------------------------------
 
-def _child_env(extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(("REGWATCH_", "PREFECT_"))}
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    return {**env, **extra}
-
-
 def regwatch_env(work: Path, server: BenchServer, slack: SlackServer, name: str, every: int = 1,
                  **extra: str) -> dict[str, str]:
     """Settings for a regwatch process: its own database, and a config dir listing every `every`th feed."""
     config = work / f"config-{every}"
     if not config.is_dir():
-        config.mkdir()
         paths = server.corpus.feed_paths()
-        feeds = [{"url": server.base_for(n) + path, "name": f"outlet {n}"}
-                 for n, path in enumerate(paths) if n % every == 0]
-        (config / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}, sort_keys=False), encoding="utf-8")
-        for other in DEFAULT_CONFIG_DIR.glob("*.yaml"):
-            if other.name != "feeds.yaml":
-                (config / other.name).write_bytes(other.read_bytes())
-    return _child_env({
+        write_config(config, [{"url": server.base_for(n) + path, "name": f"outlet {n}"}
+                              for n, path in enumerate(paths) if n % every == 0])
+    return child_env({
         "REGWATCH_DB": str(work / f"{name}.duckdb"),
         "REGWATCH_CONFIG_DIR": str(config),
         "REGWATCH_ALLOW_PRIVATE_NETWORKS": "1",
@@ -212,20 +190,14 @@ REGWATCH = str(Path(sys.executable).with_name("regwatch"))
 STABLE_POLLS = 3  # task runs reach the API as events: count until the number stops moving
 
 
-def _api(api_url: str, path: str, body: dict[str, Any]) -> Any:
-    request = urllib.request.Request(f"{api_url}/{path}", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
 def task_runs_of_last_run(api_url: str, limit_seconds: float = 15.0) -> int:
     """Task runs the newest regwatch-monitor flow run created, from the Prefect server's API."""
-    (flow_run,) = _api(api_url, "flow_runs/filter", {"flows": {"name": {"any_": ["regwatch-monitor"]}},
-                                                     "sort": "EXPECTED_START_TIME_DESC", "limit": 1})
+    (flow_run,) = prefect_api(api_url, "flow_runs/filter", {"flows": {"name": {"any_": ["regwatch-monitor"]}},
+                                                            "sort": "EXPECTED_START_TIME_DESC", "limit": 1})
     deadline, counts = time.monotonic() + limit_seconds, [-1]
     while time.monotonic() < deadline:
-        counts.append(len(_api(api_url, "task_runs/filter", {"flow_runs": {"id": {"any_": [flow_run["id"]]}}})))
+        runs = prefect_api(api_url, "task_runs/filter", {"flow_runs": {"id": {"any_": [flow_run["id"]]}}})
+        counts.append(len(runs))
         if len(counts) > STABLE_POLLS and len(set(counts[-STABLE_POLLS:])) == 1:
             break
         time.sleep(0.3)
@@ -300,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"measuring {key}...", flush=True)
             rows[key] = step()
         print("measuring regwatch cold, warm, +1% (Prefect server started beside it)...", flush=True)
-        with PrefectServer(work / "prefect-server", work / "prefect-server.log", _child_env({})) as prefect:
+        with PrefectServer(work / "prefect-server", work / "prefect-server.log", child_env({})) as prefect:
             assert prefect.process is not None
             env = regwatch_env(work, server, slack, "regwatch", PREFECT_API_URL=prefect.api_url)
             with PeakRss.tree(prefect.process.pid) as prefect_memory:

@@ -69,9 +69,14 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class CorpusServer:
-    """Serve `root` (files) and `routes` (custom handlers) until stopped."""
+    """Serve `root` (files) and `routes` (custom handlers) until stopped.
 
-    def __init__(self, root: Path | None = None, routes: dict[str, Handler] | None = None) -> None:
+    `host` is a loopback address to listen on: 127.0.0.2, 127.0.0.3 ... are
+    other hosts to a fetcher, which limits and gives up on hosts one by one;
+    `port` 0 picks a free one."""
+
+    def __init__(self, root: Path | None = None, routes: dict[str, Handler] | None = None,
+                 host: str = "127.0.0.1", port: int = 0) -> None:
         self.root = root
         self.routes: dict[str, Handler] = dict(routes or {})
         self.hits: Counter[str] = Counter()
@@ -88,7 +93,7 @@ class CorpusServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 return
 
-        self._httpd = _QuietServer(("127.0.0.1", 0), _Handler)
+        self._httpd = _QuietServer((host, port), _Handler)
         # A short poll interval: shutdown() waits for the next poll, and tests start and stop hundreds of these.
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -29,8 +28,10 @@ from typing import Any
 
 import duckdb
 
+from fakes.stories import filler_story as filler_story  # the fault tests call it fk.filler_story
 from flows.demo.corpus_server import Handler
 from flows.monitor import monitor
+from tasks.pipeline import fault_hook
 
 REGWATCH = Path(sys.executable).parent / "regwatch"
 
@@ -56,25 +57,6 @@ def article(title: str, body: str, charset: str = "utf-8", head: str = "") -> st
         f'<html><head><meta charset="{charset}"><title>{title}</title>{head}</head><body>'
         f"<nav>Home | Markets | Tech</nav><article><h1>{title}</h1><p>{body}</p><p>{body[:300]}</p></article>"
         f"<footer>(c) Outlet</footer></body></html>"
-    )
-
-
-_WORDS = (
-    "platform", "merchants", "data", "pricing", "contracts", "review", "court", "province", "investors", "shares",
-    "quarter", "revenue", "users", "app", "license", "order", "rules", "draft", "market", "competition",
-    "security", "privacy", "export", "chips", "cloud", "payments", "lending", "games", "video", "delivery",
-    "drivers", "riders", "deposits", "algorithms", "consumers", "listing", "bonds", "audit", "filing", "hearing",
-    "appeal", "settlement", "guidance", "inspection", "campaign", "officials", "analysts", "earnings", "growth",
-    "decline", "factory", "supply", "network", "telecom", "satellite", "battery", "vehicle", "charging",
-)
-
-
-def filler_story(seed: int, sentences: int = 12) -> str:
-    """Plain English sentences of random words, different for every seed: distinct stories that never fold
-    into one another as near-duplicates (which identical boilerplate text would)."""
-    rnd = random.Random(seed)
-    return " ".join(
-        " ".join(rnd.choice(_WORDS) for _ in range(14)).capitalize() + "." for _ in range(sentences)
     )
 
 
@@ -276,12 +258,25 @@ def hold(path: Path, seconds: float) -> subprocess.Popen[str]:
 # -- running the real CLI as a child process ---------------------------------
 
 
-def child_env(prefect_api_url: str, home: Path, **settings: str) -> dict[str, str]:
-    """Environment for a `regwatch` child: the test session's Prefect server, and REGWATCH_* `settings`."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(("REGWATCH_", "PREFECT_"))}
+def child_env(prefect_api_url: str, home: Path, poisonous: bool = False, **settings: str) -> dict[str, str]:
+    """Environment for a `regwatch` child: the test session's Prefect server, and REGWATCH_* `settings`;
+    `poisonous`: its extraction workers die on the pages that carry a `poison` marker."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.upper().startswith(("REGWATCH_", "PREFECT_", fault_hook.TOKEN_VARIABLE))}
     env.update(PREFECT_API_URL=prefect_api_url, PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     env.update({f"REGWATCH_{k.upper()}": v for k, v in settings.items()})
+    if poisonous:
+        env[fault_hook.TOKEN_VARIABLE] = POISON_TOKEN
     return env
+
+
+POISON_TOKEN = "faultkit-only-4f7d1c"
+
+
+def poison(fault: str) -> str:
+    """The marker that makes a worker of a `poisonous` child reading it `abort`, `kill` itself (as the OOM killer
+    would) or `spin` until its CPU time runs out (tasks/pipeline/fault_hook.py); in a page or a feed summary."""
+    return f"{fault}:{POISON_TOKEN}"
 
 
 def start_run(config: Path, db: Path, env: dict[str, str], log: Path,
@@ -298,10 +293,14 @@ def start_run(config: Path, db: Path, env: dict[str, str], log: Path,
 def run_cli(config: Path, db: Path, env: dict[str, str], timeout: float = 180,
             preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
     """`regwatch run` to the end; output captured."""
-    return subprocess.run(
-        [str(REGWATCH), "run", "--config-dir", str(config), "--db", str(db)],
-        env=env, capture_output=True, text=True, timeout=timeout, preexec_fn=preexec,
-    )
+    return cli("run", "--config-dir", str(config), "--db", str(db), env=env, timeout=timeout, preexec=preexec)
+
+
+def cli(*args: str, env: dict[str, str], timeout: float = 180,
+        preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
+    """`regwatch ARGS...` to the end; output captured."""
+    return subprocess.run([str(REGWATCH), *args], env=env, capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=preexec)
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -1,0 +1,95 @@
+"""The soak test's parts (`make soak` runs the soak itself, about 15 minutes): its world plants exactly the
+events it counts on, its checks see a duplicate or a stray alert, and three whole cycles of the real thing pass."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.soak import Outcome, check_slack
+from bench.soak_world import COMPANIES, FEED_PATH, OUTLETS, Fine, World, fine_story
+from fakes.slack_server import Received
+from tasks.alert.rules import load_alert_rules
+from tasks.classify.classifier import classifier_for
+from tasks.common.settings import DEFAULT_CONFIG_DIR, REPO_ROOT
+
+
+def _alerting(title: str, paragraphs: list[str], world: World) -> list[tuple[str, float | None]]:
+    """(kind, amount in CNY) of each event in the story that alerts.yaml makes alert."""
+    result = classifier_for(str(DEFAULT_CONFIG_DIR)).classify(title, "\n\n".join(paragraphs), world.now.date())
+    kinds = load_alert_rules(DEFAULT_CONFIG_DIR).kinds
+    return [(e.kind, e.amount_cny) for e in result.events if e.kind in kinds]
+
+
+def test_a_planted_fine_reads_as_one_fine_for_every_company_in_both_languages() -> None:
+    world = World(cycles=40, port=8000)
+    world.begin(0)
+    for company, _ in COMPANIES:
+        for language in ("en", "zh"):
+            fine = Fine(company, 16_900_000)
+            title, lead = fine_story(fine, language, world.now.weekday(), seed=3)
+            assert _alerting(title, [lead], world) == [("fine", 16_900_000.0)], (company, language)
+
+
+def test_only_the_planted_fines_alert() -> None:
+    world = World(cycles=40, port=8000)
+    for cycle in range(12):
+        world.begin(cycle)
+    fines = [s for s in world.stories.values() if s.fine]
+    foreign = [s for s in world.stories.values() if s.title.startswith("EU fines")]
+    assert len(fines) == 6 and {s.outlet.language for s in fines} == {"en", "zh"} and foreign
+    for story in world.stories.values():
+        expected = [("fine", float(story.fine.amount_cny))] if story.fine else []
+        assert _alerting(story.title, story.paragraphs, world) == expected, story.title
+
+
+def _message(text: str, thread_ts: str | None = None) -> Received:
+    return Received("chat.postMessage", "C0ALERTS", text, None, thread_ts, "1.0", "/api/chat.postMessage", {})
+
+
+def test_the_slack_check_counts_duplicates_strays_and_unexpected_feed_reports() -> None:
+    world = World(cycles=10, port=8000)
+    for cycle in range(4):
+        world.begin(cycle)
+        world.listed[cycle] = {o.name for o in OUTLETS}  # every feed answered: no failure streak
+        for outlet in OUTLETS:
+            world.served.update({(outlet.name, e.path): cycle for e in world.feeds[outlet.name]})
+    fine = next(s for s in world.stories.values() if s.fine)
+    plain = next(s for s in world.stories.values() if not s.fine)
+    fine_url, plain_url = world.served_urls(fine)[0], world.served_urls(plain)[0]
+    feed = world.base(OUTLETS[0]) + FEED_PATH
+    messages = [_message(f"Fine — <{fine_url}>"), _message(f"Fine again — <{fine_url}>"),
+                _message(f"Also reported by X — <{fine_url}>", thread_ts="1.0"),
+                _message(f"Something — <{plain_url}>"),
+                _message(f"Feed failing: <{feed}|{OUTLETS[0].name}> has failed 3 runs in a row")]
+    out = Outcome()
+    check_slack(world, messages, 4, out)
+    assert (out.alerts_sent, out.alert_duplicates, out.thread_replies, out.false_alerts) == (1, 1, 1, 1)
+    assert (out.feed_reports_expected, out.feed_reports_sent, out.feed_report_duplicates) == (0, 0, 1)
+
+
+def test_a_failure_streak_is_expected_once_at_its_third_cycle() -> None:
+    world = World(cycles=10, port=8000)
+    for cycle in range(8):
+        world.listed[cycle] = {o.name for o in OUTLETS if not (o.name == "market-daily" and 2 <= cycle < 7)}
+    assert world.failing_streaks(3, 8) == [(4, "market-daily")]
+
+
+@pytest.mark.slow
+def test_three_cycles_of_the_soak_pass_with_every_fault_on_the_second(tmp_path: Path) -> None:
+    """The whole machinery: servers, `prefect deploy`, three flow-run processes, the checks, the report."""
+    report = tmp_path / "soak.json"
+    done = subprocess.run([sys.executable, "-m", "bench.soak", "--cycles", "3", "--json", str(report)],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(report.read_text())
+    assert {c["result"] for c in result["checks"]} <= {"PASS", "n/a"}
+    assert [bool(c["faults"]) for c in result["cycles"]] == [False, True, False]
+    outcome = result["outcome"]
+    assert outcome["stories_served"] >= 20 and outcome["fines_served"] >= 1
+    assert outcome["alerts_sent"] == outcome["fines_served"]
+    assert "| alerts sent vs expected" in done.stdout
