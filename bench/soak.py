@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -36,7 +37,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
@@ -45,7 +46,7 @@ import duckdb
 
 from bench.harness import child_env, prefect_api, table, write_config
 from bench.proctree import become_subreaper, children, children_cpu, reap_adopted
-from bench.soak_world import FEED_PATH, OUTLETS, World
+from bench.soak_world import FEED_PATH, MAX_CYCLES, OUTLETS, World
 from fakes.prefect_server import BIN, PrefectServer
 from fakes.slack_server import Received, SlackServer
 from flows.demo.corpus_server import CorpusServer
@@ -173,6 +174,7 @@ class Soak:
         process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - started
         left = reap_adopted(existing | {process.pid}, LEFTOVER_GRACE)
+        _end(left)  # counted; they must not pile up over the cycles
         (run,) = prefect_api(self.prefect.api_url, "flow_runs/filter",
                              {"flow_runs": {"id": {"any_": [flow_run["id"]]}}})
         articles, used = _stored(self.db)
@@ -191,6 +193,15 @@ class Soak:
         elif self._slack_down and not down:
             self.slack.recover()
         self._slack_down = down
+
+
+def _end(pids: set[int]) -> None:
+    """Kill and reap processes a cycle left running (they are its descendants, adopted by this process)."""
+    for pid in pids:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 def _size(path: Path) -> int:
@@ -426,8 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="write the report here too")
     parser.add_argument("--keep", type=Path, help="keep the database, config and logs in this new directory")
     args = parser.parse_args(argv)
-    if args.cycles < 1:
-        parser.error("--cycles must be at least 1")
+    if not 1 <= args.cycles <= MAX_CYCLES:
+        parser.error(f"--cycles must be 1 to {MAX_CYCLES}")
     become_subreaper()  # a cycle's orphans (the extraction fork server) are ours to count and reap
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -78,6 +78,11 @@ FOREIGN = ("Apple", "Google", "Meta", "Microsoft", "Amazon")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 FINE_STEP = 1.3  # a company's next fine is this much larger: more than the 12% that makes two fines one action
+FIRST_FINE = 10_000_000  # yuan
+# 400 cycles plant 200 fines, 17 a company, from 10 million to 0.86 billion yuan: clear of every fine of a tracked
+# company in config/enforcement_history.yaml (3 million or less, 2.99 billion or more), which a story would be
+# read as recalling.
+MAX_CYCLES = 400
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,8 @@ class World:
     """The outlets' stories and feeds, cycle by cycle, and which stories each feed actually listed."""
 
     def __init__(self, cycles: int, port: int, seed: int = 7) -> None:
+        if cycles > MAX_CYCLES:
+            raise ValueError(f"at most {MAX_CYCLES} cycles: the planted fines would grow to the size of known ones")
         self.cycles, self.port = cycles, port
         self.faults = Faults.for_cycles(cycles)
         self.rng = random.Random(seed)
@@ -170,7 +177,7 @@ class World:
         self.served: dict[tuple[str, str], int] = {}  # (outlet, path) -> the cycle its feed first listed it in
         self.listed: dict[int, set[str]] = {}  # cycle -> outlets whose feed answered (200 or 304)
         self.released = {o.name: threading.Event() for o in OUTLETS}  # set: the host answers
-        self._fines_per_company: dict[str, int] = {}
+        self._fines = 0
         self._serial = 0
         for event in self.released.values():
             event.set()
@@ -231,10 +238,10 @@ class World:
             entry.dated = self.now
 
     def _next_fine(self) -> Fine:
-        company = COMPANIES[self.rng.randrange(len(COMPANIES))][0]
-        count = self._fines_per_company.get(company, 0)
-        self._fines_per_company[company] = count + 1
-        return Fine(company, int(round(10_000_000 * FINE_STEP ** count, -5)))
+        """The companies in turn, each fine of a company larger than its last (so never the same action)."""
+        rounds, turn = divmod(self._fines, len(COMPANIES))
+        self._fines += 1
+        return Fine(COMPANIES[turn][0], int(round(FIRST_FINE * FINE_STEP ** rounds, -5)))
 
     def _text(self, language: str, fine: Fine | None, foreign: bool, seed: int) -> tuple[str, list[str]]:
         filler = [filler_story(seed * 10 + n, 4, language) for n in range(3)]

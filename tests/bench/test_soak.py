@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 from bench.soak import Outcome, check_slack
-from bench.soak_world import COMPANIES, FEED_PATH, OUTLETS, Fine, World, fine_story
+from bench.soak_world import (
+    COMPANIES,
+    FEED_PATH,
+    FINE_STEP,
+    FIRST_FINE,
+    MAX_CYCLES,
+    OUTLETS,
+    Fine,
+    World,
+    fine_story,
+)
 from fakes.slack_server import Received
 from tasks.alert.rules import load_alert_rules
 from tasks.classify.classifier import classifier_for
@@ -25,14 +35,15 @@ def _alerting(title: str, paragraphs: list[str], world: World) -> list[tuple[str
     return [(e.kind, e.amount_cny) for e in result.events if e.kind in kinds]
 
 
-def test_a_planted_fine_reads_as_one_fine_for_every_company_in_both_languages() -> None:
+def test_a_planted_fine_reads_as_one_fine_for_every_company_in_both_languages_at_any_size() -> None:
     world = World(cycles=40, port=8000)
     world.begin(0)
+    largest = round(FIRST_FINE * FINE_STEP ** (MAX_CYCLES // 2 // len(COMPANIES)), -5)
     for company, _ in COMPANIES:
         for language in ("en", "zh"):
-            fine = Fine(company, 16_900_000)
-            title, lead = fine_story(fine, language, world.now.weekday(), seed=3)
-            assert _alerting(title, [lead], world) == [("fine", 16_900_000.0)], (company, language)
+            for amount in (FIRST_FINE, int(largest)):
+                title, lead = fine_story(Fine(company, amount), language, world.now.weekday(), seed=3)
+                assert _alerting(title, [lead], world) == [("fine", float(amount))], (company, language, amount)
 
 
 def test_only_the_planted_fines_alert() -> None:
