@@ -247,6 +247,8 @@ async def monitor(
     delivered = deliver_alerts(database, settings)
     if delivered.stopped:
         logger.warning("Slack delivery paused, alerts stay queued: %s", delivered.stopped)
+    if delivered.warning:
+        logger.warning("%s", delivered.warning)
     changed = (stats.articles_added or stats.feeds_failed or planned.alerts_planned or planned.updates_planned
                or delivered.changed)
     if changed or not database.snapshot_path.exists():  # the copy costs time in proportion to the database

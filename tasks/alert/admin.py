@@ -30,7 +30,9 @@ def list_alerts(db: Database, status: str | None = None) -> list[tuple[object, .
 
 
 def resend_alert(settings: Settings, alert_id: str) -> str:
-    """Queue the alert again (whatever its status) and run delivery now; returns its new status."""
+    """Queue the alert again (whatever its status) and run delivery now; returns its new status.
+
+    An alert a crash left `sending` stays so: delivery then looks for it in Slack before posting it again."""
     check_slack_settings(settings)
     db = Database.for_settings(settings)
     db.require_existing()  # not an empty file created by a typo'd --db
@@ -39,7 +41,8 @@ def resend_alert(settings: Settings, alert_id: str) -> str:
         if found is None:
             raise RegwatchError(f"no alert {alert_id!r} (see `regwatch alerts`)")
         con.execute(
-            """UPDATE alerts SET status = 'pending', not_before = NULL, last_error = NULL,
+            """UPDATE alerts SET status = CASE WHEN status = 'sending' THEN 'sending' ELSE 'pending' END,
+                      not_before = NULL, last_error = NULL,
                       created_at = CASE WHEN status = 'sent' THEN ? ELSE created_at END
                WHERE alert_id = ?""",
             [datetime.now(UTC), alert_id],

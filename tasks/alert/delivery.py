@@ -8,9 +8,13 @@ request and `sent` (with Slack's ts) right after, so:
 - invalid_auth, channel_not_found...: `failed`, shown by `regwatch alerts`,
   sent again with `regwatch alerts --resend ID` once the setting is fixed;
 - a crash between Slack accepting a message and the `sent` commit leaves the
-  alert `sending`; the next run sends it again. That window is one HTTP
-  response long, so delivery is exactly once except for a crash inside it,
-  where it is at least once (never zero).
+  alert `sending`. With a bot token every message carries metadata naming its
+  alert, so the next run first looks for it in the channel's history (a
+  thread's replies for a reply) around the attempt's time: found, it is
+  recorded `sent` with that ts; not there, it is sent. Exactly once, across
+  crashes. When Slack cannot tell (an incoming webhook cannot be read back,
+  the token lacks the history scopes, a channel known by name only), the alert
+  is sent again: at least once (never zero), with one warning a run.
 
 The console does not use an alert up: with no Slack configured, an alert is
 printed once and marked `shown`, still owed to Slack. Once a Slack sender is
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -36,6 +40,8 @@ if TYPE_CHECKING:
     from tasks.alert.senders import Senders
     from tasks.alert.slack_send import Sender, SendResult
 
+POSTED_AGAIN = "an alert interrupted by a crash is posted again, and may show twice in Slack: {reason}"
+
 
 @dataclass
 class DeliveryStats:
@@ -45,6 +51,7 @@ class DeliveryStats:
     suppressed: int = 0  # shown on the console, and past the alert window once Slack was configured
     pending: int = 0
     stopped: str | None = None  # why sending stopped early, if it did
+    warning: str | None = None  # why an alert may have been posted twice (once a run, however many alerts)
 
     @property
     def changed(self) -> bool:
@@ -109,6 +116,7 @@ def deliver(db: Database, senders: Senders, now: datetime, max_age: timedelta, l
                ORDER BY a.created_at, a.alert_id LIMIT ?""",
             [list(owed), now, limit],
         ).fetchall()
+        unreadable: dict[str, SendResult] = {}  # destinations where Slack cannot tell what it got, this run
         for alert_id, cluster_id, purpose, parent_id, channel, status, published in due:
             if status == "shown" and published is not None and not within_window(published, now, max_age):
                 _set(con, alert_id, status="suppressed", last_error=too_old(published, now, max_age))
@@ -122,14 +130,47 @@ def deliver(db: Database, senders: Senders, now: datetime, max_age: timedelta, l
             if purpose == "update" and thread_ts is None:
                 continue  # its parent has not gone out yet; it will carry these sources itself
             sender = senders(channel)
-            con.execute("UPDATE alerts SET status = 'sending', attempts = attempts + 1 WHERE alert_id = ?",
-                        [alert_id])
-            result = sender.send(message, thread_ts=thread_ts)
+            if status == "sending":
+                found = _look_up(con, alert_id, sender, thread_ts, unreadable, stats)
+                if not found.ok:
+                    _pause(con, alert_id, "sending", found, now, stats)  # still `sending`: look again next run
+                    break
+                if found.ts is not None:
+                    _record(con, alert_id, sender, found, message, sources, now, stats)
+                    continue
+            con.execute("UPDATE alerts SET status = 'sending', attempts = attempts + 1, attempted_at = ? "
+                        "WHERE alert_id = ?", [datetime.now(UTC), alert_id])
+            result = sender.send(message, thread_ts=thread_ts, key=alert_id)
             if not _record(con, alert_id, sender, result, message, sources, now, stats):
                 break
         row = con.execute("SELECT count(*) FROM alerts WHERE status IN ('pending', 'sending')").fetchone()
     stats.pending = int(row[0]) if row else 0
     return stats
+
+
+def _look_up(con: duckdb.DuckDBPyConnection, alert_id: str, sender: Sender, thread_ts: str | None,
+             unreadable: dict[str, SendResult], stats: DeliveryStats) -> SendResult:
+    """Ask Slack whether it got the alert that a crash left `sending`: ok with its ts when it did; ok without one
+    when it must be sent (not there, or Slack cannot tell: then at least once, and the run's warning says why);
+    not ok when Slack cannot be asked now. A destination Slack cannot tell about is not asked again this run."""
+    from tasks.alert.slack_send import HISTORY_SCOPES, SendResult  # with slack_sdk: only when a crash left one
+
+    result = unreadable.get(sender.destination)
+    if result is None:
+        attempted, channel_id = con.execute(
+            """SELECT COALESCE(a.attempted_at, a.created_at),
+                      (SELECT s.channel_id FROM alerts s WHERE s.channel = ? AND s.channel_id IS NOT NULL
+                       ORDER BY s.sent_at DESC LIMIT 1)
+               FROM alerts a WHERE a.alert_id = ?""",
+            [sender.destination, alert_id],
+        ).fetchone() or (None, None)
+        result = sender.find(alert_id, attempted, thread_ts, channel_id=channel_id)
+    if result.ok or not result.permanent:
+        return result
+    unreadable[sender.destination] = result
+    reason = HISTORY_SCOPES.format(code=result.code) if result.code == "missing_scope" else result.error
+    stats.warning = stats.warning or POSTED_AGAIN.format(reason=reason)
+    return SendResult(ok=True)
 
 
 def _record(con: duckdb.DuckDBPyConnection, alert_id: str, sender: Sender, result: SendResult,
@@ -140,17 +181,24 @@ def _record(con: duckdb.DuckDBPyConnection, alert_id: str, sender: Sender, resul
         stats.shown += 1
     elif result.ok:
         _set(con, alert_id, status="sent", sent_at=datetime.now(now.tzinfo), slack_ts=result.ts,
-             channel=sender.destination, text=message.text, sources=json.dumps(sources), last_error=None)
+             channel=sender.destination, channel_id=result.channel, text=message.text, sources=json.dumps(sources),
+             last_error=None)
         stats.sent += 1
     elif result.permanent:
         _set(con, alert_id, status="failed", last_error=result.error)
         stats.failed += 1
     else:
-        wait = timedelta(seconds=result.retry_after or 0)
-        _set(con, alert_id, status="pending", last_error=result.error, not_before=now + wait if wait else None)
-        stats.stopped = result.error or "Slack unavailable"
+        _pause(con, alert_id, "pending", result, now, stats)
         return False
     return True
+
+
+def _pause(con: duckdb.DuckDBPyConnection, alert_id: str, status: str, result: SendResult, now: datetime,
+           stats: DeliveryStats) -> None:
+    """Slack is unwell: leave the alert `status` until Retry-After (if Slack gave one) and stop sending."""
+    wait = timedelta(seconds=result.retry_after or 0)
+    _set(con, alert_id, status=status, last_error=result.error, not_before=now + wait if wait else None)
+    stats.stopped = result.error or "Slack unavailable"
 
 
 def _compose(con: duckdb.DuckDBPyConnection, cluster_id: str, purpose: str,

@@ -7,6 +7,14 @@ caller's job (the outbox keeps unsent alerts for the next cycle), so
 slack_sdk's own retry handlers are switched off: a retry loop inside a flow
 task would only hold the run up.
 
+A message sent with the bot token carries Slack message metadata naming the
+alert (`ALERT_EVENT`, its id in the payload), so that `find` can tell later,
+from the channel's history, whether Slack accepted it: a run that crashed
+between Slack's answer and recording it leaves the alert `sending`, and the
+next run looks before posting again. Reading history needs the
+`channels:history` scope (`groups:history` for a private channel). An incoming
+webhook cannot be read back: what it sent is delivered at least once.
+
 The bot token and the webhook URL are secrets (a webhook URL *is* its
 credential). They are never put in an error, a repr or a log line: errors are
 built from Slack's error code and the exception type, then scrubbed of both
@@ -23,14 +31,17 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TextIO, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from tasks.alert.slack_format import MAX_BLOCKS, TEXT_LIMIT, SlackMessage, truncate
@@ -38,6 +49,19 @@ from tasks.common.errors import ConfigError
 from tasks.common.settings import BAD_WEBHOOK, NO_CHANNEL, is_webhook_url
 
 TIMEOUT_SECONDS = 10
+ALERT_EVENT = "regwatch_alert"  # the metadata event type of every message regwatch posts with a bot token
+# Looking for a message Slack may have accepted: its ts is within this of when the post started, either way
+# (Slack's clock and ours may disagree; a post takes up to TIMEOUT_SECONDS), read LOOKUP_PAGE messages at a time,
+# at most LOOKUP_PAGES times.
+LOOKUP_MARGIN = timedelta(minutes=10)
+LOOKUP_PAGE = 200
+LOOKUP_PAGES = 5
+HISTORY_SCOPES = ("the bot token lacks the channels:history and groups:history scopes ({code}): add them under "
+                  "OAuth & Permissions, reinstall the app and set REGWATCH_SLACK_BOT_TOKEN to the new token")
+WEBHOOK_UNREADABLE = "an incoming webhook cannot be read back (a bot token can)"
+CHANNEL_BY_NAME = ("channel {channel} is given by name, and no alert sent there yet says its ID: set "
+                   "REGWATCH_SLACK_CHANNEL (and routes) to the channel ID (C0123456789, in the channel's details)")
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
 
 # Slack error codes that a later retry of the same message cannot fix: fix the
 # token, the channel or the message instead. Everything else is retried.
@@ -66,7 +90,7 @@ _SDK_LOGGER.setLevel(logging.CRITICAL)
 
 @dataclass(frozen=True)
 class SendResult:
-    """Outcome of one delivery attempt."""
+    """Outcome of one request to Slack: a delivery attempt, or a look-up (`find`: `ts` None when not there)."""
 
     ok: bool
     ts: str | None = None  # message timestamp (Web API), for threading/updates
@@ -84,11 +108,25 @@ class Sender(Protocol):
     reaches_slack: bool  # False for the console: what it shows is still owed to Slack
     destination: str  # where a message goes, for people: a channel, "the console"...
 
-    def send(self, message: SlackMessage, thread_ts: str | None = None) -> SendResult: ...
+    def send(self, message: SlackMessage, thread_ts: str | None = None, key: str | None = None) -> SendResult:
+        """Deliver `message` (in thread `thread_ts`); `key` names it for `find` (an alert's id)."""
+        ...
+
+    def find(self, key: str, sent_at: datetime, thread_ts: str | None = None,
+             channel_id: str | None = None) -> SendResult:
+        """The message `key` that Slack accepted from a post started at `sent_at`: ok with its ts, ok without one
+        when Slack has none; not ok when Slack cannot be asked (`permanent`: it never can, so the message may be
+        sent twice). `channel_id`: the ID of a channel this sender knows by name only."""
+        ...
 
     def attach(self, path: Path, title: str) -> SendResult:
         """Share a file (the digest's chart) in the channel."""
         ...
+
+
+def is_channel_id(channel: str) -> bool:
+    """Whether `channel` is a Slack conversation ID (C0123456789), which reading history needs, and not a name."""
+    return _CHANNEL_ID.fullmatch(channel) is not None
 
 
 class WebApiSender:
@@ -107,15 +145,51 @@ class WebApiSender:
     def __repr__(self) -> str:
         return f"WebApiSender(channel={self.channel!r}, base_url={self._client.base_url!r})"
 
-    def send(self, message: SlackMessage, thread_ts: str | None = None) -> SendResult:
+    def send(self, message: SlackMessage, thread_ts: str | None = None, key: str | None = None) -> SendResult:
+        metadata = {"event_type": ALERT_EVENT, "event_payload": {"alert_id": key}} if key else None
+        response = self._call(lambda: self._client.chat_postMessage(
+            channel=self.channel, text=message.text, blocks=message.blocks, thread_ts=thread_ts, unfurl_links=False,
+            metadata=metadata,
+        ))
+        if isinstance(response, SendResult):
+            return response
+        return SendResult(ok=True, ts=response.get("ts"), channel=response.get("channel"))
+
+    def find(self, key: str, sent_at: datetime, thread_ts: str | None = None,
+             channel_id: str | None = None) -> SendResult:
+        """Read the channel's history (a thread's replies for a reply) around `sent_at` for the message whose
+        metadata names `key`; a few pages at most, so a busy channel costs a few requests, not its history."""
+        channel = self.channel if is_channel_id(self.channel) else channel_id
+        if channel is None:
+            return SendResult(ok=False, error=CHANNEL_BY_NAME.format(channel=self.channel), permanent=True)
+        window: dict[str, Any] = {
+            "channel": channel, "oldest": _slack_time(sent_at - LOOKUP_MARGIN),
+            "latest": _slack_time(sent_at + LOOKUP_MARGIN), "inclusive": True, "limit": LOOKUP_PAGE,
+            "include_all_metadata": True,
+        }
+        read = (partial(self._client.conversations_replies, ts=thread_ts) if thread_ts
+                else self._client.conversations_history)
+        cursor = None
+        for _ in range(LOOKUP_PAGES):
+            page = self._call(partial(read, cursor=cursor, **window))
+            if isinstance(page, SendResult):
+                return page
+            ts = next((m.get("ts") for m in page.get("messages") or [] if _names(m, key)), None)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if ts or not cursor:
+                return SendResult(ok=True, ts=ts, channel=channel)
+        return SendResult(ok=False, permanent=True, error=f"{self.name}: more than {LOOKUP_PAGES * LOOKUP_PAGE} "
+                          f"messages in {channel} around the attempt, not all read")
+
+    def attach(self, path: Path, title: str) -> SendResult:
+        response = self._call(lambda: self._client.files_upload_v2(
+            channel=self.channel, file=str(path), title=title, filename=path.name))
+        return response if isinstance(response, SendResult) else SendResult(ok=True, channel=self.channel)
+
+    def _call(self, request: Callable[[], SlackResponse]) -> SlackResponse | SendResult:
+        """Slack's answer to `request`, or the failure it came to, classified and scrubbed of the token."""
         try:
-            response = self._client.chat_postMessage(
-                channel=self.channel,
-                text=message.text,
-                blocks=message.blocks,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-            )
+            return request()
         except SlackApiError as exc:
             data = exc.response.data if isinstance(exc.response.data, dict) else {}
             return _failure(
@@ -125,19 +199,6 @@ class WebApiSender:
             return _failure_from_exception(self.name, exc, self._secrets)
         except SlackClientError as exc:  # e.g. a malformed api_url: configuration, not weather
             return _failure_from_exception(self.name, exc, self._secrets, permanent=True)
-        return SendResult(ok=True, ts=response.get("ts"), channel=response.get("channel"))
-
-    def attach(self, path: Path, title: str) -> SendResult:
-        try:
-            self._client.files_upload_v2(channel=self.channel, file=str(path), title=title, filename=path.name)
-        except SlackApiError as exc:
-            data = exc.response.data if isinstance(exc.response.data, dict) else {}
-            return _failure(
-                self.name, exc.response.status_code, str(data.get("error") or ""), exc.response.headers, self._secrets
-            )
-        except (OSError, http.client.HTTPException) as exc:
-            return _failure_from_exception(self.name, exc, self._secrets)
-        return SendResult(ok=True, channel=self.channel)
 
 
 class WebhookSender:
@@ -162,7 +223,7 @@ class WebhookSender:
     def __repr__(self) -> str:
         return "WebhookSender(url='[redacted]')"
 
-    def send(self, message: SlackMessage, thread_ts: str | None = None) -> SendResult:
+    def send(self, message: SlackMessage, thread_ts: str | None = None, key: str | None = None) -> SendResult:
         text, blocks = message.text, message.blocks
         if thread_ts is not None:
             text = truncate("↳ " + text, TEXT_LIMIT)
@@ -178,6 +239,11 @@ class WebhookSender:
         if response.status_code == 200 and body == "ok":
             return SendResult(ok=True)
         return _failure(self.name, response.status_code, body, response.headers, self._secrets)
+
+    def find(self, key: str, sent_at: datetime, thread_ts: str | None = None,
+             channel_id: str | None = None) -> SendResult:
+        """A webhook cannot read its channel: whether Slack got a message is unknowable (at least once)."""
+        return SendResult(ok=False, error=WEBHOOK_UNREADABLE, permanent=True)
 
     def attach(self, path: Path, title: str) -> SendResult:
         """Incoming webhooks cannot carry files; the chart stays beside the database."""
@@ -196,13 +262,18 @@ class ConsoleSender:
         self._stream = stream
         self._counter = itertools.count(1)
 
-    def send(self, message: SlackMessage, thread_ts: str | None = None) -> SendResult:
+    def send(self, message: SlackMessage, thread_ts: str | None = None, key: str | None = None) -> SendResult:
         stream = self._stream or sys.stdout  # looked up now, so a redirected stdout is honoured
         prefix = "↳ " if thread_ts else ""
         lines = [prefix + _plain(message.text), *("    " + line for line in compact_blocks(message.blocks))]
         stream.write("\n".join(lines) + "\n")
         stream.flush()
         return SendResult(ok=True, ts=f"console-{next(self._counter)}", channel="console")
+
+    def find(self, key: str, sent_at: datetime, thread_ts: str | None = None,
+             channel_id: str | None = None) -> SendResult:
+        """Nothing to look up: printing an alert twice on the console costs nothing."""
+        return SendResult(ok=True)
 
     def attach(self, path: Path, title: str) -> SendResult:
         stream = self._stream or sys.stdout
@@ -326,6 +397,17 @@ def _retry_after(headers: Mapping[str, Any]) -> float | None:
         return max(0.0, parsedate_to_datetime(str(value)).timestamp() - time.time())
     except (TypeError, ValueError):
         return None
+
+
+def _slack_time(moment: datetime) -> str:
+    """A moment as Slack's timestamps write it (seconds since the epoch, microseconds)."""
+    return f"{moment.timestamp():.6f}"
+
+
+def _names(message: dict[str, Any], key: str) -> bool:
+    """Whether a message from history carries regwatch's metadata naming `key`."""
+    metadata = message.get("metadata") or {}
+    return metadata.get("event_type") == ALERT_EVENT and (metadata.get("event_payload") or {}).get("alert_id") == key
 
 
 def _plain(mrkdwn: str) -> str:

@@ -6,6 +6,11 @@ the queued alerts go out oldest first, each once. An auth failure marks an
 alert `failed` (never retried on its own), `regwatch alerts` lists it, and
 one resend delivers it once. Settings that could only fail at delivery (a bot
 token without a channel) stop the run before it starts, in one line.
+
+Alerts a crash left half-sent (Slack accepted them, the run died before
+recording it; the SIGKILL itself is in test_faults_crash.py) are found in the
+channel's history and not posted again; without the history scope they are
+posted again, at least once, with one warning for the run however many.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from fakes.slack_server import SlackServer
+from fakes.slack_server import BOT_SCOPES, SlackServer
 from flows.cli.app import app
 from flows.demo.corpus_server import CorpusServer
 from tests.support import faultkit as fk
@@ -115,3 +121,36 @@ def test_a_token_without_a_channel_stops_the_run_before_anything_starts(
     assert result.output.startswith("regwatch: a Slack bot token is set but no channel: set REGWATCH_SLACK_CHANNEL")
     assert slack.token not in result.output
     assert (hits, slack.requests, db.exists()) == (0, [], False)
+
+
+def crash_after_slack_accepted(db: Path) -> None:
+    """Every sent alert as a crash between Slack accepting it and the `sent` commit leaves it."""
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("UPDATE alerts SET status = 'sending', slack_ts = NULL, sent_at = NULL WHERE status = 'sent'")
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("scopes", [BOT_SCOPES, ("chat:write",)], ids=["history-scope", "no-history-scope"])
+def test_alerts_a_crash_left_half_sent_are_found_or_sent_again_with_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scopes: tuple[str, ...]
+) -> None:
+    db = tmp_path / "rw.duckdb"
+    with SlackServer(scopes=scopes) as slack, CorpusServer() as server:
+        monkeypatch.setenv("REGWATCH_SLACK_API_URL", slack.api_url)
+        monkeypatch.setenv("REGWATCH_SLACK_BOT_TOKEN", slack.token)
+        monkeypatch.setenv("REGWATCH_SLACK_CHANNEL", "C0ALERTS")
+        config = write_config(tmp_path / "config", f"feeds:\n  - url: {server.url('/feed')}\n")
+        publish(server, 2)
+        assert fk.run_flow(config, db)["alerts_sent"] == 2
+        crash_after_slack_accepted(db)
+        with fk.captured_logs() as logs:
+            recovered = fk.run_flow(config, db)
+    warnings = [line for line in logs if "may show twice" in line]
+    assert recovered["alerts_sent"] == 2 and recovered["alerts_pending"] == 0
+    if scopes == BOT_SCOPES:
+        assert (len(slack.messages), warnings) == (2, []), "found in the history: exactly once"
+    else:
+        assert len(slack.messages) == 4, "posted again: at least once, never lost"
+        assert len(warnings) == 1 and "channels:history" in warnings[0], logs
