@@ -21,7 +21,7 @@ from tasks.classify.history import known_before, load_history
 from tasks.classify.money import exact
 from tasks.classify.script import as_written, simplified
 from tasks.common.language import READ, detect_language, language_name
-from tasks.common.text import HAN_CHARS
+from tasks.common.text import HAN, HAN_CHARS
 
 
 @dataclass
@@ -92,11 +92,18 @@ _SHARE_BAR = re.compile(rf"^[^\n]{{0,30}}?{_SOCIAL}(?:\s*[|·/,、｜]\s*{_SOCIA
 _MENU = re.compile(r"^[^\n|｜]{0,12}(?:[|｜][^\n|｜]{1,12}){4,}$", re.MULTILINE)
 
 
+# Text hard-wrapped at a fixed width (wire copy, some mirrors, at times with blank lines between the pieces):
+# a break after a long Chinese line that ends without a stop is not a paragraph's end; joined, the sentence
+# is whole again.
+_HARD_WRAP = re.compile(f"(?<=[^\\n]{{29}}[^\\n。！？；：!?」』”）)])\\n\\n?(?=[{HAN_CHARS}（「『“0-9；，、])")
+
+
 def readable(text: str) -> str:
     """The text with glosses that split words removed, share bars and menus blanked and numbers in ASCII, so
     names, cues and amounts match as written. Each replacement keeps the length, except removed glosses."""
     text = _MENU.sub(lambda m: " " * len(m.group(0)), _SHARE_BAR.sub(lambda m: " " * len(m.group(0)), text))
     text = _WIDE_NUMBER_PUNCTUATION.sub(lambda m: "." if m.group(0) in "。．" else ",", text.translate(_WIDE_DIGITS))
+    text = _HARD_WRAP.sub("", text) if HAN.search(text) else text
     return _PINYIN_GLOSS.sub("", text) if "(" in text else text
 
 

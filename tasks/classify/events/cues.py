@@ -337,7 +337,7 @@ BINDING_ORDER = cue(
 # The company answering a decision: what it accepts, pledges or says it has done is not a new action.
 PLEDGE = cue(r"\b(?:accept\w*|pledg\w+|promis\w+|vow\w*|committed to|apologi[sz]\w*)\b[^.;]{0,60}$",
              r"\bself-(?:examination|inspection|correction)\b[^.;]{0,20}$",
-             r"(?:诚恳接受|虚心接受|坚决服从|表示接受|承诺|回应称|已成立)[^，。；]{0,30}$")
+             r"(?:诚恳接受|虚心接受|坚决服从|表示接受|承诺|回应称|回应表示|已成立)[^。；]{0,40}$")
 
 
 # A regulator ordering rectification, as opposed to a company pledging it ("would conduct self-examination and

@@ -141,7 +141,8 @@ class EventExtractor:
         ended = CAMPAIGN_END.search(sentence.text)
         if ended and INTENT.search(sentence.text[max(0, ended.start() - 40):ended.start()]):
             ended = None  # "as they aim to conclude the crackdown": not ended yet
-        if ended and companies and not PLATFORM_STANCE.search(sentence.text):
+        if ended and ((companies and not PLATFORM_STANCE.search(sentence.text))
+                      or PLEDGE.search(sentence.text[max(0, ended.start() - 80):ended.start()])):
             ended = None  # one company's rectification done ("Tenpay says most fixes are complete") is not policy
         if ended and named and fresh(ended) and acting.code not in EXCHANGES:
             event = Event("policy_shift", sentence.text, regulator=acting.code, regulator_text=acting.surface,

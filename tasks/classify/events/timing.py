@@ -42,7 +42,8 @@ _AMBIGUOUS_MONTHS = {"may", "mar", "jan", "jun", "sep", "dec", "oct", "aug", "no
 _PAST_PERFECT = re.compile(
     r"\bhad (?:\w+ly )?(?:launched|opened|begun|started|fined|ordered|imposed|announced|summoned|banned|blocked"
     r"|suspended|removed|halted|placed|put|slapped|hit|levied|initiated|issued|told|asked|required|urged|instructed"
-    r"|warned|demanded|approved|rejected|cleared|called in|penali[sz]ed|punished|probed|investigated)\b", re.IGNORECASE)
+    r"|warned|demanded|approved|rejected|cleared|called in|penali[sz]ed|punished|probed|investigated"
+    r"|been (?:fined|hit|ordered|probed|investigated|penali[sz]ed))\b", re.IGNORECASE)
 _REPORTED = re.compile(r"\b(?:said|says|announced|stated|added|confirmed|disclosed|revealed|noted|told \w+)\b"
                        r"[^.;]{0,50}$", re.IGNORECASE)
 _OPENING_TIME = re.compile(
@@ -105,7 +106,7 @@ def _yearless_older(match: re.Match[str], reference: date) -> bool:
 RECAP = cue(
     r"\blast year\b", r"\ba year ago\b", r"\byears ago\b", r"\byears earlier\b", r"\ba year earlier\b",
     r"\bpreviously\b", r"\bwhich was (?:fined|hit|penalized|penalised|ordered|probed)\b", r"\bthat was (?:fined|hit)\b",
-    r"\bwho was (?:fined|hit)\b", r"\bhad been (?:fined|hit|ordered|probed|investigated)\b",
+    r"\bwho was (?:fined|hit)\b",
 
     r"\bafter (?:being|it was|it had been) (?:fined|hit|penali[sz]ed)\b", r"\bsince (?:being|it was) fined\b",
     r"\bonce fined\b", r"\brecord fine it\b", r"\bits (?:\d{4} |earlier |previous |record )?(?:fine|penalty)\b",
