@@ -153,6 +153,80 @@ _COUNTRY_ACTS = re.compile(
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+@dataclass(frozen=True)
+class RegulatorName:
+    """How a person reads a regulator's name: "the State Administration for Market Regulation (SAMR)"."""
+
+    name: str
+    acronym: str | None = None  # what English news calls it for short, where it has one
+    article: str = "the"  # "by the State Council", "by regulators" (none), "by a local market regulator"
+
+    @property
+    def full(self) -> str:
+        """The name with its acronym: for the Regulator field and the history table."""
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def short(self) -> str:
+        """The acronym, or the name: for one-line context ("largest fine by SAMR since 2021")."""
+        return self.acronym or self.name
+
+    def by(self, short: bool = False) -> str:
+        """The phrase that closes a notification: "by the State Council"."""
+        shown = self.short if short and self.acronym else self.full
+        return " ".join(p for p in ("by", self.article, shown) if p)
+
+
+# The one table of what each code is called in front of a person: Slack, the console, history and context
+# all read it. Codes that stand for no one body (AUTHORITIES, COURT) show the words the story used instead.
+DISPLAY_NAMES: dict[str, RegulatorName] = {
+    "SAMR": RegulatorName("State Administration for Market Regulation", "SAMR"),
+    "CAC": RegulatorName("Cyberspace Administration of China", "CAC"),
+    "PBOC": RegulatorName("People's Bank of China", "PBOC"),
+    "CSRC": RegulatorName("China Securities Regulatory Commission", "CSRC"),
+    "NFRA": RegulatorName("National Financial Regulatory Administration", "NFRA"),
+    "CBIRC": RegulatorName("China Banking and Insurance Regulatory Commission", "CBIRC"),
+    "MIIT": RegulatorName("Ministry of Industry and Information Technology", "MIIT"),
+    "NDRC": RegulatorName("National Development and Reform Commission", "NDRC"),
+    "SAT": RegulatorName("State Taxation Administration"),
+    "MOFCOM": RegulatorName("Ministry of Commerce", "MOFCOM"),
+    "MOE": RegulatorName("Ministry of Education"),
+    "NPPA": RegulatorName("National Press and Publication Administration", "NPPA"),
+    "MPS": RegulatorName("Ministry of Public Security"),
+    "SAFE": RegulatorName("State Administration of Foreign Exchange", "SAFE"),
+    "STATE_COUNCIL": RegulatorName("State Council"),
+    "POLITBURO": RegulatorName("Politburo"),
+    "NPC": RegulatorName("National People's Congress", "NPC"),
+    "CEWC": RegulatorName("Central Economic Work Conference"),
+    "SSE": RegulatorName("Shanghai Stock Exchange"),
+    "SZSE": RegulatorName("Shenzhen Stock Exchange"),
+    "HKEX": RegulatorName("Hong Kong stock exchange", "HKEX"),
+}
+UNNAMED = ("AUTHORITIES", "COURT", FOREIGN)  # no one body: shown by the story's own words, or not at all
+_LOCAL_KIND = {"SAMR": "market regulator", "CAC": "cyberspace office"}
+_THE = ("government", "central bank", "court")  # "by the government", but "by regulators", "by Beijing"
+
+
+def display_regulator(code: str | None, surface: str | None = None) -> RegulatorName | None:
+    """What to call the regulator of an event whose code is `code` and whose story wrote `surface`.
+
+    A local office (上海市市场监管局, "Shanghai Administration for Market Regulation") is not the national
+    body its code files it under: it is named as written. Unnamed authorities are shown by the story's
+    English words ("Chinese regulators") or not at all: never by an internal code.
+    """
+    surface = (surface or "").strip()
+    if code in DISPLAY_NAMES and surface and _LOCAL.fullmatch(surface):
+        if surface.isascii():
+            return RegulatorName(surface)
+        return RegulatorName(f"local {_LOCAL_KIND.get(code, 'regulator')} ({surface})", article="a")
+    if code in DISPLAY_NAMES:
+        return DISPLAY_NAMES[code]
+    if surface and surface.isascii() and any(c.isalpha() for c in surface):
+        article = "the" if surface.lower().endswith(_THE) else ""
+        return RegulatorName(surface, article=article)
+    return None
+
+
 def _folds(name: str) -> bool:
     """English names of several words match in any case ("Shanghai stock exchange"); one-word names and
     acronyms only as written ("premier" is an adjective, "Premier" the head of government)."""

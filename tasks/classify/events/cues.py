@@ -340,6 +340,13 @@ PLEDGE = cue(r"\b(?:accept\w*|pledg\w+|promis\w+|vow\w*|committed to|apologi[sz]
              r"(?:诚恳接受|虚心接受|坚决服从|表示接受|承诺|回应称|回应表示|已成立)[^。；]{0,40}$")
 
 
+# Said not to have happened: "no app was removed", 也未出现下架.
+NEGATED = cue(r"\b(?:not|no|never|without)\s+(?:(?!only\b)\w+\s+){0,2}$", r"\b\w+n't\s+(?:\w+\s+){0,2}$",
+              r"(?:未|没有|并未|不会|无须|无需|免于|免予)[^，。；]{0,6}$")
+# ... or inside the cue's own span: "App…也未出现下架" matches the app_removal cue from "App" on.
+NEGATOR = re.compile(r"未|没有|并未|不会|\b(?:not|never)\b")
+
+
 # A regulator ordering rectification, as opposed to a company pledging it ("would conduct self-examination and
 # rectification") or reporting it done (已完成整改).
 RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'’.-]+\s+){0,4}?(?:to\s+[\"“']?(?:\w+\s+){0,2}rectify"
@@ -347,7 +354,8 @@ RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'�
                     r"责令[^，。；]{0,12}(?:整改|改正)", r"要求[^，。；]{0,12}(?:立即|全面)?整改")
 
 
-NARRATIVE_PROBE = cue(r"\bafter (?:a|an|its)\b[^.;]{0,30}\b(?:investigation|probe)\b", r"经查", r"經查", r"调查发现", r"調查發現",
+NARRATIVE_PROBE = cue(r"\bafter (?:(?:a|an|its|the)\b[^.;]{0,30})?\b(?:investigation|probe)\b", r"经查", r"經查", r"调查发现", r"調查發現",
+                       r"\b(?:verified|found|established) (?:after|through|in) (?:an? |its |the )?(?:investigation|probe)\b",
                        r"\bfollowing (?:a|an|its)\b[^.;]{0,30}\b(?:investigation|probe)\b", r"\bconcluded\b")
 
 

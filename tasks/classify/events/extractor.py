@@ -25,6 +25,8 @@ from tasks.classify.events.cues import (
     INTENT,
     LAW_APPLIED,
     NARRATIVE_PROBE,
+    NEGATED,
+    NEGATOR,
     NOT_TECH,
     NOT_YET,
     OBJECT_ANAPHOR,
@@ -36,6 +38,7 @@ from tasks.classify.events.cues import (
     POLICY_ACTION,
     POLICY_BODIES,
     PRIVATE_SECTOR,
+    RECTIFY_ORDER,
     SECTOR,
     TOTAL,
     TRIGGERS,
@@ -158,6 +161,9 @@ class EventExtractor:
                 continue
             if kind == "investigation" and (fine or NARRATIVE_PROBE.search(sentence.text)):
                 continue
+            if kind == "rectification" and any(e.kind == "investigation" for e in found) and not (
+                    RECTIFY_ORDER.search(sentence.text) or BINDING_ORDER.search(sentence.text)):
+                continue  # "opened an investigation and told it to abide by the rules": the probe is the news
             if kind == "rectification" and (ended or any(e.kind == "app_removal" for e in found) or (
                     fine and not re.search(r"整改|rectif", sentence.text, re.IGNORECASE)
                     and not BINDING_ORDER.search(sentence.text))):
@@ -249,11 +255,13 @@ class EventExtractor:
 
 
 def _not_an_action(text: str, match: re.Match[str]) -> bool:
-    """A cue that names no new action: planned or expected ("plans to end its review", 拟结束审查), the company's
+    """A cue that names no new action: planned or expected ("plans to end its review", 拟结束审查), denied
+    ("no app was removed", 未出现下架), the company's
     own pledge ("accepted the decision and would conduct rectification"), or the background of the sentence's
     news ("the ruling followed an investigation")."""
     before = text[max(0, match.start() - 80):match.start()]
-    return bool(NOT_YET.search(before[-30:]) or PLEDGE.search(before)) or _in_background(text, match)
+    denied = NEGATED.search(before[-30:]) or NEGATOR.search(match.group(0))
+    return bool(NOT_YET.search(before[-30:]) or denied or PLEDGE.search(before)) or _in_background(text, match)
 
 
 def _in_background(text: str, match: re.Match[str]) -> bool:
