@@ -155,6 +155,28 @@ def query(
 
 @app.command()
 @one_line_errors
+def restore(
+    db: DbOption = None,
+    source: Annotated[Path | None, typer.Option(
+        "--from", help="The copy to put back: a backup made before an upgrade (regwatch.v1-backup.duckdb) "
+        "[default: the snapshot beside --db]."
+    )] = None,
+) -> None:
+    """Put the last snapshot (or another copy) in place of a damaged database; the file it replaces is kept aside.
+
+    For a database regwatch reports as damaged (a disk that filled during a checkpoint, a copy cut short). The
+    copy is read in full before anything moves; the replaced file and its write-ahead log are renamed, not
+    deleted. The next run fetches again what the feeds still list from after the copy was made."""
+    from tasks.common.settings import load_settings
+    from tasks.store.database import Database
+    from tasks.store.restore import restore as restore_copy
+
+    restored = restore_copy(Database.for_settings(load_settings(db=db)), source)
+    console.print(str(restored), markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+@one_line_errors
 def alerts(
     db: DbOption = None,
     status: Annotated[str | None, typer.Option(

@@ -14,26 +14,34 @@ whereas a commit that fails to append to the WAL leaves everything as it
 was. So writers never checkpoint by themselves (not at a size threshold, not
 on close): `checkpoint()` does, once per run, and only when the disk (and the
 process's file size limit) has room for it.
+
+The schema is a list of numbered steps (tasks/store/migrations.py). `init()`, on
+every run, applies those a file lacks, after copying the file beside itself, and
+refuses a file from a newer regwatch. A file DuckDB cannot read (cut short, a
+block overwritten: a checkpoint that ran out of room half way) is reported in
+one line that says how to restore the snapshot (`regwatch restore`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import shutil
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from tasks.common.errors import DatabaseError
 from tasks.common.settings import Settings
-from tasks.store.near_dupes import SCHEMA as NEAR_DUPES_SCHEMA
+from tasks.store.migrations import LATEST, MIGRATIONS, recorded_version, upgrade
 
-SCHEMA_VERSION = 3
+logger = logging.getLogger(__name__)
 
 # Writers' connections: no automatic checkpoint, whatever the WAL's size or a commit's (see above).
 NO_AUTOMATIC_CHECKPOINT: dict[str, str | bool | int | float | list[str]] = {
@@ -42,151 +50,16 @@ NO_AUTOMATIC_CHECKPOINT: dict[str, str | bool | int | float | list[str]] = {
 CHECKPOINT_HEADROOM = 64 * 1024 * 1024  # bytes free, beyond twice the WAL, before a checkpoint may start
 CHECKPOINT_WAL_SIZE = 16 * 1024 * 1024  # a write checkpoints (if there is room) once the WAL is this big
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-
--- One row per configured feed: conditional-GET state and health.
-CREATE TABLE IF NOT EXISTS feeds (
-    feed_id VARCHAR PRIMARY KEY,
-    url VARCHAR NOT NULL,
-    name VARCHAR,
-    etag VARCHAR,
-    last_modified VARCHAR,
-    last_polled_at TIMESTAMPTZ,
-    last_success_at TIMESTAMPTZ,
-    last_status VARCHAR,            -- ok | not_modified | error
-    last_error VARCHAR,
-    consecutive_failures INTEGER NOT NULL DEFAULT 0,
-    items_last_poll INTEGER,
-    items_seen BIGINT NOT NULL DEFAULT 0,      -- feed entries read, all polls
-    articles_added BIGINT NOT NULL DEFAULT 0   -- new articles this feed brought
-);
-
--- One row per distinct story (exact duplicates folded in through article_keys).
-CREATE TABLE IF NOT EXISTS articles (
-    article_id VARCHAR PRIMARY KEY,
-    url VARCHAR NOT NULL,            -- canonical URL
-    feed_id VARCHAR,                 -- feed that brought it first
-    guid VARCHAR,
-    title VARCHAR,
-    author VARCHAR,
-    published_at TIMESTAMPTZ,
-    language VARCHAR,                -- en | zh | other
-    site VARCHAR,
-    text VARCHAR,
-    extraction VARCHAR NOT NULL,     -- trafilatura | feed_summary
-    fetch_error VARCHAR,             -- why the page itself could not be used, if so
-    content_hash VARCHAR,
-    fetched_at TIMESTAMPTZ NOT NULL,
-    relevant BOOLEAN
-);
-
--- Every key that identifies a stored story: url:..., guid:..., hash:...
-CREATE TABLE IF NOT EXISTS article_keys (
-    key VARCHAR PRIMARY KEY,
-    article_id VARCHAR NOT NULL
-);
-
--- Every feed entry that pointed at a stored story (syndication, other feeds).
-CREATE TABLE IF NOT EXISTS sightings (
-    article_id VARCHAR NOT NULL,
-    feed_id VARCHAR NOT NULL,
-    link VARCHAR NOT NULL,
-    seen_at TIMESTAMPTZ NOT NULL
-);
-
--- Tracked companies found in an article, with the text that matched.
-CREATE TABLE IF NOT EXISTS article_companies (
-    article_id VARCHAR NOT NULL,
-    company_id VARCHAR NOT NULL,
-    company VARCHAR NOT NULL,
-    surface VARCHAR NOT NULL,
-    start_pos INTEGER NOT NULL,
-    end_pos INTEGER NOT NULL
-);
-
--- Regulatory events extracted from articles.
-CREATE TABLE IF NOT EXISTS events (
-    event_id VARCHAR PRIMARY KEY,
-    article_id VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL,
-    companies VARCHAR[],              -- canonical names, or names as written for untracked companies
-    company_ids VARCHAR[],            -- ids of the tracked ones
-    regulator VARCHAR,
-    regulator_text VARCHAR,
-    amount DOUBLE,
-    currency VARCHAR,
-    amount_text VARCHAR,
-    amount_cny DOUBLE,
-    amount_usd DOUBLE,
-    direction VARCHAR,
-    sector VARCHAR,
-    reason VARCHAR,
-    evidence VARCHAR,
-    published_at TIMESTAMPTZ,
-    cluster_id VARCHAR                -- the real-world action (event_clusters); NULL until clustered
-);
-
--- One row per real-world action, however many stories report it.
-CREATE TABLE IF NOT EXISTS event_clusters (
-    cluster_id VARCHAR PRIMARY KEY,
-    kind VARCHAR NOT NULL,
-    company_keys VARCHAR[] NOT NULL,  -- tracked ids, or lower-cased names of untracked companies
-    regulator VARCHAR,
-    amount_usd DOUBLE,
-    document VARCHAR,                 -- the policy document's name, when one is cited
-    first_published TIMESTAMPTZ NOT NULL,
-    last_published TIMESTAMPTZ NOT NULL,
-    primary_event_id VARCHAR NOT NULL
-);
-
--- Outbox of Slack alerts.
-CREATE TABLE IF NOT EXISTS alerts (
-    alert_id VARCHAR PRIMARY KEY,
-    cluster_id VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL,            -- the event kind
-    purpose VARCHAR NOT NULL,         -- new (top-level message) | update (thread reply: more outlets)
-    parent_alert_id VARCHAR,          -- for updates: the alert they reply to
-    status VARCHAR NOT NULL,          -- pending | sending | sent | shown (on the console, owed to Slack) | failed
-                                      -- | suppressed
-    created_at TIMESTAMPTZ NOT NULL,
-    not_before TIMESTAMPTZ,           -- Slack asked us to wait (429 Retry-After)
-    sent_at TIMESTAMPTZ,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error VARCHAR,
-    channel VARCHAR,
-    text VARCHAR,                     -- the notification text as sent
-    sources JSON,                     -- URLs included when sent (updates add only newer ones)
-    slack_ts VARCHAR,
-    attempted_at TIMESTAMPTZ,         -- when the last attempt started: where to look in Slack after a crash
-    channel_id VARCHAR                -- the Slack channel ID it went to (channel may be a name)
-);
-
--- One row per monitoring cycle.
-CREATE TABLE IF NOT EXISTS runs (
-    run_id VARCHAR PRIMARY KEY,
-    started_at TIMESTAMPTZ NOT NULL,
-    finished_at TIMESTAMPTZ,
-    feeds_polled INTEGER,
-    feeds_failed INTEGER,
-    items_seen INTEGER,
-    pages_fetched INTEGER,
-    articles_added INTEGER,
-    duplicates INTEGER
-);
-"""
-
-# What upgrades a file of schema version N-1 to N, run once, in the transaction that creates missing tables.
-MIGRATIONS = {
-    # Version 1 counted an alert printed on the console as sent (slack_ts 'console-N'), so Slack never got it:
-    # it is shown, and owed to Slack.
-    2: """UPDATE alerts SET status = 'shown', slack_ts = NULL, sent_at = NULL
-          WHERE status = 'sent' AND slack_ts LIKE 'console-%'""",
-    # An alert a crash left `sending` is looked up in Slack before it is sent again: around its last attempt, in
-    # its channel, by ID.
-    3: """ALTER TABLE alerts ADD COLUMN IF NOT EXISTS attempted_at TIMESTAMPTZ;
-          ALTER TABLE alerts ADD COLUMN IF NOT EXISTS channel_id VARCHAR""",
-}
+# What DuckDB says of a file it cannot read: cut short, a block whose checksum fails, a WAL that belongs to
+# another file (or is itself damaged). "Not a database" too, when regwatch has had a database there: a snapshot
+# was made of it (without one, it may be a wrong --db, which is no reason to restore anything).
+DAMAGE_SIGNS = (
+    "Could not read enough bytes", "Corrupt database file", "WAL does not match database file",
+    "Failure while replaying WAL",
+)
+NOT_A_DATABASE = "not a valid DuckDB database file"
+WRITE_FAILURES = (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException)
+FILE_HEADERS = 3 * 4096  # DuckDB's file header and its two alternating database headers, before the blocks
 
 # Stable views for analysts: their columns only ever grow.
 VIEWS = """
@@ -243,6 +116,10 @@ def _file_size_limit() -> float:
     return math.inf if limit == resource.RLIM_INFINITY else float(limit)
 
 
+class DatabaseLockedError(DatabaseError):
+    """Another process has the file open (a run, `regwatch serve`, an analyst's shell)."""
+
+
 @dataclass
 class Database:
     """Path to the DuckDB file plus how long to wait for a lock."""
@@ -294,22 +171,67 @@ class Database:
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
-                if read_only:
-                    return duckdb.connect(str(self.path), read_only=True)
-                con = duckdb.connect(str(self.path), config=NO_AUTOMATIC_CHECKPOINT)
-                con.execute("PRAGMA disable_checkpoint_on_shutdown")
-                return con
-            except duckdb.IOException as exc:
-                message = str(exc)
-                locked = "lock" in message.lower()
-                if not locked or time.monotonic() >= deadline:
-                    what = "locked by another process" if locked else "cannot be opened"
-                    first = message.splitlines()[0]
-                    raise DatabaseError(f"{self.path}: {what}: {first}") from None
+                con = self._connect(read_only)
+                break
+            except duckdb.Error as exc:
+                first = str(exc).splitlines()[0]
+                locked = isinstance(exc, duckdb.IOException) and "lock" in first.lower() and not self._damaged(first)
+                if not locked:
+                    raise self._error(exc, "cannot be opened") from None
+                if time.monotonic() >= deadline:
+                    raise DatabaseLockedError(f"{self.path}: locked by another process: {first}") from None
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
-            except duckdb.Error as exc:
-                raise DatabaseError(f"{self.path}: cannot be opened: {exc}") from None
+        try:
+            self._check_length(con)
+        except DatabaseError:
+            con.close()
+            raise
+        return con
+
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if read_only:
+            return duckdb.connect(str(self.path), read_only=True)
+        con = duckdb.connect(str(self.path), config=NO_AUTOMATIC_CHECKPOINT)
+        con.execute("PRAGMA disable_checkpoint_on_shutdown")
+        return con
+
+    def _check_length(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Fail on a file shorter than the blocks its header lists: one cut short (a copy, or a checkpoint, that
+        stopped half way) still opens, since DuckDB reads a block only when a query needs it."""
+        block_size, blocks = con.execute(
+            "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = current_database()"
+        ).fetchone()  # type: ignore[misc]
+        expected, size = FILE_HEADERS + block_size * blocks, self.path.stat().st_size
+        if blocks and size < expected:
+            raise self.damaged(f"{size} bytes long, its header lists {expected}: it was cut short")
+
+    def _damaged(self, message: str) -> bool:
+        """Whether DuckDB's `message` says the file is damaged (see DAMAGE_SIGNS)."""
+        return any(sign in message for sign in DAMAGE_SIGNS) or (
+            NOT_A_DATABASE in message and self.snapshot_path.exists())
+
+    def _error(self, exc: duckdb.Error, what: str, path: Path | None = None) -> DatabaseError:
+        """A DuckDB error in one line: for a damaged file, how to restore it; else `{path}: {what}: {reason}`."""
+        first = str(exc).splitlines()[0]
+        if self._damaged(first):
+            return self.damaged(first)
+        return DatabaseError(f"{path or self.path}: {what}: {first}")
+
+    def damaged(self, why: str) -> DatabaseError:
+        return DatabaseError(f"{self.path}: the database file is damaged ({why}); {self.restore_advice()}")
+
+    def restore_advice(self) -> str:
+        """What to do about this file being damaged: `regwatch restore` when there is a snapshot to restore."""
+        if self.path.stem.endswith(".snapshot"):
+            return "it is only the analysts' copy: delete it, and the next `regwatch run` writes a new one"
+        snapshot = self.snapshot_path
+        if not snapshot.exists():
+            return (f"there is no snapshot ({snapshot}) to restore: move the file aside, and the next "
+                    "`regwatch run` starts a new database")
+        written = datetime.fromtimestamp(snapshot.stat().st_mtime, UTC)
+        return (f"restore the last snapshot ({snapshot}, written {written:%Y-%m-%d %H:%M} UTC) with: "
+                f"regwatch restore --db {self.path}")
 
     @contextlib.contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -336,10 +258,12 @@ class Database:
         con = self._open(read_only=False)
         try:
             yield con
-        except (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException) as exc:
+        except duckdb.Error as exc:
             # A full disk shows up at COMMIT, as DuckDB's TransactionException ("Could not
             # write file ...: No space left on device"); nothing of the transaction is kept.
-            raise DatabaseError(f"{self.path}: write failed: {str(exc).splitlines()[0]}") from None
+            if isinstance(exc, WRITE_FAILURES) or self._damaged(str(exc)):
+                raise self._error(exc, "write failed") from None
+            raise
         finally:
             con.close()
 
@@ -348,6 +272,10 @@ class Database:
         con = self._open(read_only=True)
         try:
             yield con
+        except duckdb.Error as exc:
+            if self._damaged(str(exc)):
+                raise self._error(exc, "read failed") from None
+            raise
         finally:
             con.close()
 
@@ -356,6 +284,10 @@ class Database:
         """The read-only copy analysts open: `regwatch.duckdb` -> `regwatch.snapshot.duckdb`."""
         return self.path.with_name(f"{self.path.stem}.snapshot{self.path.suffix or '.duckdb'}")
 
+    def backup_path(self, version: int) -> Path:
+        """The copy written before upgrading a file of `version`: `regwatch.duckdb` -> `regwatch.v1-backup.duckdb`."""
+        return self.path.with_name(f"{self.path.stem}.v{version}-backup{self.path.suffix or '.duckdb'}")
+
     def refresh_snapshot(self) -> Path:
         """Copy the database into the snapshot file atomically (written aside, then renamed).
 
@@ -363,22 +295,21 @@ class Database:
         they never hold the writer's lock; an open snapshot keeps its old copy
         until it is reopened.
         """
-        target = self.snapshot_path
-        partial = target.with_name(target.name + ".partial")
-        partial.unlink(missing_ok=True)
         con = self._open(read_only=False)
+        try:
+            return self._copy(con, self.snapshot_path, "snapshot")
+        finally:
+            con.close()
+
+    def _copy(self, con: duckdb.DuckDBPyConnection, target: Path, what: str) -> Path:
+        """Copy the database `con` has open into `target`: the WAL moved into the file first, so that the copy
+        has every commit; every block read (a damaged one stops the copy); written aside, then renamed."""
         try:
             self._checkpoint(con)
             name = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
-            con.execute(f"ATTACH '{partial}' AS regwatch_snapshot")
-            con.execute(f'COPY FROM DATABASE "{name}" TO regwatch_snapshot')
-            con.execute("CHECKPOINT regwatch_snapshot")  # into the file itself: writers skip the one on detach
-            con.execute("DETACH regwatch_snapshot")
+            copy_database(con, name, target)
         except duckdb.Error as exc:
-            raise DatabaseError(f"{target}: snapshot failed: {str(exc).splitlines()[0]}") from None
-        finally:
-            con.close()
-        os.replace(partial, target)
+            raise self._error(exc, f"{what} failed", target) from None
         return target
 
     @property
@@ -415,21 +346,68 @@ class Database:
         return Database(self.snapshot_path, self.lock_timeout) if self.snapshot_path.exists() else self
 
     def init(self) -> None:
-        """Create tables and views if missing, upgrade a file of an older version; refuse one from a newer regwatch."""
-        with self.write() as con:
-            con.execute(SCHEMA)
-            con.execute(NEAR_DUPES_SCHEMA)
+        """Bring the file to this regwatch's schema (tasks/store/migrations.py) and replace the views.
+
+        A new file gets every step. An older one is copied beside itself first (`backup_path`), then
+        upgraded step by step; a file from a newer regwatch is refused, untouched.
+        """
+        with self.session() as con:
+            version = recorded_version(con)
+            if version > LATEST:
+                raise DatabaseError(self._newer_file(version))
+            try:
+                upgrade(con, before=lambda old: self._back_up(con, old))
+            except duckdb.Error as exc:
+                raise self._upgrade_failed(con, version, exc) from None
             con.execute(VIEWS)
-            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-                return
-            version = int(row[0])
-            if version > SCHEMA_VERSION:
-                raise DatabaseError(
-                    f"{self.path}: schema version {row[0]} is newer than this regwatch ({SCHEMA_VERSION})"
-                )
-            for step in range(version + 1, SCHEMA_VERSION + 1):
-                con.execute(MIGRATIONS[step])
-            if version < SCHEMA_VERSION:
-                con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+            self._checkpoint(con, only_if_room=True, wal_over=CHECKPOINT_WAL_SIZE)
+
+    def _back_up(self, con: duckdb.DuckDBPyConnection, version: int) -> None:
+        backup = self._copy(con, self.backup_path(version), "backup before upgrading")
+        logger.warning("%s: upgrading the database from version %d to %d; a copy of it as it was: %s",
+                       self.path, version, LATEST, backup)
+
+    def _upgrade_failed(self, con: duckdb.DuckDBPyConnection, version: int, exc: duckdb.Error) -> DatabaseError:
+        """A step that failed, in one line: which, why, where the file stands, and its copy from before."""
+        first = str(exc).splitlines()[0]
+        if self._damaged(first):
+            return self.damaged(first)
+        reached = recorded_version(con)
+        step = MIGRATIONS[reached]  # the one after the last complete step (steps are numbered 1, 2, 3...)
+        copy = f"; its copy from before the upgrade is {self.backup_path(version)}" if version else ""
+        return DatabaseError(f"{self.path}: upgrading the database failed at step {step.version} "
+                             f"({step.description}): {first}; the file is at version {reached}{copy}")
+
+    def _newer_file(self, version: int) -> str:
+        """Why a file from a newer regwatch is refused, and the two ways on: a newer regwatch, or the copy that
+        regwatch made of the file before upgrading it past this one."""
+        reason = (f"{self.path}: this database was written by a newer regwatch (database version {version}; "
+                  f"this regwatch knows versions up to {LATEST}): update regwatch (git pull, then make install)")
+        backup = self.backup_path(LATEST)
+        if not backup.exists():
+            return reason
+        return (f"{reason}, or go back to the copy saved before that upgrade (it lacks what ran since): "
+                f"regwatch restore --db {self.path} --from {backup}")
+
+
+def copy_database(con: duckdb.DuckDBPyConnection, name: str, target: Path) -> None:
+    """Write database `name` of `con` (every table, view, index and row) to the file `target`, atomically:
+    to `target.partial` first, renamed once complete, so that `target` is always a whole copy."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    con.execute(f"ATTACH '{sql_path(partial)}' AS regwatch_copy")
+    try:
+        con.execute(f'COPY FROM DATABASE "{name}" TO regwatch_copy')
+        con.execute("CHECKPOINT regwatch_copy")  # into the file itself: writers skip the one on detach
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("DETACH regwatch_copy")
+        partial.unlink(missing_ok=True)
+        raise
+    con.execute("DETACH regwatch_copy")
+    os.replace(partial, target)
+
+
+def sql_path(path: Path) -> str:
+    """`path` inside a single-quoted SQL string."""
+    return str(path).replace("'", "''")

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from tasks.alert.clustering import ClusterCandidate, assign_clusters, company_keys, policy_document, same_action
-from tasks.store.database import SCHEMA
+from tasks.store.migrations import upgrade
 
 DAY = timedelta(days=1)
 T0 = datetime(2021, 4, 10, 8, tzinfo=UTC)
@@ -80,7 +80,7 @@ def test_company_keys_are_tracked_ids_then_untracked_names_folded() -> None:
 @pytest.fixture
 def con() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
-    connection.execute(SCHEMA)
+    upgrade(connection)
     return connection
 
 

@@ -1,15 +1,20 @@
-"""The database file locked by another process, and the disk filling up, under the real `regwatch run`.
+"""The database file locked by another process, the disk filling up, and the file damaged, under the real
+`regwatch run`.
 
 Either way the run must stop promptly with a one-line reason and a non-zero
 exit, keep nothing half-written, and the next run must store everything.
 A full disk is a child whose file size limit (RLIMIT_FSIZE) is 64 kB: every
 write past that offset of any file fails with EFBIG, as writes fail with
 ENOSPC on a full disk, so the run's first big commit (its new articles) fails.
+A damaged file (what a checkpoint that runs out of room half way leaves) is
+the live file cut in half by hand: the one line says how to restore the
+snapshot, and following it word for word gets the runs going again.
 """
 
 from __future__ import annotations
 
 import resource
+import shlex
 import signal
 import subprocess
 import time
@@ -142,3 +147,36 @@ def test_a_full_disk_fails_the_run_cleanly_and_the_next_run_recovers(tmp_path: P
     assert stored_paths(db) == {f"/s/{i}.html" for i in range(40)}
     assert fk.query(db, "SELECT count(*) FROM runs") == [(3,)]  # the run that failed at its commit left no row
     assert not (tmp_path / "rw.duckdb.wal").exists()  # checkpointed once there was room
+
+
+def test_a_damaged_database_says_how_to_restore_it_and_the_restored_snapshot_runs_on(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    db = tmp_path / "rw.duckdb"
+    snapshot = tmp_path / "rw.snapshot.duckdb"
+    stories = "SELECT article_id, url, fetched_at FROM articles"
+    with CorpusServer() as server:
+        site(server, 3)
+        config = write_config(tmp_path / "config", f"feeds:\n  - url: {server.url('/feed')}\n")
+        assert fk.run_cli(config, db, env).returncode == 0
+        in_snapshot = set(fk.query(snapshot, stories))
+        assert len(in_snapshot) == 3
+        with db.open("r+b") as file:  # a checkpoint that ran out of room half way
+            file.truncate(db.stat().st_size // 2)
+
+        site(server, 5)
+        damaged = fk.run_cli(config, db, env)
+        last = failed_with(damaged, "the database file is damaged")
+        print(f"\ndamaged file: {last[:200]}")
+        command = shlex.split(last.split("with: ", 1)[1])
+        assert command == ["regwatch", "restore", "--db", str(db)]
+        restored = fk.cli(*command[1:], env=env)
+        assert restored.returncode == 0, restored.stderr
+        assert restored.stdout.startswith(f"restored {db} from {snapshot} (3 articles, 1 runs")
+
+        after = fk.run_cli(config, db, env)
+    assert after.returncode == 0, after.stderr
+    assert stored_paths(db) == {f"/s/{i}.html" for i in range(5)}
+    assert in_snapshot <= set(fk.query(db, stories))  # the snapshot's stories, as they were stored
+    assert fk.query(db, "SELECT count(*) FROM runs") == [(2,)]  # the snapshot's run and this one
+    assert len(list(tmp_path.glob("rw.before-restore-*.duckdb"))) == 1  # the damaged file, kept

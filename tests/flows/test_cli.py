@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -130,6 +131,31 @@ def test_run_then_feeds_and_query_in_real_processes(tmp_path: Path) -> None:
     query = subprocess.run([str(REGWATCH), "query", "SELECT extraction, count(*) AS n FROM articles GROUP BY 1",
                             "--db", str(db), "--format", "csv"], env=env, capture_output=True, text=True, timeout=60)
     assert query.stdout.splitlines() == ["extraction,n", "feed_summary,2"]
+
+
+def test_run_upgrades_a_version_1_database_after_a_copy_and_says_so_in_one_line(
+    tmp_path: Path, prefect_api_url: str
+) -> None:
+    from tasks.store.migrations import LATEST
+
+    db = tmp_path / "regwatch.duckdb"
+    shutil.copy(REPO / "tests" / "data" / "regwatch-v1.duckdb", db)
+    env = {**os.environ, "REGWATCH_ALLOW_PRIVATE_NETWORKS": "1", "PREFECT_HOME": str(tmp_path / "prefect"),
+           "PREFECT_API_URL": prefect_api_url}
+    with CorpusServer() as server:
+        server.routes["/rss"] = static(RSS2)
+        write_config(tmp_path, f"feeds:\n  - url: {server.url('/rss')}\nfetch:\n  timeout_seconds: 2\n")
+        run = subprocess.run([str(REGWATCH), "run", "--config-dir", str(tmp_path), "--db", str(db)],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    backup = tmp_path / "regwatch.v1-backup.duckdb"
+    upgraded = [line for line in run.stderr.splitlines() if "upgrading" in line]
+    assert upgraded == [f"{db}: upgrading the database from version 1 to {LATEST}; a copy of it as it was: {backup}"]
+    count = [str(REGWATCH), "query", "SELECT count(*) AS n FROM articles", "--format", "csv"]
+    before = subprocess.run([*count, "--db", str(backup)], env=env, capture_output=True, text=True, timeout=60)
+    after = subprocess.run([*count, "--db", str(db)], env=env, capture_output=True, text=True, timeout=60)
+    assert before.stdout.splitlines() == ["n", "16"]  # the version-1 file's stories
+    assert after.stdout.splitlines() == ["n", "18"]  # and the two of this run
 
 
 def test_query_errors_are_one_line(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ MISTAKES = [
     (["eval", "--real", "{tmp}/no-texts"], "no-texts: no such directory"),
     (["extraction-f1", "--corpus", "{tmp}/no-corpus"], "extraction-f1 needs the article-extraction-benchmark"),
     (["demo", "--db", "/proc/demo.duckdb"], "/proc/demo.duckdb: cannot be opened"),
+    (["restore", "--db", MISSING_DB], "none.snapshot.duckdb: no such file to restore from"),
 ]
 
 
