@@ -51,6 +51,7 @@ from tasks.pipeline.cycle import (
 from tasks.pipeline.report import run_report
 from tasks.store.articles import NewItems
 from tasks.store.database import Database
+from tasks.store.history import sync_reference_events
 from tasks.store.records import ArticleRecord
 
 T = TypeVar("T")
@@ -217,6 +218,7 @@ async def monitor(
     feeds = load_feeds(settings.config_dir)
     database = Database.for_settings(settings)
     database.init()
+    sync_reference_events(database, settings.config_dir)  # what alerts' context and `company_history` compare with
     started = datetime.now(UTC)
     stats = CycleStats()
 

@@ -201,6 +201,35 @@ def alerts(
 
 @app.command()
 @one_line_errors
+def history(
+    company: Annotated[str, typer.Argument(
+        help="Any of its names, a ticker or its Chinese name (Alibaba, BABA, 9988.HK, 阿里巴巴)."
+    )],
+    config_dir: ConfigDirOption = None,
+    db: DbOption = None,
+    fmt: Annotated[OutputFormat, typer.Option(
+        "--format", help="Output format; csv and json give the actions only, the table adds totals."
+    )] = OutputFormat.table,
+) -> None:
+    """Show a company's regulatory actions over time, known (reference data) and observed, with totals."""
+    from tasks.alert.company_history import HISTORY_COLUMNS, TOTAL_COLUMNS, company_history
+    from tasks.common.settings import load_settings
+    from tasks.store.database import Database
+
+    settings = load_settings(config_dir=config_dir, db=db)
+    found = company_history(company, settings.config_dir, Database.for_settings(settings))
+    if fmt is not OutputFormat.table:
+        print_rows(HISTORY_COLUMNS, found.rows(), fmt)
+        return
+    for line in (found.summary(), "", *found.lines()):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if found.actions:
+        for by in ("regulator", "year"):
+            print_rows((by, *TOTAL_COLUMNS), found.totals(by), fmt, title=f"Totals by {by}")
+
+
+@app.command()
+@one_line_errors
 def classify(
     files: Annotated[list[str], typer.Argument(help="HTML or text files, or - for stdin.")],
     config_dir: ConfigDirOption = None,

@@ -31,8 +31,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from tasks.alert.facts import cluster_facts
 from tasks.alert.feed_alerts import FAILING_FEEDS, stored_message
-from tasks.alert.slack_format import AlertFacts, SlackMessage, Source, render_alert, render_update
+from tasks.alert.slack_format import SlackMessage, render_alert, render_update
 from tasks.alert.window import too_old, within_window
 from tasks.store.database import Database
 
@@ -57,40 +58,6 @@ class DeliveryStats:
     def changed(self) -> bool:
         """Whether delivery changed the outbox (beyond attempt counts): the snapshot is then worth refreshing."""
         return bool(self.sent or self.shown or self.failed or self.suppressed)
-
-
-def cluster_facts(con: duckdb.DuckDBPyConnection, cluster_id: str) -> tuple[AlertFacts, list[str]] | None:
-    """What an alert says about a cluster: the primary event's facts and every outlet that reported it."""
-    rows = con.execute(
-        """SELECT e.kind, e.companies, e.regulator, e.regulator_text, e.amount_text, e.amount, e.currency,
-                  e.amount_usd, e.direction, e.evidence, a.title, a.url, a.site, e.published_at
-           FROM events e JOIN articles a USING (article_id)
-           WHERE e.cluster_id = ?
-           ORDER BY (e.amount IS NULL), e.published_at, e.event_id""",
-        [cluster_id],
-    ).fetchall()
-    if not rows:
-        return None
-    (kind, companies, regulator, regulator_text, amount_text, amount, currency, amount_usd, direction,
-     evidence, _title, url, _site, published) = rows[0]
-    sources: dict[str, Source] = {}
-    for row in rows:
-        sources.setdefault(row[11], Source(title=row[10] or row[11], url=row[11], site=row[12]))
-    extra = con.execute(
-        """SELECT DISTINCT s.link FROM sightings s JOIN events e USING (article_id)
-           WHERE e.cluster_id = ?""",
-        [cluster_id],
-    ).fetchall()
-    for (link,) in extra:
-        sources.setdefault(link, Source(title=link, url=link))
-    names = sorted({n for row in rows for n in (row[1] or [])}, key=lambda n: (n not in (companies or []), n))
-    primary = sources.pop(url)
-    facts = AlertFacts(
-        kind=kind, companies=names, regulator=regulator, regulator_text=regulator_text, amount_text=amount_text,
-        amount=amount, currency=currency, amount_usd=amount_usd, direction=direction, evidence=evidence or "",
-        primary=primary, others=list(sources.values()), published=published,
-    )
-    return facts, [primary.url, *sources]
 
 
 def _set(con: duckdb.DuckDBPyConnection, alert_id: str, **values: object) -> None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from tasks.classify.kinds import kind_label
+from tasks.alert.wording import approx_usd, stated_amount
+from tasks.classify.kinds import direction_label, kind_label
+from tasks.classify.regulators import RegulatorName, display_regulator
 
 # Slack's documented limits (chat.postMessage and Block Kit).
 TEXT_LIMIT = 3000  # top-level text: Slack accepts more, but notifications cut it and 3000 keeps it readable
@@ -60,7 +62,7 @@ class AlertFacts:
 
     kind: str  # fine | policy_shift | investigation | ipo_block | merger_block | app_removal | rectification
     companies: list[str]  # canonical names
-    regulator: str | None  # code such as SAMR, CAC, PBOC
+    regulator: str | None  # code such as SAMR, CAC, PBOC (never shown: see `display_regulator`)
     regulator_text: str | None  # as written, e.g. "State Administration for Market Regulation"
     amount_text: str | None  # as reported, e.g. "18.228 billion yuan"
     amount: float | None
@@ -69,8 +71,11 @@ class AlertFacts:
     direction: str | None  # policy shifts: tighten | ease | neutral
     evidence: str  # the sentence that shows the event
     primary: Source  # the first/best report
-    others: list[Source]  # other outlets that reported it
+    others: list[Source]  # the other stories that reported it, one each
     published: datetime | None
+    about: str | None = None  # a policy shift: what it is about, in English (a story's headline)
+    sector: str | None = None  # the sector the event concerns ("online games")
+    context: list[str] = field(default_factory=list)  # where it stands among past actions (`alert.context`)
 
 
 @dataclass(frozen=True)
@@ -144,33 +149,29 @@ def _http_target(url: str) -> str | None:
     return quote(url, safe=_URL_SAFE)
 
 
-def human_number(value: float, decimals: int = 3) -> str:
-    """18228000000 -> "18.228 billion": the way news reports amounts, trailing zeros dropped."""
-    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-        if abs(value) >= size:
-            return f"{value / size:.{decimals}f}".rstrip("0").rstrip(".") + f" {word}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def render_alert(facts: AlertFacts) -> SlackMessage:
-    """The first message about an event: who, what, how much, by whom, the evidence and the sources."""
-    label = kind_label(facts.kind)
-    who = _who(facts)
-    text = f"{_headline(facts, label, who)}{_by(facts)}"
+    """The first message about an event: what happened, to whom, how much, by whom, where it stands among
+    past actions, the evidence and the stories that reported it."""
+    subject = _subject(facts)
+    text = subject
     target = link_target(facts.primary.url)
     if target is not None:
         text += f" — <{target}>"
     elif _http_target(facts.primary.url) is None and facts.primary.url.strip():
         text += f" — {truncate(escape(facts.primary.url), LABEL_LIMIT)}"
+    header = subject if facts.kind == "policy_shift" else f"{kind_label(facts.kind)}: {_who(facts)}"
     blocks: list[dict[str, Any]] = [
-        _header(f"{label}: {who}"),
-        {"type": "section", "fields": _fields(facts)},  # at most 5 of the 10 allowed
+        _header(header),
+        {"type": "section", "fields": _fields(facts)},  # at most 6 of the 10 allowed
     ]
+    context = [truncate(escape(line), CONTEXT_LIMIT) for line in facts.context]
+    if context:
+        blocks.append(_section("*Context*\n" + "\n".join(f"• {line}" for line in context if line)))
     evidence = escape(facts.evidence)
     if evidence:
         blocks.append(_section(f"> {evidence}"))
     blocks.append(_section(_sources_text(facts.primary, facts.others)))
-    return SlackMessage(text=truncate(text, TEXT_LIMIT), blocks=blocks)  # 4 blocks of the 50 allowed
+    return SlackMessage(text=truncate(text, TEXT_LIMIT), blocks=blocks)  # 5 blocks of the 50 allowed
 
 
 def render_update(facts: AlertFacts, new_sources: list[Source]) -> SlackMessage:
@@ -182,15 +183,13 @@ def render_update(facts: AlertFacts, new_sources: list[Source]) -> SlackMessage:
     sources = _unique(new_sources)
     if not sources:
         raise ValueError("render_update needs at least one new source")
-    label = kind_label(facts.kind)
-    who = _who(facts)
     names = [truncate(escape(s.site or s.title), SHORT_LIMIT) for s in sources]
     shown = ", ".join(names[:MAX_OTHER_SOURCES])
     more = len(names) - MAX_OTHER_SOURCES
     if more > 0:
         shown += f" and {more} more"
     links = _links_within(sources, SECTION_LIMIT - len("*Also reported by:* "))
-    event = f"{label}: {who}{_by(facts)}"
+    event = _subject(facts, amount=False)
     text = f"Also reported by {truncate(shown, TEXT_LIMIT // 2)} — {event}"
     blocks: list[dict[str, Any]] = [
         _section(f"*Also reported by:* {links}"),
@@ -206,53 +205,67 @@ def _who(facts: AlertFacts) -> str:
     return "tech sector" if facts.kind == "policy_shift" else "unnamed company"
 
 
-def _headline(facts: AlertFacts, label: str, who: str) -> str:
+def _regulator(facts: AlertFacts) -> RegulatorName | None:
+    return display_regulator(facts.regulator, facts.regulator_text)
+
+
+def _subject(facts: AlertFacts, amount: bool = True) -> str:
+    """What happened, in one line: "Fine: Ant Group fined 7.123 billion yuan (≈ $993 million) by the ...",
+    "Policy shift, easing — Politburo pledges support for the platform economy"."""
+    if facts.kind == "policy_shift":
+        return _policy_subject(facts)
+    regulator = _regulator(facts)
+    by = f" {truncate(escape(regulator.by()), SHORT_LIMIT)}" if regulator else ""
+    subject = f"{kind_label(facts.kind)}: {_who(facts)}"
     if facts.kind == "fine":
-        amount = _amount_as_reported(facts)
-        usd = _usd(facts)
-        return f"{label}: {who} fined" + (f" {amount}" if amount else "") + (f" (≈ {usd})" if usd else "")
-    direction = truncate(escape(facts.direction or ""), SHORT_LIMIT)
-    if facts.kind == "policy_shift" and direction:
-        return f"{label} ({direction}): {who}"
-    return f"{label}: {who}"
+        stated = _amount_as_reported(facts) if amount else ""
+        usd = _usd(facts) if amount else ""
+        subject += " fined" + (f" {stated}" if stated else "") + (f" (≈ {usd})" if usd else "")
+    return subject + by
 
 
-def _by(facts: AlertFacts) -> str:
-    regulator = truncate(escape(facts.regulator or facts.regulator_text or ""), SHORT_LIMIT)
-    return f" by {regulator}" if regulator else ""
+def _policy_subject(facts: AlertFacts) -> str:
+    """A policy shift by its direction and what it is about: the story's English headline (with the body
+    that issued it when the headline does not say), else the body and the sector."""
+    direction = direction_label(facts.direction)
+    label = kind_label(facts.kind) + (f", {direction}" if direction and facts.direction != "neutral" else "")
+    regulator = _regulator(facts)
+    about = escape(facts.about or "")
+    if about:
+        if regulator and regulator.short.lower() not in about.lower() and regulator.name.lower() not in about.lower():
+            about += f" ({escape(regulator.short)})"
+    else:
+        body = escape(f"{regulator.article} {regulator.name}".strip()) if regulator else ""
+        sector = escape(facts.sector or "") or "the tech sector"
+        named = ", ".join(escape(c) for c in facts.companies if escape(c))
+        about = " on ".join(p for p in (body, named or sector) if p)
+    return f"{label} — {truncate(about, LABEL_LIMIT)}"
 
 
 def _amount_as_reported(facts: AlertFacts) -> str:
-    if facts.amount_text and escape(facts.amount_text):
-        return truncate(escape(facts.amount_text), SHORT_LIMIT)
-    if facts.amount is not None:
-        currency = escape(facts.currency or "")
-        return truncate(f"{currency} {human_number(facts.amount)}".strip(), SHORT_LIMIT)
-    return ""
+    return truncate(escape(stated_amount(facts.amount_text, facts.amount, facts.currency)), SHORT_LIMIT)
 
 
 def _usd(facts: AlertFacts) -> str:
     if facts.amount_usd is None or facts.currency == "USD":
         return ""
-    return f"${human_number(facts.amount_usd, 2)}"
+    return approx_usd(facts.amount_usd)
 
 
 def _fields(facts: AlertFacts) -> list[dict[str, str]]:
     companies = ", ".join(n for n in (escape(c) for c in facts.companies) if n) or "—"
     fields = [_field("Companies", companies)]
-    code, written = escape(facts.regulator or ""), escape(facts.regulator_text or "")
-    regulator = f"{code} — {written}" if code and written and code != written else code or written
-    fields.append(_field("Regulator", regulator or "—"))
+    regulator = _regulator(facts)
+    if regulator is not None:
+        fields.append(_field("Regulator", escape(regulator.full)))
     amount = _amount_as_reported(facts)
-    if amount or facts.amount_usd is not None:
-        normalised = []
-        if facts.amount is not None and facts.currency:
-            normalised.append(f"{escape(facts.currency)} {human_number(facts.amount)}")
-        if _usd(facts):
-            normalised.append(f"≈ USD {human_number(facts.amount_usd or 0.0, 2)}")
-        fields.append(_field("Amount", "\n".join(p for p in (amount, " · ".join(normalised)) if p)))
+    usd = _usd(facts)
+    if amount or usd:
+        fields.append(_field("Amount", "\n".join(p for p in (amount, f"≈ {usd}" if usd else "") if p)))
     if facts.kind == "policy_shift":
-        fields.append(_field("Direction", escape(facts.direction or "") or "—"))
+        fields.append(_field("Direction", escape(direction_label(facts.direction) or "") or "—"))
+    if facts.sector and escape(facts.sector):
+        fields.append(_field("Sector", escape(facts.sector)))
     if facts.published is not None:
         published = facts.published if facts.published.tzinfo else facts.published.replace(tzinfo=UTC)
         fields.append(_field("Published", f"{published.astimezone(UTC):%Y-%m-%d %H:%M} UTC"))

@@ -215,7 +215,7 @@ def display_regulator(code: str | None, surface: str | None = None) -> Regulator
     English words ("Chinese regulators") or not at all: never by an internal code.
     """
     surface = (surface or "").strip()
-    if code in DISPLAY_NAMES and surface and _LOCAL.fullmatch(surface):
+    if code in DISPLAY_NAMES and surface and _LOCAL.fullmatch(surface) and surface not in REGULATORS[code]:
         if surface.isascii():
             return RegulatorName(surface)
         return RegulatorName(f"local {_LOCAL_KIND.get(code, 'regulator')} ({surface})", article="a")

@@ -88,6 +88,57 @@ CREATE OR REPLACE VIEW feed_health AS
 SELECT COALESCE(name, url) AS feed, last_status, last_success_at, last_polled_at, consecutive_failures,
        items_seen, articles_added, last_error
 FROM feeds ORDER BY consecutive_failures DESC, feed;
+
+-- Reference data, not observations: the known major actions since 2020 (config/enforcement_history.yaml),
+-- refilled from the file by every run (tasks/store/history.py), so no migration step ever moves it.
+CREATE TABLE IF NOT EXISTS reference_events (
+    reference_id INTEGER PRIMARY KEY,  -- position in the file
+    date DATE NOT NULL,
+    kind VARCHAR NOT NULL,
+    companies VARCHAR[] NOT NULL,
+    regulator VARCHAR,
+    amount DOUBLE,
+    currency VARCHAR,
+    amount_usd DOUBLE,
+    direction VARCHAR,
+    about VARCHAR NOT NULL,
+    source VARCHAR NOT NULL
+);
+
+-- Each company's regulatory actions over time (`regwatch history`), one row per company and action: the
+-- reference data and what regwatch observed. An observed action that is a known one (same kind and company,
+-- within 14 days, amounts within 12%) is one row, origin 'reference, observed': tasks/store/history.py's rule.
+CREATE OR REPLACE VIEW company_history AS
+WITH observed AS (
+    SELECT c.cluster_id, CAST(timezone('UTC', c.first_published) AS DATE) AS date, c.kind,
+           COALESCE(e.companies, []) AS companies, c.regulator, e.amount, e.currency, e.amount_usd, e.direction,
+           e.evidence,
+           (SELECT list(DISTINCT a.url ORDER BY a.url) FROM events e2 JOIN articles a USING (article_id)
+             WHERE e2.cluster_id = c.cluster_id) AS sources,
+           (SELECT min(k.reference_id) FROM reference_events k
+             WHERE k.kind = c.kind AND len(list_intersect(k.companies, COALESCE(e.companies, []))) > 0
+               AND abs(date_diff('day', k.date, CAST(timezone('UTC', c.first_published) AS DATE))) <= 14
+               AND (COALESCE(k.amount_usd, 0) = 0 OR COALESCE(e.amount_usd, 0) = 0
+                    OR abs(k.amount_usd - e.amount_usd) <= 0.12 * greatest(k.amount_usd, e.amount_usd))
+           ) AS reference_id
+    FROM event_clusters c JOIN events e ON e.event_id = c.primary_event_id
+), folded AS (
+    SELECT reference_id, list(cluster_id ORDER BY date, cluster_id) AS cluster_ids,
+           list_distinct(flatten(list(sources))) AS sources
+    FROM observed WHERE reference_id IS NOT NULL GROUP BY reference_id
+)
+SELECT * FROM (
+    SELECT unnest(k.companies) AS company, k.date, k.kind, k.regulator, k.amount, k.currency, k.amount_usd,
+           k.direction, k.about AS evidence,
+           list_concat([k.source], list_filter(COALESCE(f.sources, []), lambda s: s <> k.source)) AS sources,
+           CASE WHEN f.reference_id IS NULL THEN 'reference' ELSE 'reference, observed' END AS origin,
+           k.reference_id, COALESCE(f.cluster_ids, []) AS cluster_ids
+    FROM reference_events k LEFT JOIN folded f USING (reference_id)
+    UNION ALL
+    SELECT unnest(companies), date, kind, regulator, amount, currency, amount_usd, direction, evidence, sources,
+           'observed', NULL, [cluster_id]
+    FROM observed WHERE reference_id IS NULL
+) ORDER BY company, date, kind;
 """
 
 

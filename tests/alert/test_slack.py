@@ -158,17 +158,18 @@ def test_kind_labels(kind: str, label: str) -> None:
 def test_fine_text_starts_with_label_and_carries_the_facts() -> None:
     message = render_alert(fine())
     assert message.text == (
-        f"Fine: Alibaba Group fined 18.228 billion yuan (≈ $2.54 billion) by SAMR — <{URL}>"
+        f"Fine: Alibaba Group fined 18.228 billion yuan (≈ $2.54 billion) by the State Administration for Market Regulation (SAMR) — <{URL}>"
     )
 
 
 @pytest.mark.parametrize(
     ("kind", "direction", "start"),
     [
-        ("investigation", None, "Investigation: Alibaba Group by SAMR — <https://"),
-        ("policy_shift", "tighten", "Policy shift (tighten): Alibaba Group by SAMR — <https://"),
-        ("ipo_block", None, "IPO blocked: Alibaba Group by SAMR"),
-        ("rectification", None, "Rectification order: Alibaba Group by SAMR"),
+        ("investigation", None, "Investigation: Alibaba Group by the State Administration for Market Regulation (SAMR) — <https://"),
+        ("policy_shift", "tighten", "Policy shift, tightening — the State Administration for Market Regulation on "
+                                    "Alibaba Group — <https://"),
+        ("ipo_block", None, "IPO blocked: Alibaba Group by the State Administration for Market Regulation (SAMR)"),
+        ("rectification", None, "Rectification order: Alibaba Group by the State Administration for Market Regulation (SAMR)"),
     ],
 )
 def test_other_kinds_start_with_their_label(kind: str, direction: str | None, start: str) -> None:
@@ -185,8 +186,8 @@ def test_blocks_show_header_fields_evidence_and_sources() -> None:
     fields = {f["text"].split("\n", 1)[0]: f["text"].split("\n", 1)[1] for f in facts["fields"]}
     assert fields == {
         "*Companies*": "Alibaba Group",
-        "*Regulator*": "SAMR — State Administration for Market Regulation",
-        "*Amount*": "18.228 billion yuan\nCNY 18.228 billion · ≈ USD 2.54 billion",
+        "*Regulator*": "State Administration for Market Regulation (SAMR)",
+        "*Amount*": "18.228 billion yuan\n≈ $2.54 billion",
         "*Published*": "2021-04-10 09:30 UTC",
     }
     assert evidence["text"]["text"] == f"> {fine().evidence}"
@@ -201,18 +202,19 @@ def test_policy_shift_shows_direction_and_published_time_in_utc() -> None:
     published = datetime(2021, 4, 10, 17, 30, tzinfo=timezone(timedelta(hours=8)))
     message = render_alert(fine(kind="policy_shift", direction="ease", companies=[], amount_text=None, amount=None,
                                 amount_usd=None, currency=None, published=published))
-    assert message.text.startswith("Policy shift (ease): tech sector by SAMR")
+    assert message.text.startswith("Policy shift, easing — the State Administration for Market Regulation on the "
+                                   "tech sector")
     texts = [f["text"] for f in message.blocks[1]["fields"]]
-    assert "*Direction*\nease" in texts
+    assert "*Direction*\neasing" in texts
     assert "*Published*\n2021-04-10 09:30 UTC" in texts
     assert not any(t.startswith("*Amount*") for t in texts)
 
 
-def test_foreign_currency_fine_shows_iso_code_and_usd() -> None:
+def test_foreign_currency_fine_shows_the_amount_as_stated_and_usd() -> None:
     message = render_alert(fine(amount_text="HK$1.2 billion", amount=1.2e9, currency="HKD", amount_usd=154e6))
     assert "fined HK$1.2 billion (≈ $154 million)" in message.text
     amount = next(f["text"] for f in message.blocks[1]["fields"] if f["text"].startswith("*Amount*"))
-    assert amount == "*Amount*\nHK$1.2 billion\nHKD 1.2 billion · ≈ USD 154 million"
+    assert amount == "*Amount*\nHK$1.2 billion\n≈ $154 million"
 
 
 def test_hostile_article_text_cannot_ping_or_spoof_links() -> None:
@@ -260,7 +262,7 @@ def test_huge_inputs_stay_within_slack_limits() -> None:
     )
     message = render_alert(facts)
     assert_within_limits(message)
-    assert message.text.startswith("Policy shift (")
+    assert message.text.startswith("Policy shift — ")
     assert "xxxx" not in json.dumps([message.text, message.blocks]), "a cut URL would be a broken link"
     assert message.blocks[-1]["text"]["text"].startswith("*Source:* TTTT")
     assert "(URL too long to show)" in message.blocks[-1]["text"]["text"]
@@ -289,7 +291,7 @@ def test_update_lists_the_new_outlets_and_names_the_event() -> None:
     new = [Source("Alibaba fined", "https://www.ft.com/content/1", "FT"), Source("罚款", "https://36kr.com/p/2", None)]
     message = render_update(fine(), new)
     assert_within_limits(message)
-    assert message.text == "Also reported by FT, 罚款 — Fine: Alibaba Group by SAMR"
+    assert message.text == "Also reported by FT, 罚款 — Fine: Alibaba Group fined by the State Administration for Market Regulation (SAMR)"
     assert message.blocks[0]["text"]["text"] == (
         "*Also reported by:* <https://www.ft.com/content/1|FT>, <https://36kr.com/p/2|罚款>"
     )
@@ -478,9 +480,10 @@ def test_console_sender_prints_text_and_compact_blocks() -> None:
     second = sender.send(render_update(fine(), [Source("FT", "https://www.ft.com/content/1", "FT")]), thread_ts="x")
     assert (first.ok, first.ts, second.ts) == (True, "console-1", "console-2")
     lines = out.getvalue().splitlines()
-    assert lines[0] == f"Fine: AT&T <Test> fined 18.228 billion yuan (≈ $2.54 billion) by SAMR — {URL}"
+    assert lines[0] == f"Fine: AT&T <Test> fined 18.228 billion yuan (≈ $2.54 billion) by the State Administration for Market Regulation (SAMR) — {URL}"
     assert lines[1] == "    # Fine: AT&T <Test>"
-    assert lines[2].startswith("    *Companies* AT&T <Test> | *Regulator* SAMR")
+    assert lines[2].startswith("    *Companies* AT&T <Test> | *Regulator* State Administration for Market "
+                               "Regulation (SAMR)")
     assert f"China fines Alibaba record $2.8 bln ({URL})" in out.getvalue()
     assert any(line.startswith("↳ Also reported by FT") for line in lines)
 
