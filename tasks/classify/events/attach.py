@@ -40,8 +40,9 @@ _GENERIC_NAMES = {
     "December", "Shanghai", "Shenzhen", "Hong", "Kong", "Hangzhou", "Mr", "Ms", "In", "On", "For", "With", "As",
     "Measures", "Rules", "Regulations", "Provisions", "Guidelines", "Revised", "Draft", "Internet", "Platform",
     "Firms", "Companies", "Cyberspace", "Platforms", "Operators", "Authorities", "Regulators", "Officials", "Apps",
-    "RMB", "CNY", "USD", "HKD", "EUR", "Yuan", "Renminbi", "Billion", "Million",
+    "RMB", "CNY", "USD", "HKD", "EUR", "Yuan", "Renminbi", "Billion", "Million", "HK", "NT", "S",
 }
+_LAW_AFTER = re.compile(r"\s+(?:Law|Act|Code)\b")  # "under the Price Law": a law, not a company
 
 
 def _describes_revenue(lead: str) -> bool:
@@ -168,6 +169,8 @@ def untracked_name(sentence: str, trigger_end: int) -> str | None:
                  if _possessive_free(w) not in _GENERIC_NAMES and not w.endswith(("-like", "-style", "-based"))]
         while words and words[-1] in ("of", "and"):
             words.pop()
+        if _LAW_AFTER.match(sentence, match.end()) or match.group("name").split()[-1] in ("Law", "Act", "Code"):
+            continue
         if words and words[0] not in ("of", "and"):
             acronym = _ACRONYM_AFTER.match(sentence, match.end())
             return acronym.group(1) if acronym else " ".join(words)

@@ -180,6 +180,8 @@ HYPOTHETICAL = cue(
     r"|penal\w*|punish\w*)",
     r"\b(?:faces?|facing|risks?|risking)\s+(?:[\w'’$.,-]+\s+){0,5}(?:fines?|penalt\w*)", r"\b(?:potential|possible|likely|expected|looming|impending)\s+(?:[\w'’$.-]+\s+){0,3}(?:fines?|penalt\w*)",
     r"\bcould (?:be|get|receive|include)\b", r"\bif (?:found|convicted)\b",
+    r"\b(?:would|will|could|might) be (?:[\w'’-]+\s+){0,4}(?:fines?|penalt\w*)\b",  # "would be the largest penalty"
+    r"\b(?:fines?|penalt\w*) (?:would|could|might) be\b",
     r"\b(?:fines?|penalt(?:y|ies))\b[^.;]{0,30}\b(?:being|to be|was|were|is|are)\s+(?:\w+\s+)?(?:considered|discussed|proposed|planned|weighed|mulled|negotiated|finali[sz]ed|expected)\b",
 
     r"预计", r"預計", r"拟对", r"擬對", r"或将", r"或將", r"或面临", r"或面臨", r"面临.{0,12}(?:罚|處罰|处罚)", r"面臨.{0,12}罰",
@@ -209,7 +211,10 @@ BACKGROUND = cue(
     r"(?:a|an|the|its|their|his|her|this|that|last year's|[A-Z][\w.]*(?:'s|’s))\s+(?:[\w$.,'’-]+\s+){0,6}?"
     r"(?:fines?|penalt(?:y|ies)|probes?|investigations?|crackdowns?|review|suspension|ban)\b",
     r"(?:受|因|在)[^，。；]{0,12}(?:罚款|罰款|处罚|處罰|调查|調查)(?:影响|影響|之后|之後|后|後)",
+    r"\bsince\s+(?:[\w'’.-]+\s+){1,4}(?:was|were|had been)\s+(?:fined|penali[sz]ed|probed)\b",  # "largest since Didi was fined"
 )
+# A fine spoken of as a possibility after its noun: "a fine on Ant Group would be the largest ever".
+FINE_SPECULATED = re.compile(r"[^.;,]{0,30}\b(?:would|could|might) be\b")
 
 
 # A fine that was decided, with or without an amount: "fined", "a fine of", an administrative penalty decision.

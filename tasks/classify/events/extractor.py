@@ -20,6 +20,7 @@ from tasks.classify.events.cues import (
     CUMULATIVE,
     DECIDED_FINE,
     EXCHANGES,
+    FINE_SPECULATED,
     GROUP_TARGET,
     HYPOTHETICAL,
     INTENT,
@@ -288,6 +289,8 @@ def _new_fine(text: str, fresh: Callable[[re.Match[str]], bool]) -> re.Match[str
         if _in_background(text, match) or _on_a_person(text, match):
             continue
         if HYPOTHETICAL.search(text[max(0, match.start() - 60):match.end() + 20]) or UNCONFIRMED.search(text):
+            continue
+        if FINE_SPECULATED.match(text, match.end()):
             continue
         return match if fresh(match) else None  # later cues in a dated sentence tell of the same old fine
     return None

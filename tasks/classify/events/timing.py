@@ -149,13 +149,14 @@ def is_recap(sentence: str, reference: date | None, exact: bool = True) -> bool:
 _SUBORDINATE = re.compile(r"\s*(?:when|after|as|since|following|before)\b", re.IGNORECASE)
 
 
-_CLAUSE = re.compile(r"[,;:，；：](?!\s*(?:19|20)\d\d)|\s[-–—]\s")
+_CLAUSE = re.compile(r"(?:[;:；：]|[,，](?!\d{3}\b))(?!\s*(?:19|20)\d\d)|\s[-–—]\s")  # not the comma of 400,000
 
 
 # A decree's own formula: passed at an earlier meeting, published now ("已经…常务会议通过，现予公布").
 _PROMULGATED_NOW = re.compile(r"现予(?:公布|发布|印发)|現予(?:公布|發布|印發)|\bis hereby (?:promulgated|published|issued)\b")
 
 
+AFTER_ACTION = 70  # characters after an action word that can still date it ("was fined 400,000 yuan over it in July")
 _SUBJECT_EARLIER = re.compile(r"\s*(?:[\w.’'-]+\s+){1,4}earlier\s+(?:\w+\s+)?\w+ed\b", re.IGNORECASE)
 
 
@@ -170,7 +171,9 @@ def is_recap_at(sentence: str, position: int, reference: date | None, exact: boo
     clauses = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
     index = next((i for i, (a, b) in enumerate(clauses) if a <= position < b), 0)
     here = clauses[index]
-    if is_recap(sentence[here[0]:here[1]], reference, exact):
+    # What follows the action far into its clause dates something else ("... on the company, citing its
+    # acquisition of China Music in 2016").
+    if is_recap(sentence[here[0]:min(here[1], position + AFTER_ACTION)], reference, exact):
         return True
     if index:
         before = clauses[index - 1]
