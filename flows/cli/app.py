@@ -186,7 +186,12 @@ def alerts(
     resend: Annotated[str | None, typer.Option("--resend", help="Queue alert ID again and deliver it now.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
 ) -> None:
-    """List the alert outbox (pending, sent, shown, failed...), or resend one alert."""
+    """List the alert outbox (pending, sent, shown, failed...), or resend one alert.
+
+    With a bot token each alert reaches Slack exactly once, even when a run is killed while sending: an alert left
+    sending is looked up in the channel's history before it goes again (the token needs the channels:history and
+    groups:history scopes; `regwatch slack test` says whether it has them). An incoming webhook cannot be read back:
+    after such a crash the alert is sent again and may show twice (at least once)."""
     from tasks.alert.admin import ALERT_COLUMNS, list_alerts, resend_alert
     from tasks.common.settings import load_settings
     from tasks.store.database import Database
@@ -366,11 +371,11 @@ app.add_typer(slack_app, name="slack")
 @slack_app.command("test")
 @one_line_errors
 def slack_test() -> None:
-    """Post a test message where alerts go, or say exactly what is wrong."""
+    """Post a test message where alerts go, or say exactly what is wrong; then whether alerts arrive exactly once."""
     from tasks.alert.slack_check import post_test_message
     from tasks.common.settings import load_settings
 
-    console.print(post_test_message(load_settings()), markup=False, highlight=False)
+    console.print(post_test_message(load_settings()), markup=False, highlight=False, soft_wrap=True)
 
 
 def main() -> None:

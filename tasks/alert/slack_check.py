@@ -4,13 +4,21 @@ A new Slack app comes with a few classic mistakes (a user token or a typo for
 the bot token, the chat:write scope not granted, the bot never invited to the
 channel); Slack names each with an error code, and this module turns the code
 into what to do, in one line that never shows the token or the webhook URL.
+
+It then looks for the test message in the channel's history, the way a run
+looks for an alert a crash left half-sent, and says how alerts will be
+delivered: exactly once when it is found, at least once otherwise (a webhook
+cannot be read back; a token may lack the history scopes), and what to change.
 """
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 from tasks.alert.senders import sender_factory
 from tasks.alert.slack_format import SlackMessage
-from tasks.alert.slack_send import Sender, SendResult, WebhookSender
+from tasks.alert.slack_send import HISTORY_SCOPES, Sender, SendResult, WebhookSender
 from tasks.common.errors import ConfigError, RegwatchError
 from tasks.common.settings import Settings, check_slack_settings
 
@@ -41,6 +49,9 @@ ADVICE = {
 }
 WEBHOOK_REFUSED = ("Slack refused the incoming webhook ({code}): create a new one for the channel (Incoming "
                    "Webhooks in the app's settings) and set REGWATCH_SLACK_WEBHOOK_URL to it")
+EXACTLY_ONCE = "Delivery: exactly once, even across crashes (the test message was found again in the channel's history)"
+AT_LEAST_ONCE = "Delivery: at least once (a crash at the wrong moment may post an alert twice): {reason}"
+NOT_FOUND = "the test message was not found in the channel's history"
 
 
 class SlackSetupError(RegwatchError):
@@ -48,16 +59,30 @@ class SlackSetupError(RegwatchError):
 
 
 def post_test_message(settings: Settings) -> str:
-    """Post TEST_MESSAGE where alerts go; returns what happened, or raises saying what to fix."""
+    """Post TEST_MESSAGE where alerts go; returns what happened and how alerts will be delivered, or raises saying
+    what to fix."""
     check_slack_settings(settings)
     senders = sender_factory(settings)
     if not senders.reach_slack:
         raise ConfigError(NOT_CONFIGURED)
     sender = senders(None)
-    result = sender.send(TEST_MESSAGE)
+    key, posted_at = f"slack-test-{uuid.uuid4().hex}", datetime.now(UTC)
+    result = sender.send(TEST_MESSAGE, key=key)
     if not result.ok:
         raise SlackSetupError(explain(result, sender))
-    return f"Slack test: posted a test message to {sender.destination}"
+    found = sender.find(key, posted_at, channel_id=result.channel)
+    return f"Slack test: posted a test message to {sender.destination}\n{delivery(found)}"
+
+
+def delivery(found: SendResult) -> str:
+    """How alerts will be delivered, from looking for the test message the way a run looks for a half-sent alert."""
+    if found.ok and found.ts is not None:
+        return EXACTLY_ONCE
+    if found.ok:
+        return AT_LEAST_ONCE.format(reason=NOT_FOUND)
+    if found.code == "missing_scope":
+        return AT_LEAST_ONCE.format(reason=HISTORY_SCOPES.format(code=found.code))
+    return AT_LEAST_ONCE.format(reason=found.error)
 
 
 def explain(result: SendResult, sender: Sender) -> str:

@@ -3,7 +3,10 @@
 The command posts one message through the configured sender, against the
 Slack-shaped server on loopback (driven through the real slack_sdk clients);
 each setup mistake a new Slack app comes with is answered in one line that
-says what to do, and never shows the token or the webhook URL.
+says what to do, and never shows the token or the webhook URL. A second line
+says how alerts will be delivered: exactly once when the test message can be
+read back from the channel's history, at least once otherwise (a webhook, a
+token without the history scopes), with what to change.
 """
 
 from __future__ import annotations
@@ -38,11 +41,39 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackServer]:
         yield slack
 
 
+EXACTLY_ONCE = ("Delivery: exactly once, even across crashes (the test message was found again in the channel's "
+                "history)\n")
+
+
 def test_posts_one_test_message_with_the_bot_token(fake: SlackServer) -> None:
     code, output = slack_test()
-    assert (code, output) == (0, "Slack test: posted a test message to C0ALERTS\n")
+    assert (code, output) == (0, "Slack test: posted a test message to C0ALERTS\n" + EXACTLY_ONCE)
     [message] = fake.messages
     assert message.channel == "C0ALERTS" and "regwatch" in (message.text or "")
+    assert [r.path for r in fake.requests] == ["/api/chat.postMessage", "/api/conversations.history"]
+
+
+def test_a_channel_given_by_name_is_read_back_by_the_id_slack_answers_with(
+    fake: SlackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REGWATCH_SLACK_CHANNEL", "#regwatch-alerts")
+    code, output = slack_test()
+    assert (code, output) == (0, "Slack test: posted a test message to #regwatch-alerts\n" + EXACTLY_ONCE)
+
+
+def test_without_the_history_scopes_it_says_alerts_may_come_twice_and_what_to_add(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with SlackServer(token=TOKEN, scopes=("chat:write", "files:write")) as slack:
+        monkeypatch.setenv("REGWATCH_SLACK_BOT_TOKEN", TOKEN)
+        monkeypatch.setenv("REGWATCH_SLACK_CHANNEL", "C0ALERTS")
+        monkeypatch.setenv("REGWATCH_SLACK_API_URL", slack.api_url)
+        code, output = slack_test()
+        assert len(slack.messages) == 1
+    first, second = output.splitlines()
+    assert (code, first) == (0, "Slack test: posted a test message to C0ALERTS")
+    assert second.startswith("Delivery: at least once (a crash at the wrong moment may post an alert twice): the "
+                             "bot token lacks the channels:history and groups:history scopes (missing_scope)"), second
 
 
 def test_posts_one_test_message_through_a_webhook(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,7 +81,9 @@ def test_posts_one_test_message_through_a_webhook(monkeypatch: pytest.MonkeyPatc
         monkeypatch.setenv("REGWATCH_SLACK_WEBHOOK_URL", slack.webhook_url)
         code, output = slack_test()
         assert len(slack.messages) == 1
-    assert (code, output) == (0, "Slack test: posted a test message to the incoming webhook's channel\n")
+    assert (code, output) == (0, "Slack test: posted a test message to the incoming webhook's channel\n"
+                                 "Delivery: at least once (a crash at the wrong moment may post an alert twice): "
+                                 "an incoming webhook cannot be read back (a bot token can)\n")
 
 
 @dataclass(frozen=True)
