@@ -195,3 +195,16 @@ def test_a_channel_named_by_name_is_looked_up_by_the_id_slack_answered_with(db: 
         unknown = deliver(db, sender_factory(by_name), NOW, MAX_AGE)
         assert (unknown.sent, len(slack.messages)) == (2, 4)
     assert unknown.warning is not None and "C0123456789" in unknown.warning
+
+
+def test_when_slack_cannot_be_asked_the_half_sent_alert_waits_for_the_next_run_unsent(db: Database) -> None:
+    with SlackServer() as slack:
+        deliver(db, sender_factory(bot(slack)), NOW, MAX_AGE)
+        crash_after_slack_accepted(db)
+        slack.fail_next(1, "500")  # the history request fails: whether Slack has the alert is unknown
+        paused = deliver(db, sender_factory(bot(slack)), NOW, MAX_AGE)
+        assert (paused.sent, paused.pending, len(slack.messages)) == (0, 1, 1)
+        assert paused.stopped is not None and "internal_error" in paused.stopped
+        assert [status for status, *_ in outbox(db)] == ["sending"], "still to be looked up, not posted blind"
+        recovered = deliver(db, sender_factory(bot(slack)), NOW, MAX_AGE)
+        assert (recovered.sent, len(slack.messages)) == (1, 1)
