@@ -424,10 +424,10 @@ class Database:
         if self._damaged(first):
             return self.damaged(first)
         reached = recorded_version(con)
-        step = MIGRATIONS[reached]  # the one after the last complete step (steps are numbered 1, 2, 3...)
+        step = next((f" at step {m.version} ({m.description})" for m in MIGRATIONS if m.version > reached), "")
         copy = f"; its copy from before the upgrade is {self.backup_path(version)}" if version else ""
-        return DatabaseError(f"{self.path}: upgrading the database failed at step {step.version} "
-                             f"({step.description}): {first}; the file is at version {reached}{copy}")
+        return DatabaseError(f"{self.path}: upgrading the database failed{step}: {first}; "
+                             f"the file is at version {reached}{copy}")
 
     def _newer_file(self, version: int) -> str:
         """Why a file from a newer regwatch is refused, and the two ways on: a newer regwatch, or the copy that

@@ -28,7 +28,7 @@ such a regwatch refuses a file upgraded past it instead of misreading it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -186,19 +186,26 @@ class Migration:
 
     def apply(self, con: duckdb.DuckDBPyConnection) -> None:
         """Run the step and record it in one transaction: all of it, once, or nothing."""
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             if isinstance(self.step, str):
                 con.execute(self.step)
             else:
                 self.step(con)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [self.version, self.description])
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(self.version)])
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            raise
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The block in one transaction: committed at its end, rolled back if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -241,12 +248,11 @@ def _record_earlier_steps(con: duckdb.DuckDBPyConnection, version: int, migratio
     """Create `schema_migrations` if missing; a file of older regwatch gets its steps listed, with no date."""
     if "schema_migrations" in _tables(con):
         return
-    con.execute("BEGIN TRANSACTION")
-    con.execute(BOOKKEEPING)
-    earlier = [(m.version, m.description) for m in migrations if m.version <= version]
-    if earlier:
-        con.executemany("INSERT INTO schema_migrations VALUES (?, ?, NULL)", earlier)
-    con.execute("COMMIT")
+    with transaction(con):
+        con.execute(BOOKKEEPING)
+        earlier = [(m.version, m.description) for m in migrations if m.version <= version]
+        if earlier:
+            con.executemany("INSERT INTO schema_migrations VALUES (?, ?, NULL)", earlier)
 
 
 def upgrade(
