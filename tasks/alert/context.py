@@ -19,6 +19,7 @@ from tasks.store.history import PastAction
 TIE = 0.005  # fines within half a percent of each other in USD are equal (rates and roundings differ)
 MAX_COMPANIES = 3  # "Nth fine this year" lines, at most one per company for this many companies
 ABOUT_LIMIT = 120
+RECORD_DAYS = 365  # "largest since at least 2020" only from records that go back a year or more
 
 
 def context_lines(action: PastAction, past: Sequence[PastAction], today: date) -> list[str]:
@@ -41,8 +42,8 @@ def _national(action: PastAction) -> RegulatorName | None:
 
 def largest_fine(action: PastAction, past: Sequence[PastAction]) -> str | None:
     """"Largest fine by SAMR since Apr 2021 (Alibaba Group, ≈ $2.54 billion)" when smaller fines by the same
-    body came in between; "... since at least 2020" when it exceeds every one on record. A fine equal to an
-    earlier one (within TIE) has not exceeded it."""
+    body came in between; "... since at least 2020" when it exceeds every one on record (and the records go
+    back a year). A fine equal to an earlier one (within TIE) has not exceeded it."""
     name = _national(action)
     if action.kind != "fine" or not action.amount_usd or name is None:
         return None
@@ -53,7 +54,9 @@ def largest_fine(action: PastAction, past: Sequence[PastAction]) -> str | None:
         return None
     not_smaller = [p for p in fines if (p.amount_usd or 0) >= action.amount_usd * (1 - TIE)]
     if not not_smaller:
-        return f"Largest fine by {name.short} since at least {min(p.date.year for p in earlier)}"
+        start = min(p.date for p in earlier)  # where the records begin: the reference data's first action
+        recent = (action.date - start).days < RECORD_DAYS
+        return None if recent else f"Largest fine by {name.short} since at least {start.year}"
     last = max(not_smaller, key=lambda p: p.date)
     if not any(p.date > last.date for p in fines):
         return None  # the last fine before it by this body was as large: nothing to remark

@@ -253,8 +253,8 @@ def _usd(facts: AlertFacts) -> str:
 
 
 def _fields(facts: AlertFacts) -> list[dict[str, str]]:
-    companies = ", ".join(n for n in (escape(c) for c in facts.companies) if n) or "—"
-    fields = [_field("Companies", companies)]
+    companies = ", ".join(n for n in (escape(c) for c in facts.companies) if n)
+    fields = [_field("Companies", companies or "—")] if companies or facts.kind != "policy_shift" else []
     regulator = _regulator(facts)
     if regulator is not None:
         fields.append(_field("Regulator", escape(regulator.full)))

@@ -46,6 +46,11 @@ def test_largest_on_record() -> None:
     assert largest_fine(fine("2023-03-01", 3e9, "JD.com"), PAST) == "Largest fine by SAMR since at least 2021"
 
 
+def test_no_record_claimed_from_records_of_a_few_months() -> None:
+    """Without the reference data (the demo), the records start with the first fine regwatch saw."""
+    assert largest_fine(fine("2021-09-01", 3e9, "JD.com"), PAST[:1]) is None
+
+
 def test_nothing_to_say_when_the_last_fine_by_that_body_was_larger() -> None:
     assert largest_fine(fine("2022-08-01", 10_000), PAST) is None
 

@@ -36,9 +36,10 @@ def story(db: Database, article_id: str, url: str, site: str | None, title: str,
               "amount_text": "8.026 billion yuan", "amount_usd": 1.12e9, "direction": None, "sector": None,
               "evidence": "The cyberspace regulator fined Didi Global 8.026 billion yuan."} | event
     with db.write() as con:
-        con.execute("""INSERT INTO articles (article_id, url, feed_id, title, published_at, site, extraction, fetched_at)
-                       VALUES (?, ?, 'feed', ?, ?, ?, 'trafilatura', ?)""", [article_id, url, title, published, site,
-                                                                              published])
+        con.execute("""INSERT INTO articles (article_id, url, feed_id, title, published_at, site, extraction,
+                                             fetched_at)
+                       VALUES (?, ?, 'feed', ?, ?, ?, 'trafilatura', ?)""",
+                    [article_id, url, title, published, site, published])
         con.execute(f"""INSERT INTO events (event_id, article_id, published_at, {', '.join(values)})
                         VALUES (?, ?, ?, {', '.join('?' * len(values))})""",
                     [f"ev-{article_id}", article_id, published, *values.values()])
@@ -111,4 +112,5 @@ def test_context_comes_from_the_reference_data_on_the_first_day(db: Database, tm
     assert found[0].context == ["Largest fine by CAC since Jul 2022 (Didi Global, ≈ $1.12 billion)"]
     message = render_alert(found[0])
     assert message.text.startswith("Fine: Weibo fined 5 million yuan (≈ $697,000) by the Cyberspace Administration")
-    assert {"type": "section", "text": {"type": "mrkdwn", "text": "*Context*\n• " + found[0].context[0]}} in message.blocks
+    context = {"type": "section", "text": {"type": "mrkdwn", "text": "*Context*\n• " + found[0].context[0]}}
+    assert context in message.blocks

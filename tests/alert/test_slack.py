@@ -53,6 +53,7 @@ from tasks.common.errors import ConfigError
 TOKEN = "xoxb-1111-2222-s3cr3tT0k3nValue"
 CHANNEL = "C0ALERTS"
 URL = "https://www.reuters.com/world/china/china-fines-alibaba-2021-04-10/"
+BY_SAMR = "by the State Administration for Market Regulation (SAMR)"
 
 
 def fine(**changes: Any) -> AlertFacts:
@@ -158,18 +159,18 @@ def test_kind_labels(kind: str, label: str) -> None:
 def test_fine_text_starts_with_label_and_carries_the_facts() -> None:
     message = render_alert(fine())
     assert message.text == (
-        f"Fine: Alibaba Group fined 18.228 billion yuan (≈ $2.54 billion) by the State Administration for Market Regulation (SAMR) — <{URL}>"
+        f"Fine: Alibaba Group fined 18.228 billion yuan (≈ $2.54 billion) {BY_SAMR} — <{URL}>"
     )
 
 
 @pytest.mark.parametrize(
     ("kind", "direction", "start"),
     [
-        ("investigation", None, "Investigation: Alibaba Group by the State Administration for Market Regulation (SAMR) — <https://"),
+        ("investigation", None, f"Investigation: Alibaba Group {BY_SAMR} — <https://"),
         ("policy_shift", "tighten", "Policy shift, tightening — the State Administration for Market Regulation on "
                                     "Alibaba Group — <https://"),
-        ("ipo_block", None, "IPO blocked: Alibaba Group by the State Administration for Market Regulation (SAMR)"),
-        ("rectification", None, "Rectification order: Alibaba Group by the State Administration for Market Regulation (SAMR)"),
+        ("ipo_block", None, f"IPO blocked: Alibaba Group {BY_SAMR}"),
+        ("rectification", None, f"Rectification order: Alibaba Group {BY_SAMR}"),
     ],
 )
 def test_other_kinds_start_with_their_label(kind: str, direction: str | None, start: str) -> None:
@@ -291,7 +292,7 @@ def test_update_lists_the_new_outlets_and_names_the_event() -> None:
     new = [Source("Alibaba fined", "https://www.ft.com/content/1", "FT"), Source("罚款", "https://36kr.com/p/2", None)]
     message = render_update(fine(), new)
     assert_within_limits(message)
-    assert message.text == "Also reported by FT, 罚款 — Fine: Alibaba Group fined by the State Administration for Market Regulation (SAMR)"
+    assert message.text == f"Also reported by FT, 罚款 — Fine: Alibaba Group fined {BY_SAMR}"
     assert message.blocks[0]["text"]["text"] == (
         "*Also reported by:* <https://www.ft.com/content/1|FT>, <https://36kr.com/p/2|罚款>"
     )
@@ -480,7 +481,7 @@ def test_console_sender_prints_text_and_compact_blocks() -> None:
     second = sender.send(render_update(fine(), [Source("FT", "https://www.ft.com/content/1", "FT")]), thread_ts="x")
     assert (first.ok, first.ts, second.ts) == (True, "console-1", "console-2")
     lines = out.getvalue().splitlines()
-    assert lines[0] == f"Fine: AT&T <Test> fined 18.228 billion yuan (≈ $2.54 billion) by the State Administration for Market Regulation (SAMR) — {URL}"
+    assert lines[0] == f"Fine: AT&T <Test> fined 18.228 billion yuan (≈ $2.54 billion) {BY_SAMR} — {URL}"
     assert lines[1] == "    # Fine: AT&T <Test>"
     assert lines[2].startswith("    *Companies* AT&T <Test> | *Regulator* State Administration for Market "
                                "Regulation (SAMR)")

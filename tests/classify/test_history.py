@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from tasks.classify.classifier import Classifier
+from tasks.classify.companies import CompanyMatcher, load_companies
 from tasks.classify.history import load_history
+from tasks.classify.regulators import REGULATORS, UNNAMED
 from tasks.common.errors import ConfigError
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -26,6 +28,21 @@ def test_the_shipped_history_is_valid_and_sourced() -> None:
     assert all(a.source.startswith("http") and a.about for a in history.actions)
     fines = [a for a in history.actions if a.kind == "fine"]
     assert all(a.amount and a.currency for a in fines)
+
+
+def test_the_reference_data_names_companies_and_regulators_the_way_regwatch_does() -> None:
+    """A tracked company under another name, or a regulator code regwatch does not use, would never be matched
+    with what regwatch observes: no context, no history, no recap."""
+    actions = load_history(CONFIG).actions
+    assert len(actions) >= 60
+    companies = load_companies(CONFIG)
+    canonical = {c.name for c in companies}
+    matcher = CompanyMatcher(companies)
+    for action in actions:
+        assert action.regulator in REGULATORS and action.regulator not in UNNAMED, action
+        assert (action.direction is not None) == (action.kind == "policy_shift"), action
+        for name in set(action.companies) - canonical:
+            assert matcher.find(name) == [], f"{name!r} is a tracked company: use its name in companies.yaml"
 
 
 def test_a_mistake_in_the_history_names_its_line(tmp_path: Path) -> None:

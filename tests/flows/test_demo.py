@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import queue
+import re
 import signal
 import subprocess
 import threading
@@ -26,6 +27,7 @@ from flows.demo.run import CORPUS, write_demo_config
 from flows.monitor import monitor
 from tasks.store.database import Database
 from tests.support import faultkit as fk
+from tests.support.plain_english import not_plain
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -64,6 +66,31 @@ def test_demo_corpus_alerts_once_per_real_event(tmp_path: Path, slack: SlackServ
     expected_fines = {(tuple(e["companies"]), float(e["amount"])) for e in EXPECTED["events"] if e["kind"] == "fine"}
     assert fines == expected_fines  # each fine found once, at its exact amount, whatever the language
     assert suppressed == (1,)  # Meituan's ten-day-old fine is stored, not alerted
+
+
+def test_the_demo_alerts_read_as_plain_english_with_each_story_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No Slack configured: the alerts are printed as a person reads them. No internal name, no conversion to the
+    cent; the sources are the cluster's stories, each once under its canonical URL (no feed link with utm_*)."""
+    db = tmp_path / "demo.duckdb"
+    with CorpusServer(CORPUS / "site") as server:
+        write_demo_config(tmp_path / "config", server.base)
+        run(tmp_path / "config", db)
+    printed = capsys.readouterr().out.splitlines()
+    alerts = [line for line in printed if line.startswith(("Fine:", "Policy shift"))]
+    assert len(alerts) == len(ALERTING), printed
+    ours = [line for line in printed if not line.startswith("    > ")]  # the evidence is the article's own words
+    assert [problem for line in ours for problem in not_plain(line)] == []
+    source_lines = [line for line in printed if line.startswith("    *Source:*")]
+    with Database(db).read() as con:
+        stories = {tuple(sorted(urls)) for (urls,) in con.execute(
+            "SELECT list(DISTINCT a.url) FROM events e JOIN articles a USING (article_id) GROUP BY e.cluster_id"
+        ).fetchall()}
+    assert len(source_lines) == len(alerts)
+    for line in source_lines:
+        urls = re.findall(r"\((https?://[^)\s]+)\)", line)
+        assert tuple(sorted(urls)) in stories and len(set(urls)) == len(urls), line
 
 
 def test_noise_pages_make_no_events(tmp_path: Path) -> None:
