@@ -224,7 +224,7 @@ async def monitor(
 
     # The local workers start with the first feed that changed (a quiet cycle never starts them): they parse
     # the feeds while this process fetches the rest, and are ready for the pages when polling ends.
-    with extraction_pool(worker_count(), str(settings.config_dir)) as extractor:
+    with extraction_pool(worker_count(), str(settings.config_dir), settings.page_cpu_seconds) as extractor:
         local = settings.task_runner != "dask"
         polls = await poll_feeds(database, feeds, settings, extractor.executor if local else None)
         stats.add_polls(polls)
@@ -237,6 +237,9 @@ async def monitor(
                 await extract_locally(database, new.items, feeds.fetch, settings, stats, extractor)
             elif new.items:
                 await extract_on_dask(database, new.items, feeds.fetch, settings, stats)
+    for quarantined in stats.quarantined:
+        logger.warning("page quarantined, stored from the feed summary and never extracted again "
+                       "(`regwatch quarantine` lists them): %s", quarantined)
     for error in stats.page_errors[:MAX_LOGGED_PAGE_ERRORS]:
         logger.warning("page not used, feed summary stored instead: %s", error)
     if len(stats.page_errors) > MAX_LOGGED_PAGE_ERRORS:
@@ -277,6 +280,7 @@ async def monitor(
         "items_seen": stats.items_seen,
         "pages_fetched": stats.pages_fetched,
         "page_failures": stats.page_failures,
+        "pages_quarantined": len(stats.quarantined),
         "articles_added": stats.articles_added,
         "duplicates": stats.duplicates,
         "near_duplicates": stats.near_duplicates,

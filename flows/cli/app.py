@@ -75,6 +75,13 @@ def quiet_prefect(
         os.environ.setdefault(PREFECT_CONSOLE_LEVEL, "WARNING")
 
 
+def quarantined_note(pages: int) -> str:
+    """What the summary line of a run or backfill adds when pages killed their worker: they are not lost."""
+    if not pages:
+        return ""
+    return f", {pages} quarantined (stored from the feed summary; `regwatch quarantine` lists them)"
+
+
 @app.command()
 @one_line_errors
 def run(
@@ -93,6 +100,7 @@ def run(
         f"[bold]done[/]: {summary['feeds_polled']} feeds polled ({summary['feeds_failed']} failed, "
         f"{summary['feeds_not_modified']} unchanged), {summary['pages_fetched']} pages fetched, "
         f"{summary['articles_added']} articles added, {summary['duplicates']} duplicates"
+        f"{quarantined_note(summary['pages_quarantined'])}"
     )
 
 
@@ -129,6 +137,21 @@ def feeds(
 
     rows = feed_health(Database.for_settings(load_settings(db=db)).reader())
     print_rows(HEALTH_COLUMNS, rows, fmt, title="Feed health")
+
+
+@app.command()
+@one_line_errors
+def quarantine(
+    db: DbOption = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """List the pages that killed their extraction worker: stored from the feed summary, never extracted again."""
+    from tasks.common.settings import load_settings
+    from tasks.store.database import Database
+    from tasks.store.quarantine import QUARANTINE_COLUMNS, quarantined_pages
+
+    rows = quarantined_pages(Database.for_settings(load_settings(db=db)).reader())
+    print_rows(QUARANTINE_COLUMNS, rows, fmt, title="Quarantined pages")
 
 
 @app.command()
@@ -321,7 +344,8 @@ def backfill(
         task = bar.add_task("backfill", total=None)
         report = run_backfill(
             Database.for_settings(settings), source, kind.value, load_feeds(settings.config_dir), settings.config_dir,
-            settings.allow_private_networks, progress=lambda done, total: bar.update(task, completed=done, total=total),
+            settings.allow_private_networks, settings.page_cpu_seconds,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
             exempt=settings.private_exceptions,
         )
     for left_out in report.bad_entries + report.failed_pages:
@@ -329,7 +353,8 @@ def backfill(
     stats = report.stats
     console.print(f"backfill: {stats.items_seen} URLs listed, {stats.items_known} already stored, "
                   f"{stats.articles_added} articles added, {stats.duplicates} duplicates, "
-                  f"{len(report.failed_pages)} could not be fetched (not stored); no alerts sent", soft_wrap=True)
+                  f"{len(report.failed_pages)} could not be fetched (not stored)"
+                  f"{quarantined_note(len(stats.quarantined))}; no alerts sent", soft_wrap=True)
     if shortfall := report.shortfall():
         raise shortfall
 

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     db_lock_timeout_seconds: float = Field(
         60.0, gt=0, description="how long a run waits for another process to release the database"
     )
+    page_cpu_seconds: int = Field(
+        120, ge=1, description="CPU seconds a worker may spend on one page before the page is quarantined "
+        "(a page takes well under one)"
+    )
 
     @field_validator("allow_private_addresses")
     @classmethod

@@ -29,7 +29,6 @@ from tasks.fetch.poll import FeedItem, FeedState, poll_feed
 from tasks.fetch.safe_http import Endpoint, Fetched, Fetcher, FetchFailure
 from tasks.pipeline.batch_loop import run_batches
 from tasks.pipeline.cycle import CycleStats, Extractor, Stored, extraction_pool, fetch_page, store_stage, worker_count
-from tasks.pipeline.page_work import process_page
 from tasks.store.articles import filter_new
 from tasks.store.database import Database
 from tasks.store.records import ArticleRecord
@@ -151,7 +150,6 @@ async def fetch_and_extract(
     A scheduled run stores such an item from its feed summary, since the feed will not list it again. A
     backfill has no summary to keep (a URL file gives none), and would skip a stored URL on every later
     backfill: storing it would lose the page for good."""
-    loop = asyncio.get_running_loop()
 
     async def one(item: FeedItem) -> ArticleRecord | None:
         async with extractor.slots:
@@ -159,7 +157,7 @@ async def fetch_and_extract(
             if page is None:
                 failed.append(f"{item.link}: {error}")
                 return None
-            return await loop.run_in_executor(extractor.executor, process_page, item, page, None, extractor.config_dir)
+            return await extractor.extract(item, page, None)
 
     return [record for record in await asyncio.gather(*(one(item) for item in items)) if record is not None]
 
@@ -190,7 +188,7 @@ class BackfillReport:
 
 def backfill(
     db: Database, source: str, kind: str, feeds: FeedsFile, config_dir: Path, allow_private: bool,
-    progress: Callable[[int, int], None] = lambda done, total: None, batch_size: int = 100,
+    page_cpu_seconds: int, progress: Callable[[int, int], None] = lambda done, total: None, batch_size: int = 100,
     exempt: Collection[Endpoint] = (),
 ) -> BackfillReport:
     """Fetch, extract, classify and store every new URL of `source`; alert on none of them.
@@ -217,7 +215,7 @@ def backfill(
                 stats.add_batch(count, stored)
                 progress(stats.pages_fetched, len(new.items))
 
-            with extraction_pool(worker_count(), str(config_dir)) as extractor:
+            with extraction_pool(worker_count(), str(config_dir), page_cpu_seconds) as extractor:
                 await run_batches(  # one batch at a time: backfill is not in a hurry, and stores as it goes
                     new.items,
                     lambda batch: fetch_and_extract(batch, fetcher, feeds.fetch, extractor, report.failed_pages),

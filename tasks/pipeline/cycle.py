@@ -4,7 +4,8 @@
 them directly. `tasks.pipeline.batch_loop` runs the fetch-extract-store stages
 over the new items in batches. Pages are fetched concurrently in the event loop and handed to
 worker processes for extraction as soon as each arrives, so the network and
-the CPUs work at the same time.
+the CPUs work at the same time. A page that kills its worker (a crash, the OOM
+killer, more CPU than allowed) is quarantined and the rest of its batch goes on.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import multiprocessing
 import multiprocessing.context
 import os
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,11 +24,12 @@ from datetime import UTC, datetime
 from tasks.fetch.feeds_config import FeedsFile, FetchLimits
 from tasks.fetch.poll import FeedItem, FeedPoll, poll_all
 from tasks.fetch.safe_http import Fetched, Fetcher, FetchFailure
-from tasks.pipeline.page_work import process_page
+from tasks.pipeline.page_work import process_page, quarantine_record, quarantined_page
+from tasks.pipeline.workers import WorkerDiedError, WorkerPool
 from tasks.store.articles import NewItems, filter_new, save_articles
 from tasks.store.database import Database
 from tasks.store.feed_health import load_states, record_polls
-from tasks.store.records import ArticleRecord
+from tasks.store.records import QUARANTINED, ArticleRecord
 
 
 def worker_count(requested: int | None = None) -> int:
@@ -45,10 +47,29 @@ class Extractor:
     when a slot is free, and the slot is freed once the page is extracted.
     """
 
-    executor: Executor
+    executor: WorkerPool
     slots: asyncio.Semaphore
     config_dir: str
     writer: asyncio.Lock = field(default_factory=asyncio.Lock)  # batches in flight store one at a time
+
+    async def extract(self, item: FeedItem, page: Fetched | None, fetch_error: str | None) -> ArticleRecord:
+        """`item`'s story, extracted and classified in a worker; quarantined if the page killed the worker.
+
+        One crash is enough: the page is stored from its feed summary and never handed to a worker again,
+        and the summary is still classified (in another worker), so the story may alert."""
+        try:
+            return await self._run(process_page, item, page, fetch_error, self.config_dir)
+        except WorkerDiedError as died:
+            reason = str(died)
+        final_url = page.url if page else None
+        try:
+            return await self._run(quarantined_page, item, final_url, reason, self.config_dir)
+        except WorkerDiedError:  # the summary kills workers too: store it as it is
+            unread = f"{reason}; its feed summary killed a worker too, so the story is not classified"
+            return quarantine_record(item, final_url, unread)
+
+    async def _run(self, work: Callable[..., ArticleRecord], *args: object) -> ArticleRecord:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, work, *args)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -65,8 +86,9 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 
 
 @contextmanager
-def extraction_pool(workers: int, config_dir: str) -> Iterator[Extractor]:
-    pool = ProcessPoolExecutor(workers, mp_context=_worker_context())
+def extraction_pool(workers: int, config_dir: str, page_cpu_seconds: int) -> Iterator[Extractor]:
+    """`workers` extraction processes; one that spends `page_cpu_seconds` of CPU on one page is ended."""
+    pool = WorkerPool(workers, page_cpu_seconds, _worker_context())
     try:
         yield Extractor(pool, asyncio.Semaphore(workers * PAGES_PER_WORKER), config_dir)
     finally:
@@ -93,6 +115,7 @@ class CycleStats:
     added_per_feed: Counter[str] = field(default_factory=Counter)
     feed_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)  # pages stored from the feed summary, and why
+    quarantined: list[str] = field(default_factory=list)  # pages that killed their worker, and how
 
     def add_polls(self, polls: Sequence[FeedPoll]) -> None:
         self.feeds_polled += len(polls)
@@ -126,8 +149,9 @@ class CycleStats:
         self.duplicates += stored.duplicates
         self.near_duplicates += stored.near_duplicates
         self.added_per_feed.update(stored.added_per_feed)
-        self.page_failures += len(stored.page_errors)
+        self.page_failures += len(stored.page_errors) + len(stored.quarantined)
         self.page_errors += stored.page_errors
+        self.quarantined += stored.quarantined
 
 
 @dataclass
@@ -143,6 +167,7 @@ class Stored:
     near_duplicates: int
     added_per_feed: Counter[str]
     page_errors: list[str]  # "link: why" for stories stored from the feed summary
+    quarantined: list[str] = field(default_factory=list)  # "link: how" for pages that killed their worker
 
 
 async def poll_stage(
@@ -173,12 +198,10 @@ async def extract_stage(
     items: Sequence[FeedItem], fetcher: Fetcher, limits: FetchLimits, extractor: Extractor
 ) -> list[ArticleRecord]:
     """Fetch every item's page and extract and classify it in a worker, overlapping the two."""
-    loop = asyncio.get_running_loop()
 
     async def one(item: FeedItem) -> ArticleRecord:
         async with extractor.slots:
-            page = await fetch_page(item, fetcher, limits)
-            return await loop.run_in_executor(extractor.executor, process_page, *page, extractor.config_dir)
+            return await extractor.extract(*await fetch_page(item, fetcher, limits))
 
     return list(await asyncio.gather(*(one(item) for item in items)))
 
@@ -194,9 +217,11 @@ def extract_pages(pages: Sequence[FetchedPage], config_dir: str) -> list[Article
 
 def store_stage(db: Database, records: list[ArticleRecord]) -> Stored:
     saved = save_articles(db, records)
+    unused = [r for r in saved.added if r.fetch_error]
     return Stored(len(saved.added), saved.duplicates, saved.near_duplicates,
                   Counter(r.feed_id for r in saved.added),
-                  [f"{r.link[:200]}: {r.fetch_error}" for r in saved.added if r.fetch_error])
+                  [f"{r.link[:200]}: {r.fetch_error}" for r in unused if r.extraction != QUARANTINED],
+                  [f"{r.link[:200]}: {r.fetch_error}" for r in unused if r.extraction == QUARANTINED])
 
 
 def finish_stage(db: Database, polls: Sequence[FeedPoll], stats: CycleStats, started: datetime) -> None:

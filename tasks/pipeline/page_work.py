@@ -1,7 +1,9 @@
 """Build one stored article from a feed item and its fetched page.
 
 `build_article` is what worker processes run: decode, extract, fall back to the
-feed summary when the page gives nothing, and compute the dedupe keys.
+feed summary when the page gives nothing, and compute the dedupe keys. A page
+that killed its worker is quarantined: stored from the feed summary, never
+extracted again (`quarantine_record`, `quarantined_page`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from tasks.extract.minhash import signature
 from tasks.extract.pages import decode_html, extract_article
 from tasks.fetch.poll import FeedItem
 from tasks.fetch.safe_http import Fetched
-from tasks.store.records import ArticleRecord
+from tasks.pipeline import fault_hook
+from tasks.store.records import QUARANTINED, ArticleRecord
 
 
 def _page_date(value: str | None) -> datetime | None:
@@ -95,6 +98,7 @@ def process_page(item: FeedItem, page: Fetched | None, fetch_error: str | None, 
     A page that breaks a rule nobody foresaw is stored from the feed summary,
     with the reason, instead of failing its whole batch run after run (here,
     so the local workers and a Dask cluster behave alike)."""
+    fault_hook.strike(item.summary, page.body if page else None)
     try:
         return _classified(build_article(item, page, fetch_error), config_dir)
     except Exception as exc:
@@ -102,10 +106,33 @@ def process_page(item: FeedItem, page: Fetched | None, fetch_error: str | None, 
         return _classified(build_article(item, None, reason), config_dir)
 
 
-def _classified(record: ArticleRecord, config_dir: str) -> ArticleRecord:
+def quarantine_record(item: FeedItem, final_url: str | None, reason: str) -> ArticleRecord:
+    """The story of a page that killed its worker, from the feed summary, not yet classified.
+
+    Known by the page's URLs (the feed link and where it redirected), so the page is never fetched or
+    extracted again. Not by its text: a quarantined story is never folded into another one as a copy,
+    so `regwatch quarantine` can always list it."""
+    record = build_article(item, None, reason)
+    record.extraction = QUARANTINED
+    record.content_hash = None
+    record.keys = [key for key in record.keys if not key.startswith("hash:")]
+    if final_url and url_key(final_url) not in record.keys:
+        record.keys.append(url_key(final_url))
+    return record
+
+
+def quarantined_page(item: FeedItem, final_url: str | None, reason: str, config_dir: str) -> ArticleRecord:
+    """What a worker does for a page that killed another one: classify its feed summary, which may alert."""
+    fault_hook.strike(item.summary)
+    return _classified(quarantine_record(item, final_url, reason), config_dir, sign=False)
+
+
+def _classified(record: ArticleRecord, config_dir: str, sign: bool = True) -> ArticleRecord:
+    """`record` with its companies and events, and (if `sign`) the MinHash that finds its near-duplicates."""
     result = classifier_for(config_dir).classify(
         record.title, record.text, record.published_at.date() if record.published_at else None
     )
     record.relevant, record.matches, record.events = result.relevant, result.matches, result.events
-    record.signature = signature(record.text)
+    if sign:
+        record.signature = signature(record.text)
     return record

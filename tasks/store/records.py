@@ -8,6 +8,7 @@ from datetime import datetime
 from tasks.classify.companies import CompanyMatch
 from tasks.classify.events import Event
 
+QUARANTINED = "quarantined"  # `extraction` of a page that killed its worker: stored from the feed summary
 
 @dataclass
 class ArticleRecord:
@@ -24,7 +25,7 @@ class ArticleRecord:
     language: str
     site: str | None
     text: str
-    extraction: str  # trafilatura | feed_summary
+    extraction: str  # trafilatura | feed_summary | quarantined
     fetch_error: str | None
     content_hash: str | None
     fetched_at: datetime

@@ -21,6 +21,7 @@ MISTAKES = [
     (["run", "--db", "/proc/regwatch.duckdb"], "/proc/regwatch.duckdb: cannot be opened"),
     (["serve", "--config-dir", "{tmp}/no-config"], "no-config: no such config directory"),
     (["feeds", "--db", MISSING_DB], "none.duckdb: no database yet"),
+    (["quarantine", "--db", MISSING_DB], "none.duckdb: no database yet"),
     (["query", "SELECT 1", "--db", MISSING_DB], "none.duckdb: no database yet"),
     (["query", "", "--db", "{tmp}/empty.duckdb"], "no SQL given"),
     (["query", "SELEC nonsense", "--db", "{tmp}/empty.duckdb"], "query failed: Parser Error"),
