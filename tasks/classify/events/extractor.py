@@ -49,7 +49,7 @@ from tasks.classify.events.cues import (
 )
 from tasks.classify.events.merging import drop_followups, drop_policy_chatter, merge_events
 from tasks.classify.events.model import Event
-from tasks.classify.events.timing import is_recap_at, reference_date
+from tasks.classify.events.timing import is_recap, is_recap_at, reference_date
 from tasks.classify.money import Money, find_money
 from tasks.classify.regulators import FOREIGN, RegulatorFinder, RegulatorMention
 from tasks.common.text import Sentence, split_sentences
@@ -84,7 +84,8 @@ class EventExtractor:
         events: list[Event] = []
         last_chinese: RegulatorMention | None = None
         since_named = 0
-        recent: list[CompanyMatch] = []  # the companies of the last sentence that named any
+        recent: list[CompanyMatch] = []  # the companies of the last sentence that named any, and that sentence
+        recent_text = ""
         since_recent = 0
         for sentence in split_sentences(document):
             regs = [m for m in mentions if sentence.start <= m.start < sentence.end]
@@ -107,9 +108,11 @@ class EventExtractor:
             ]
             since_recent += 1
             if local:
-                recent, since_recent = local, 0
+                recent, recent_text, since_recent = local, sentence.text, 0
             elif since_recent <= CARRY_SENTENCES and (plural := PLURAL_ANAPHOR.search(sentence.text)):
                 # "JD.com, Meituan and Ele.me were summoned. The companies were told to ...": those three
+                if is_recap(recent_text, context.reference, context.exact):
+                    continue  # "In December it fined A, B and C. Each was fined ...": the same old story
                 local = [CompanyMatch(m.company_id, m.company, plural.group(0), plural.start(), plural.end(), m.weak)
                          for m in recent]
             if not (local or SECTOR.search(sentence.text) or context.tech_story or acting.code in POLICY_BODIES):
