@@ -20,8 +20,10 @@ from typing import IO, Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from fakes.slack_server import SlackServer
+from flows.cli.app import app
 from flows.demo.corpus_server import CorpusServer
 from flows.demo.run import CORPUS, write_demo_config
 from flows.monitor import monitor
@@ -91,6 +93,8 @@ def test_the_demo_alerts_read_as_plain_english_with_each_story_once(
     for line in source_lines:
         urls = re.findall(r"\((https?://[^)\s]+)\)", line)
         assert tuple(sorted(urls)) in stories and len(set(urls)) == len(urls), line
+    found = CliRunner().invoke(app, ["history", "阿里巴巴", "--db", str(db)], prog_name="regwatch")
+    assert found.exit_code == 0 and "[observed]" in found.output and "[reference]" in found.output, found.output
 
 
 def test_noise_pages_make_no_events(tmp_path: Path) -> None:
