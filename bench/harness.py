@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -34,12 +36,27 @@ def write_config(target: Path, feeds: list[dict[str, Any]], fetch: dict[str, Any
     return target
 
 
-def prefect_api(api_url: str, path: str, body: dict[str, Any]) -> Any:
-    """POST `body` to the Prefect server's API at `path`; the decoded answer."""
+API_RETRIES = 5  # as Prefect's own client (PREFECT_CLIENT_MAX_RETRIES), on the statuses it retries
+RETRIED_STATUSES = (429, 502, 503)
+
+
+def prefect_api(api_url: str, path: str, body: dict[str, Any], backoff: float = 2.0) -> Any:
+    """POST `body` to the Prefect server's API at `path`; the decoded answer.
+
+    A busy server (on a loaded machine its database is locked now and then) answers 503: wait and ask again,
+    `backoff` seconds, then twice that..., as Prefect's client does for the flow runs themselves."""
     request = urllib.request.Request(f"{api_url}/{path}", data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
+    attempt = 0
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as exc:
+            if exc.code not in RETRIED_STATUSES or attempt == API_RETRIES:
+                raise
+        time.sleep(backoff * 2**attempt)
+        attempt += 1
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from bench.harness import prefect_api
 from bench.soak import Outcome, check_slack
 from bench.soak_world import (
     COMPANIES,
@@ -104,3 +107,29 @@ def test_three_cycles_of_the_soak_pass_with_every_fault_on_the_second(tmp_path: 
     assert outcome["stories_served"] >= 20 and outcome["fines_served"] >= 1
     assert outcome["alerts_sent"] == outcome["fines_served"]
     assert "| alerts sent vs expected" in done.stdout
+
+
+def test_the_prefect_api_helper_waits_out_a_busy_server_as_prefects_client_does() -> None:
+    """A Prefect server on a loaded machine answers 503 now and then (its database busy): the soak goes on."""
+    answers = iter([503, 503, 200])
+
+    class Busy(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            code = next(answers)
+            body = b'{"id": "x"}' if code == 200 else b"busy"
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), Busy) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            assert prefect_api(f"http://127.0.0.1:{server.server_address[1]}/api", "things", {}, backoff=0.01) == {
+                "id": "x"}
+        finally:
+            server.shutdown()
