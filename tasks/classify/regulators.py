@@ -135,7 +135,8 @@ _CHINA = re.compile(r"China|Chinese|Beijing|PRC|中国|中國|国家|國家|我�
 # Local branches: "Shanghai Administration for Market Regulation", 上海市市场监管局 ...
 _LOCAL = re.compile(
     r"(?:[A-Z][a-z]+ (?:Municipal |Provincial )?(?:Administration for Market Regulation|market regulator))"
-    r"|(?:[" + HAN_CHARS + "]{2,6}(?:省|市|区|區)(?:市场监督管理局|市场监管局|市場監督管理局|市場監管局|网信办|網信辦))"
+    r"|(?:[" + HAN_CHARS + "]{2,6}(?:省|市|区|區|县|州)(?:市场监督管理局|市场监管局|市場監督管理局|市場監管局|网信办|網信辦"
+    r"|交通运输局|交通局|运输管理局|道路运输管理所|通信管理局|城市管理综合行政执法局))"
 )
 _WORD = re.compile(r"[A-Za-z0-9]")
 # "China fines Meituan", "Beijing slaps...", "the government ordered": a country or capital as the actor.
