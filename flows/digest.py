@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
-from tasks.alert.digest import build_digest, render_chart, to_markdown, to_slack
+from tasks.alert.digest import build_digest, render_chart, share_chart, to_markdown, to_slack
 from tasks.alert.senders import sender_factory
 from tasks.common.settings import load_settings
 from tasks.store.database import Database
@@ -17,12 +17,12 @@ from tasks.store.database import Database
 
 @task(name="post-digest", cache_policy=NONE, retries=2, retry_delay_seconds=[10, 60])
 def post(settings: Any, message: Any, chart: Any) -> str:
+    """The digest message, then its chart as a reply in the message's thread."""
     sender = sender_factory(settings)(None)
     result = sender.send(message)
     if not result.ok and not result.permanent:
         raise RuntimeError(result.error or "Slack unavailable")  # let Prefect retry with backoff
-    attached = sender.attach(chart, "Fines by company")
-    return "sent" if result.ok else f"failed: {result.error}" + ("" if attached.ok else f"; chart: {attached.error}")
+    return share_chart(sender, result, chart)
 
 
 @flow(name="regwatch-digest", log_prints=False)

@@ -1,7 +1,9 @@
 """The periodic digest: what happened in a period, as Markdown, Slack blocks and a PNG chart.
 
 Counts come from `recent_events`, so each real-world action counts once
-however many outlets reported it.
+however many outlets reported it. The chart (events per day, stacked by kind)
+is posted as a reply in the digest message's thread, so the channel shows one
+message per digest.
 """
 
 from __future__ import annotations
@@ -9,17 +11,23 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tasks.alert.slack_format import SlackMessage, escape, truncate
 from tasks.classify.kinds import kind_label
 from tasks.common.errors import ConfigError
 from tasks.store.database import Database
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from tasks.alert.slack_send import Sender, SendResult
+
 _SPAN = re.compile(r"^(\d+)\s*([hdw])$")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+CHART_TITLE = "Events per day by kind"
 
 
 def parse_span(text: str) -> timedelta:
@@ -39,7 +47,17 @@ class Digest:
     largest_fines: list[tuple[str, str, float, str]] = field(default_factory=list)  # companies, as reported, usd, url
     policy_shifts: list[tuple[str, str, str, str]] = field(default_factory=list)  # regulator, direction, title, url
     failing_feeds: list[tuple[str, int, str]] = field(default_factory=list)
-    fines_over_time: list[tuple[datetime, str, float]] = field(default_factory=list)  # day, company, usd
+    per_day: Counter[tuple[date, str]] = field(default_factory=Counter)  # (UTC day, kind) -> events
+
+    def days(self) -> list[date]:
+        """Every UTC day the period touches, first to last, days without events included."""
+        first, last = utc_day(self.since), utc_day(self.until - timedelta(microseconds=1))
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def utc_day(moment: datetime) -> date:
+    """The UTC date of a stored time (DuckDB hands TIMESTAMPTZ back in the session's zone; naive means UTC)."""
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
 
 
 def build_digest(db: Database, since: datetime, until: datetime) -> Digest:
@@ -60,10 +78,9 @@ def build_digest(db: Database, since: datetime, until: datetime) -> Digest:
         names = list(companies or [])
         digest.by_kind[kind] += 1
         digest.by_company.update(names)
+        digest.per_day[utc_day(published), kind] += 1
         if kind == "fine" and amount_usd:
             digest.largest_fines.append((", ".join(names) or "-", amount_text or "", float(amount_usd), url))
-            for name in names or ["(untracked)"]:
-                digest.fines_over_time.append((published, name, float(amount_usd)))
         if kind == "policy_shift":
             digest.policy_shifts.append((regulator or "-", direction or "neutral", title or url, url))
     digest.largest_fines.sort(key=lambda f: -f[2])
@@ -113,31 +130,28 @@ def to_slack(digest: Digest) -> SlackMessage:
     return SlackMessage(text=truncate(text, 3000), blocks=blocks)
 
 
+def chart_figure(digest: Digest) -> Figure:
+    """Events per day over the period, each day's bar stacked by kind."""
+    from tasks.alert.charts import daily_kinds_figure  # matplotlib: only when a chart is drawn
+
+    days = digest.days()
+    counts = {kind: [digest.per_day[day, kind] for day in days] for kind in digest.by_kind}
+    title = f"Events per day by kind, {digest.since:%Y-%m-%d %H:%M} – {digest.until:%Y-%m-%d %H:%M} UTC"
+    return daily_kinds_figure(days, counts, title)
+
+
 def render_chart(digest: Digest, path: Path) -> Path:
-    """Fines over time by company (USD, one bar per day and company), saved as a PNG."""
-    import matplotlib
+    """The chart as a PNG at `path` (Slack shows PNGs inline)."""
+    from tasks.alert.charts import png
 
-    matplotlib.use("Agg")  # no display on servers
-    import matplotlib.pyplot as plt
+    return png(chart_figure(digest), path)
 
-    per_company: dict[str, Counter[str]] = {}
-    for day, company, usd in digest.fines_over_time:
-        per_company.setdefault(company, Counter())[f"{day:%m-%d}"] += usd / 1e9  # type: ignore[assignment]
-    days = sorted({d for series in per_company.values() for d in series})
-    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
-    bottom = [0.0] * len(days)
-    for company, series in sorted(per_company.items()):
-        heights = [series.get(d, 0.0) for d in days]
-        axes.bar(days, heights, bottom=bottom, label=company)
-        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-    axes.set_title(f"Fines by company, {digest.since:%Y-%m-%d} – {digest.until:%Y-%m-%d}")
-    axes.set_ylabel("USD billion")
-    if per_company:
-        axes.legend(fontsize="small")
-    else:
-        axes.text(0.5, 0.5, "no fines in this period", ha="center", va="center", transform=axes.transAxes)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    plt.close(figure)
-    return path
+
+def share_chart(sender: Sender, posted: SendResult, chart: Path) -> str:
+    """Post the chart as a reply in the thread of the digest message `posted` (in the channel when the message
+    has no thread to reply in), and say how both went, in a few words for the log and the CLI."""
+    attached = sender.attach(chart, CHART_TITLE, thread_ts=posted.ts if posted.ok else None)
+    outcome = "sent" if posted.ok else f"failed: {posted.error}"
+    if not attached.ok:
+        return f"{outcome}; chart not posted: {attached.error}"
+    return f"{outcome} (chart in its thread)" if posted.ok and posted.ts else outcome

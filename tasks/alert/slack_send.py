@@ -119,8 +119,8 @@ class Sender(Protocol):
         sent twice). `channel_id`: the ID of a channel this sender knows by name only."""
         ...
 
-    def attach(self, path: Path, title: str) -> SendResult:
-        """Share a file (the digest's chart) in the channel."""
+    def attach(self, path: Path, title: str, thread_ts: str | None = None) -> SendResult:
+        """Share a file (the digest's chart) in the channel, or as a reply in thread `thread_ts`."""
         ...
 
 
@@ -181,9 +181,9 @@ class WebApiSender:
         return SendResult(ok=False, permanent=True, error=f"{self.name}: more than {LOOKUP_PAGES * LOOKUP_PAGE} "
                           f"messages in {channel} around the attempt, not all read")
 
-    def attach(self, path: Path, title: str) -> SendResult:
+    def attach(self, path: Path, title: str, thread_ts: str | None = None) -> SendResult:
         response = self._call(lambda: self._client.files_upload_v2(
-            channel=self.channel, file=str(path), title=title, filename=path.name))
+            channel=self.channel, file=str(path), title=title, filename=path.name, thread_ts=thread_ts))
         return response if isinstance(response, SendResult) else SendResult(ok=True, channel=self.channel)
 
     def _call(self, request: Callable[[], SlackResponse]) -> SlackResponse | SendResult:
@@ -245,7 +245,7 @@ class WebhookSender:
         """A webhook cannot read its channel: whether Slack got a message is unknowable (at least once)."""
         return SendResult(ok=False, error=WEBHOOK_UNREADABLE, permanent=True)
 
-    def attach(self, path: Path, title: str) -> SendResult:
+    def attach(self, path: Path, title: str, thread_ts: str | None = None) -> SendResult:
         """Incoming webhooks cannot carry files; the chart stays beside the database."""
         return SendResult(ok=False, error=f"{self.name}: webhooks cannot upload files ({path.name} kept)",
                           permanent=True)
@@ -275,9 +275,9 @@ class ConsoleSender:
         """Nothing to look up: printing an alert twice on the console costs nothing."""
         return SendResult(ok=True)
 
-    def attach(self, path: Path, title: str) -> SendResult:
+    def attach(self, path: Path, title: str, thread_ts: str | None = None) -> SendResult:
         stream = self._stream or sys.stdout
-        stream.write(f"[attachment] {title}: {path}\n")
+        stream.write(f"{'↳ ' if thread_ts else ''}[attachment] {title}: {path}\n")
         return SendResult(ok=True, channel="console")
 
 

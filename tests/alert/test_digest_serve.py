@@ -9,20 +9,23 @@ import pytest
 
 from fakes.slack_server import SlackServer, block_problems
 from flows.serve import deployment_specs
-from tasks.alert.digest import build_digest, parse_span, render_chart, to_markdown, to_slack
+from tasks.alert.digest import build_digest, chart_figure, parse_span, render_chart, share_chart, to_markdown, to_slack
 from tasks.alert.slack_send import WebApiSender
 from tasks.common.errors import ConfigError
 from tasks.store.database import Database
 
 
-def seeded(tmp_path: Path) -> Database:
+def seeded(tmp_path: Path, hours_ago: tuple[float, ...] = (5, 10, 15),
+           kinds: tuple[str, ...] = ("fine", "fine", "policy_shift")) -> Database:
+    """A database with a fine on Alibaba, one on Meituan and a policy shift (or `kinds`), `hours_ago`."""
     db = Database(tmp_path / "d.duckdb")
     db.init()
     now = datetime.now(UTC)
+    facts = [("Alibaba Group", 2.8e9), ("Meituan", 5.3e8), (None, None)]
     with db.write() as con:
-        for i, (company, usd, kind) in enumerate([("Alibaba Group", 2.8e9, "fine"), ("Meituan", 5.3e8, "fine"),
-                                                  (None, None, "policy_shift")]):
-            published = now - timedelta(hours=5 * (i + 1))
+        for i, ((company, usd), kind, hours) in enumerate(zip(facts, kinds, hours_ago, strict=True)):
+            usd = usd if kind == "fine" else None
+            published = now - timedelta(hours=hours)
             con.execute("INSERT INTO articles (article_id, url, title, extraction, fetched_at, published_at) "
                         "VALUES (?, ?, ?, 'trafilatura', ?, ?)", [f"a{i}", f"https://n.example/{i}", f"T{i}", now,
                                                                   published])
@@ -51,16 +54,47 @@ def test_digest_counts_each_action_once_and_lists_the_facts(tmp_path: Path) -> N
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_digest_chart_is_attached_through_slack(tmp_path: Path) -> None:
+def test_digest_chart_has_a_bar_per_day_stacked_by_kind(tmp_path: Path) -> None:
+    """A week's digest draws seven days (empty ones too), each day's events split by kind: not one bar for the
+    whole period."""
+    until = datetime(2026, 3, 8, 12, tzinfo=UTC)
+    db = seeded(tmp_path, hours_ago=(24 * 5, 24 * 5 + 1, 24 * 2), kinds=("fine", "investigation", "fine"))
+    with db.write() as con:  # move the events to fixed days before `until`
+        con.execute("UPDATE event_clusters SET first_published = ?::TIMESTAMPTZ - (CASE cluster_id WHEN 'c2' "
+                    "THEN INTERVAL 2 DAY ELSE INTERVAL 5 DAY END)", [until])
+    digest = build_digest(db, until - timedelta(days=7), until)
+    figure = chart_figure(digest)
+    (axes,) = figure.axes
+    bars = {container.get_label(): [patch.get_height() for patch in container.patches]
+            for container in axes.containers}
+    assert set(bars) == {"Fine", "Investigation"}
+    assert bars["Fine"] == [0, 0, 1, 0, 0, 1, 0, 0]  # Mar 1 .. Mar 8, a slot per day
+    assert bars["Investigation"] == [0, 0, 1, 0, 0, 0, 0, 0]
+    assert render_chart(digest, tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_digest_chart_is_posted_in_the_digest_thread(tmp_path: Path) -> None:
     now = datetime.now(UTC)
     digest = build_digest(seeded(tmp_path), now - timedelta(days=1), now)
     chart = render_chart(digest, tmp_path / "chart.png")
     with SlackServer() as slack:
         sender = WebApiSender(slack.token, "C0ALERTS", api_url=slack.api_url)
-        assert sender.send(to_slack(digest)).ok
-        assert sender.attach(chart, "Fines by company").ok
+        posted = sender.send(to_slack(digest))
+        assert share_chart(sender, posted, chart) == "sent (chart in its thread)"
         (upload,) = slack.uploads.values()
+        (message,) = slack.messages
     assert upload.completed and upload.channel == "C0ALERTS" and (upload.data or b"")[:4] == b"\x89PNG"
+    assert upload.thread_ts == message.ts == posted.ts
+
+
+def test_a_chart_that_fails_to_upload_is_reported_even_when_the_message_went(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    digest = build_digest(seeded(tmp_path), now - timedelta(days=1), now)
+    chart = render_chart(digest, tmp_path / "chart.png")
+    with SlackServer(scopes={"chat:write"}) as slack:  # no files:write
+        sender = WebApiSender(slack.token, "C0ALERTS", api_url=slack.api_url)
+        outcome = share_chart(sender, sender.send(to_slack(digest)), chart)
+    assert outcome.startswith("sent; chart not posted: ") and "missing_scope" in outcome
 
 
 @pytest.mark.parametrize(("text", "hours"), [("24h", 24), ("7d", 168), ("2w", 336)])
