@@ -301,7 +301,8 @@ def digest(
     since: Annotated[str, typer.Option(help="Period to summarise: 24h, 7d, 2w.")] = "24h",
     db: DbOption = None,
 ) -> None:
-    """Post a summary of the period's events to Slack (or the console), with a chart."""
+    """Post a summary of the period's events to Slack (or the console), with a chart of events per day by kind
+    in its thread."""
     from tasks.alert.digest import parse_span
     from tasks.common.settings import load_settings
     from tasks.store.database import Database
@@ -313,6 +314,34 @@ def digest(
     result = digest_flow(since_hours=span.total_seconds() / 3600, db=str(db) if db else None)
     console.print(f"digest: {result['events']} events, Slack: {result['slack']}, chart: {result['chart']}",
                   markup=False, highlight=False)
+
+
+@app.command()
+@one_line_errors
+def report(
+    since: Annotated[str, typer.Option(help="Period to report on: 24h, 7d, 2w, 90d.")] = "90d",
+    out: Annotated[Path, typer.Option(help="HTML file to write (replaced).")] = Path("report.html"),
+    config_dir: ConfigDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write one self-contained HTML report (charts inline, opens offline): fines over time by regulator and
+    company, policy shifts, the latest events with evidence and links, feed health, and the known major
+    actions since 2020 for reference."""
+    from datetime import UTC, datetime
+
+    from tasks.alert.digest import parse_span
+    from tasks.alert.report import load_report, render_report, write_report
+    from tasks.common.settings import load_settings
+    from tasks.store.database import Database
+
+    span = parse_span(since)
+    settings = load_settings(db=db, config_dir=config_dir)
+    until = datetime.now(UTC)
+    data = load_report(Database.for_settings(settings).reader(), settings.config_dir, until - span, until)
+    written = write_report(render_report(data, until), out)
+    console.print(f"report: {len(data.events)} events since {data.since:%Y-%m-%d %H:%M} UTC, "
+                  f"{len(data.feeds)} feeds, {len(data.known)} known actions for reference: {written}",
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 class BackfillSource(StrEnum):
