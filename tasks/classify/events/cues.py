@@ -214,6 +214,8 @@ BACKGROUND = cue(
     r"(?:fines?|penalt(?:y|ies)|probes?|investigations?|crackdowns?|review|suspension|ban)\b",
     r"(?:受|因|在)[^，。；]{0,12}(?:罚款|罰款|处罚|處罰|调查|調查)(?:影响|影響|之后|之後|后|後)",
     r"\bsince\s+(?:[\w'’.-]+\s+){1,4}(?:was|were|had been)\s+(?:fined|penali[sz]ed|probed)\b",  # "largest since Didi was fined"
+    # An appositive naming the fine just told: "..., a penalty that signalled the end of ...".
+    r"[,，]\s*(?:a|the|an)\s+(?:[\w-]+\s+){0,2}(?:fine|penalty)\s+(?:that|which)\b",
 )
 # A fine spoken of as a possibility after its noun: "a fine on Ant Group would be the largest ever".
 FINE_SPECULATED = re.compile(r"[^.;,]{0,30}\b(?:would|could|might) be\b")
