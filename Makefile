@@ -14,7 +14,10 @@ $(STAMP): requirements.lock pyproject.toml
 	@# a false alarm newer pip (PEP 685 names) does not raise.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# setuptools warns that an editable install could prefer same-named folders in the working directory:
+	@# here those folders are the packages themselves, so the warning says nothing to act on.
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
 run: $(STAMP)
