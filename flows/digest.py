@@ -18,11 +18,13 @@ from tasks.store.database import Database
 @task(name="post-digest", cache_policy=NONE, retries=2, retry_delay_seconds=[10, 60])
 def post(settings: Any, message: Any, chart: Any) -> str:
     """The digest message, then its chart as a reply in the message's thread."""
-    sender = sender_factory(settings)(None)
+    senders = sender_factory(settings)
+    sender = senders(None)
     result = sender.send(message)
     if not result.ok and not result.permanent:
         raise RuntimeError(result.error or "Slack unavailable")  # let Prefect retry with backoff
-    return share_chart(sender, result, chart)
+    outcome = share_chart(sender, result, chart)
+    return outcome if senders.reach_slack else "not configured (printed to the console)"
 
 
 @flow(name="regwatch-digest", log_prints=False)

@@ -28,3 +28,11 @@ def test_the_digest_posts_its_chart_in_its_own_thread(tmp_path: Path, slack: Sla
     assert upload.completed and upload.thread_ts == message.ts and upload.channel == "C0ALERTS"
     assert result["slack"] == "sent (chart in its thread)"
     assert Path(result["chart"]).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_without_slack_the_digest_says_it_was_printed_not_sent(tmp_path: Path) -> None:
+    db = Database(tmp_path / "d.duckdb")
+    db.init()
+    store_actions(db, Action("fine", datetime.now(UTC) - timedelta(hours=3), amount_usd=2.5e9))
+    result = digest(since_hours=24, db=str(db.path))
+    assert result["slack"] == "not configured (printed to the console)"
