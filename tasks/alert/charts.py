@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.typing import RcKeyType
 
-from tasks.classify.kinds import KINDS, kind_label
+from tasks.classify.kinds import KINDS, direction_label, kind_label
 
 WIDTH = 9.0  # inches; at 100 dpi, 900 px: the report's column width
 LOG_RATIO = 30  # a USD axis is logarithmic when its largest amount is this many times its smallest
@@ -167,7 +167,7 @@ def policy_figure(points: Sequence[PolicyPoint], title: str, start: datetime, en
                     axes.scatter(date2num([p.when for p in drawn]), [bodies.index(_label(p.body)) for p in drawn],
                                  marker=marker, s=70, zorder=3, clip_on=False, edgecolors=color, linewidths=1.5,
                                  facecolors="none" if reference else color,
-                                 label=direction + (" (known)" if reference else ""))
+                                 label=(direction_label(direction) or direction) + (" (known)" if reference else ""))
         axes.set_yticks(range(len(bodies)), bodies)
         axes.set_ylim(-0.7, max(len(bodies), 1) - 0.3)
         _dates(axes, start, end)

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tasks.alert.slack_format import SlackMessage, escape, truncate
-from tasks.classify.kinds import kind_label
+from tasks.classify.kinds import direction_label, kind_label
+from tasks.classify.regulators import display_regulator
 from tasks.common.errors import ConfigError
 from tasks.store.database import Database
 
@@ -82,7 +83,9 @@ def build_digest(db: Database, since: datetime, until: datetime) -> Digest:
         if kind == "fine" and amount_usd:
             digest.largest_fines.append((", ".join(names) or "-", amount_text or "", float(amount_usd), url))
         if kind == "policy_shift":
-            digest.policy_shifts.append((regulator or "-", direction or "neutral", title or url, url))
+            body = display_regulator(regulator)
+            digest.policy_shifts.append((body.short if body else "-", direction_label(direction) or "neutral",
+                                         title or url, url))
     digest.largest_fines.sort(key=lambda f: -f[2])
     return digest
 

@@ -48,7 +48,7 @@ LATEST_LIMIT = 100  # events listed in the table (the charts use every event of 
 EVIDENCE_LIMIT = 400
 UNKNOWN_REGULATOR = "regulator not named"
 NO_COMPANY = "no tracked company"
-DIRECTION_SIGNS = {"tighten": "▲ tighten", "ease": "▼ ease", "neutral": "● neutral"}
+DIRECTION_SIGNS = {"tighten": "▲ tightening", "ease": "▼ easing", "neutral": "● neutral"}
 
 
 @dataclass(frozen=True)

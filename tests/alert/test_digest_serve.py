@@ -113,3 +113,12 @@ def test_schedules_come_from_prefect_yaml() -> None:
     assert specs["monitor"]["concurrency_limit"] == 1
     assert specs["monitor"]["parameters"] == {"config_dir": None, "db": None}
     assert specs["daily-digest"]["cron"] == "0 8 * * *"
+
+
+def test_digest_names_bodies_and_directions_in_words(tmp_path: Path) -> None:
+    """No internal code (SAMR's is fine: it is what the news calls it; POLITBURO or 'ease' are not words)."""
+    now = datetime.now(UTC)
+    digest = build_digest(seeded(tmp_path), now - timedelta(days=1), now)
+    message = to_slack(digest)
+    shown = message.text + "".join(b["text"]["text"] for b in message.blocks) + to_markdown(digest)
+    assert "SAMR (easing)" in shown and "(ease)" not in shown and "| ease |" not in shown

@@ -80,7 +80,7 @@ def test_the_demo_databases_report_in_chromium(tmp_path: Path, prefect_harness: 
             assert any(kind.startswith(kind_label(event["kind"])) and company in companies
                        for kind, _, companies in listed), (event["id"], company, listed)
     (policy,) = table(dom, "policy-table")
-    assert "Politburo" in policy.text_content() and "▼ ease" in policy.text_content()
+    assert "Politburo" in policy.text_content() and "▼ easing" in policy.text_content()
     chart_text = " ".join(dom.xpath("//figure[@id='chart-fines-by-company']/svg")[0].itertext())
     assert all(company in chart_text for company in ("Alibaba Group", "Didi Global", "Meituan"))
     assert len(table(dom, "feeds-table")) == 5
