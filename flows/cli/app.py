@@ -285,12 +285,19 @@ def eval_(
     ] = None,
     config_dir: ConfigDirOption = None,
     failures: Annotated[bool, typer.Option(help="List every item the classifier got wrong.")] = False,
+    headline_only: Annotated[
+        bool, typer.Option(help="With --real: classify each headline alone, as when a feed item's page "
+                                "cannot be read.")
+    ] = False,
 ) -> None:
     """Print precision, recall and F1 of classification on the labelled set (or real text), per language."""
     from flows.cli.classify import run_eval, run_real_eval
+    from tasks.common.errors import ConfigError
 
+    if headline_only and real is None:
+        raise ConfigError("--headline-only scores the real-text corpus: give it with --real DIR")
     if real is not None:
-        run_real_eval(real, config_dir, failures, console)
+        run_real_eval(real, config_dir, failures, console, headline_only)
     else:
         run_eval(data, config_dir, failures, console)
 

@@ -126,22 +126,28 @@ def run_eval(data: Path | None, config_dir: Path | None, failures: bool, console
 
 
 def run_real_eval(
-    texts: Path, config_dir: Path | None, failures: bool, console: Console
+    texts: Path, config_dir: Path | None, failures: bool, console: Console, headline_only: bool = False
 ) -> dict[str, dict[str, Score]]:
-    """Score the real-text corpus's cached texts, per half and in all, with the same table as the labelled set."""
+    """Score the real-text corpus's cached texts, per half and in all, with the same table as the labelled set.
+
+    `headline_only` classifies each title with an empty body: what regwatch can say of a feed item whose
+    page it could not read, the case where an alert rests on the headline alone.
+    """
     settings = load_settings(config_dir=config_dir)
     classifier = Classifier(settings.config_dir)
     articles, missing = load_corpus(texts)
     if not articles:
         raise ConfigError(f"{texts}: none of the {len(missing)} labelled articles has its text here")
-    results = {a.labelled.path: classifier.classify(a.labelled.title, a.labelled.text, a.labelled.published)
+    results = {a.labelled.path: classifier.classify(a.labelled.title, "" if headline_only else a.labelled.text,
+                                                    a.labelled.published)
                for a in articles}
+    scope = "Real published headlines only (no body)" if headline_only else "Real published text"
     tables: dict[str, dict[str, Score]] = {}
     for split, title in (("fit", "the half the rules may be fitted on"), ("heldout", "the held-out half"),
                          ("all", "both halves")):
         chosen = [a.labelled for a in articles if split in (a.split, "all")]
         tables[split] = evaluate(chosen, lambda item: results[item.path])
-        heading = f"Real published text, {title} ({split}): {len(chosen)} articles"
+        heading = f"{scope}, {title} ({split}): {len(chosen)} articles"
         console.print(format_scores(tables[split], heading) + "\n", markup=False, highlight=False, soft_wrap=True)
     if missing:
         console.print(f"{len(missing)} labelled articles have no text in {texts} and were not scored",

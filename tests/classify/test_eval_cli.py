@@ -50,10 +50,40 @@ def test_eval_real_scores_the_texts_it_finds(tmp_path: Path) -> None:
     assert f"{len(rows) - 2} labelled articles have no text in" in out
 
 
+def test_eval_real_headline_only_scores_the_titles_alone(tmp_path: Path) -> None:
+    """A fine told only in the body is found from the text and missed from the headline: the option reads no body."""
+    rows = {r["id"]: r for r in load_labels()}
+    fine = next(i for i, r in rows.items() if r["relevant"] and r["language"] == "en"
+                and any(e["kind"] == "fine" and e.get("amount") for e in r["events"]))
+    event = next(e for e in rows[fine]["events"] if e["kind"] == "fine")
+    company = event["companies"][0]
+    (tmp_path / f"{fine}.txt").write_text(
+        f"Weekly roundup\n\nChina's market regulator fined {company} {event['amount']:,} yuan on Friday.\n")
+    code, full = regwatch("eval", "--real", str(tmp_path))
+    assert code == 0, full
+    code, headline = regwatch("eval", "--real", str(tmp_path), "--headline-only", "--failures")
+    assert code == 0, headline
+    assert "headlines only (no body), both halves (all): 1 articles" in headline
+    assert _relevance_recall(full) == 1.0 and _relevance_recall(headline) == 0.0
+    assert fine in headline  # the miss is listed
+
+
+def _relevance_recall(table: str) -> float:
+    """The relevance R column of the last 'all' row of an eval table."""
+    row = [line for line in table.splitlines() if line.startswith("all ")][-1]
+    return float(row.split("|")[1].split()[1])
+
+
 def test_eval_real_without_the_cache_says_where_it_looked(tmp_path: Path) -> None:
     code, out = regwatch("eval", "--real", str(tmp_path / "nowhere"))
     assert code != 0
     assert "no such directory" in out and "Traceback" not in out
+
+
+def test_headline_only_without_real_says_it_needs_the_corpus() -> None:
+    code, out = regwatch("eval", "--headline-only")
+    assert code != 0
+    assert "--real DIR" in out and "Traceback" not in out
 
 
 def test_a_broken_labelled_file_is_one_line_naming_it(tmp_path: Path) -> None:
