@@ -9,6 +9,7 @@ is in the query string.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import courlan
@@ -27,6 +28,12 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hmsr", "hmpl", "hmcu", "hmkw", "hmc
 
 # Aggregators whose links carry the publisher's URL in a query parameter.
 WRAPPER_KEYS = ("url", "u", "q", "target", "dest", "destination", "redirect", "to", "link")
+
+# Aggregators whose article links carry only an opaque id: since mid-2024 a Google News item link
+# (news.google.com/rss/articles/CBMi...) neither contains the publisher's URL nor answers with an HTTP
+# redirect, and its pages are Google's own. Resolving one takes an undocumented request to Google.
+OPAQUE_AGGREGATOR_HOSTS = frozenset({"news.google.com"})
+_OPAQUE_ARTICLE_PATH = re.compile(r"/(?:rss/)?(?:articles|read)/[A-Za-z0-9_-]+/?")
 
 
 def _is_tracking(key: str) -> bool:
@@ -77,3 +84,18 @@ def unwrap_redirect(url: str) -> str:
             if (inner.hostname, inner.path) != (parts.hostname, parts.path):
                 return unwrap_redirect(target)
     return url
+
+
+def aggregator_page(url: str) -> bool:
+    """Whether `url` is an opaque aggregator's own page (Google News), never the publisher's article."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    return host in OPAQUE_AGGREGATOR_HOSTS
+
+
+def opaque_aggregator_link(url: str) -> bool:
+    """Whether `url` is an aggregator's article link that does not say where the article is
+    (news.google.com/rss/articles/CBMi...): its page is the aggregator's, so it is not worth fetching."""
+    return aggregator_page(url) and _OPAQUE_ARTICLE_PATH.fullmatch(urlsplit(url).path) is not None

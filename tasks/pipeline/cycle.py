@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from tasks.fetch.feeds_config import FeedsFile, FetchLimits
 from tasks.fetch.poll import FeedItem, FeedPoll, poll_all
 from tasks.fetch.safe_http import Fetched, Fetcher, FetchFailure
-from tasks.pipeline.page_work import process_page, quarantine_record, quarantined_page
+from tasks.pipeline.page_work import UNRESOLVED_LINK, process_page, quarantine_record, quarantined_page, unresolved_link
 from tasks.pipeline.workers import WorkerDiedError, WorkerPool
 from tasks.store.articles import NewItems, filter_new, save_articles
 from tasks.store.database import Database
@@ -185,6 +185,9 @@ FetchedPage = tuple[FeedItem, Fetched | None, str | None]  # an item, its page (
 
 
 async def fetch_page(item: FeedItem, fetcher: Fetcher, limits: FetchLimits) -> FetchedPage:
+    """The item's page; an aggregator's link that cannot lead to the article is not requested at all."""
+    if unresolved_link(item, None):
+        return item, None, UNRESOLVED_LINK
     result = await fetcher.get(item.link, max_bytes=limits.max_page_bytes,
                                headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
     if isinstance(result, FetchFailure):

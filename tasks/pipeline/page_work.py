@@ -1,7 +1,10 @@
 """Build one stored article from a feed item and its fetched page.
 
 `build_article` is what worker processes run: decode, extract, fall back to the
-feed summary when the page gives nothing, and compute the dedupe keys. A page
+feed summary when the page gives nothing, and compute the dedupe keys. An
+aggregator's link that does not say where the article is (Google News) is not
+extracted at all: its page is the aggregator's, so the story is stored from the
+feed's headline and summary as `headline_only` (`unresolved_link`). A page
 that killed its worker is quarantined: stored from the feed summary, never
 extracted again (`quarantine_record`, `quarantined_page`).
 """
@@ -12,14 +15,16 @@ from datetime import UTC, datetime
 
 from tasks.classify.classifier import classifier_for
 from tasks.common.language import detect_language
-from tasks.common.urls import canonical_url
+from tasks.common.urls import aggregator_page, canonical_url, opaque_aggregator_link
 from tasks.extract.keys import article_id_for, content_key, guid_key, url_key
 from tasks.extract.minhash import signature
 from tasks.extract.pages import decode_html, extract_article
 from tasks.fetch.poll import FeedItem
 from tasks.fetch.safe_http import Fetched
 from tasks.pipeline import fault_hook
-from tasks.store.records import QUARANTINED, ArticleRecord
+from tasks.store.records import HEADLINE_ONLY, QUARANTINED, ArticleRecord
+
+UNRESOLVED_LINK = "the aggregator's link does not say where the article is: stored from its headline and summary"
 
 
 def _page_date(value: str | None) -> datetime | None:
@@ -41,8 +46,16 @@ def _usable_link(url: str) -> bool:
     return url.startswith(("http://", "https://"))
 
 
+def unresolved_link(item: FeedItem, page: Fetched | None) -> bool:
+    """Whether the item's link, or where it led, is an aggregator's own page rather than the publisher's."""
+    return opaque_aggregator_link(item.link) or (page is not None and aggregator_page(page.url))
+
+
 def build_article(item: FeedItem, page: Fetched | None, fetch_error: str | None) -> ArticleRecord:
     """Extract `page` (None when the fetch failed) into an ArticleRecord."""
+    headline_only = unresolved_link(item, page)
+    if headline_only:
+        page, fetch_error = None, UNRESOLVED_LINK
     extracted = None
     final_url = item.link
     if page is not None:
@@ -63,7 +76,7 @@ def build_article(item: FeedItem, page: Fetched | None, fetch_error: str | None)
         text, method = extracted.text, "trafilatura"
         author, language, site = extracted.author, extracted.language, extracted.site
     else:
-        title, text, method = item.title, item.summary, "feed_summary"
+        title, text, method = item.title, item.summary, HEADLINE_ONLY if headline_only else "feed_summary"
         author, language, site = None, detect_language(item.title + " " + item.summary), None
     published = item.published or _page_date(extracted.date if extracted else None)
     keys = [url_key(item.link), url_key(final_url), url_key(url)]

@@ -9,6 +9,9 @@ from tasks.classify.companies import CompanyMatch
 from tasks.classify.events import Event
 
 QUARANTINED = "quarantined"  # `extraction` of a page that killed its worker: stored from the feed summary
+# `extraction` of an aggregator's link that does not say where the article is (Google News): stored from the
+# feed's headline and summary, and its alerts say so.
+HEADLINE_ONLY = "headline_only"
 
 @dataclass
 class ArticleRecord:
@@ -25,7 +28,7 @@ class ArticleRecord:
     language: str
     site: str | None
     text: str
-    extraction: str  # trafilatura | feed_summary | quarantined
+    extraction: str  # trafilatura | feed_summary | quarantined | headline_only
     fetch_error: str | None
     content_hash: str | None
     fetched_at: datetime
