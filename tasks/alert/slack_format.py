@@ -54,6 +54,10 @@ class Source:
     title: str
     url: str
     site: str | None = None
+    headline_only: bool = False  # known from its feed's headline and summary only: its link names no article
+
+
+HEADLINE_ONLY_NOTE = "(from the headline only)"
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def render_alert(facts: AlertFacts) -> SlackMessage:
     """The first message about an event: what happened, to whom, how much, by whom, where it stands among
     past actions, the evidence and the stories that reported it."""
     subject = _subject(facts)
-    text = subject
+    text = subject + (f" {HEADLINE_ONLY_NOTE}" if facts.primary.headline_only else "")
     target = link_target(facts.primary.url)
     if target is not None:
         text += f" — <{target}>"
@@ -289,6 +293,8 @@ def _section(text: str) -> dict[str, Any]:
 def _sources_text(primary: Source, others: list[Source]) -> str:
     site = truncate(escape(primary.site or ""), SHORT_LIMIT)
     first = f"*Source:* {link(primary.url, primary.title or primary.site or '')}" + (f" · {site}" if site else "")
+    if primary.headline_only:
+        first += f" {HEADLINE_ONLY_NOTE}"
     rest = [s for s in _unique(others) if s.url.strip() != primary.url.strip()]
     if not rest:
         return first

@@ -29,7 +29,7 @@ def db(tmp_path: Path) -> Database:
 
 
 def story(db: Database, article_id: str, url: str, site: str | None, title: str, published: datetime,
-          sightings: tuple[str, ...] = (), **event: object) -> None:
+          sightings: tuple[str, ...] = (), extraction: str = "trafilatura", **event: object) -> None:
     """A stored story, its event and the feed links that pointed at it."""
     values = {"kind": "fine", "companies": ["Didi Global"], "company_ids": ["didi"], "regulator": "CAC",
               "regulator_text": "cyberspace regulator", "amount": 8.026e9, "currency": "CNY",
@@ -38,8 +38,8 @@ def story(db: Database, article_id: str, url: str, site: str | None, title: str,
     with db.write() as con:
         con.execute("""INSERT INTO articles (article_id, url, feed_id, title, published_at, site, extraction,
                                              fetched_at)
-                       VALUES (?, ?, 'feed', ?, ?, ?, 'trafilatura', ?)""",
-                    [article_id, url, title, published, site, published])
+                       VALUES (?, ?, 'feed', ?, ?, ?, ?, ?)""",
+                    [article_id, url, title, published, site, extraction, published])
         con.execute(f"""INSERT INTO events (event_id, article_id, published_at, {', '.join(values)})
                         VALUES (?, ?, ?, {', '.join('?' * len(values))})""",
                     [f"ev-{article_id}", article_id, published, *values.values()])
@@ -114,3 +114,33 @@ def test_context_comes_from_the_reference_data_on_the_first_day(db: Database, tm
     assert message.text.startswith("Fine: Weibo fined 5 million yuan (≈ $697,000) by the Cyberspace Administration")
     context = {"type": "section", "text": {"type": "mrkdwn", "text": "*Context*\n• " + found[0].context[0]}}
     assert context in message.blocks
+
+
+def test_an_alert_from_a_headline_only_story_says_so(db: Database) -> None:
+    """A Google News link names no publisher page: the event was read from the headline, and the alert says so."""
+    link = "https://news.google.com/rss/articles/CBMiWkFVX3lxTGNoaW5h?oc=5"
+    story(db, "a", link, None, "Didi fined 8.026 billion yuan by cyberspace regulator - Outlet",
+          NOW - timedelta(hours=3), extraction="headline_only")
+    cluster = only_cluster(db)
+    with db.read() as con:
+        found = cluster_facts(con, cluster, NOW.date())
+    assert found is not None
+    message = render_alert(found[0])
+    assert "(from the headline only)" in message.text
+    assert "(from the headline only)" in str(message.blocks)
+
+
+def test_a_full_story_is_the_source_before_a_headline_only_one(db: Database) -> None:
+    """The same event read in full and from a headline: the full story is the one the alert quotes and links."""
+    when = NOW - timedelta(hours=3)
+    story(db, "a", "https://news.google.com/rss/articles/CBMiWkFVX3lxTGRpZGk?oc=5", None,
+          "Didi fined 8.026 billion yuan - Outlet", when, extraction="headline_only")
+    story(db, "b", PRIMARY, "Pacific Wire", "Didi fined $1.2 billion", when + timedelta(minutes=5))
+    cluster = only_cluster(db)
+    with db.read() as con:
+        found = cluster_facts(con, cluster, NOW.date())
+    assert found is not None
+    facts = found[0]
+    assert facts.primary.url == PRIMARY and not facts.primary.headline_only
+    assert [s.headline_only for s in facts.others] == [True]
+    assert "(from the headline only)" not in render_alert(facts).text
