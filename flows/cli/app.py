@@ -130,7 +130,8 @@ def feeds(
     db: DbOption = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
 ) -> None:
-    """Show each feed's URL and health: last poll, last success, last error, consecutive failures, items seen."""
+    """Show each feed's URL and health: last poll, last success, last error, consecutive failures, items seen,
+    and how its last 50 stories were read (in full, from the feed's summary, or from the headline only)."""
     from tasks.common.settings import load_settings
     from tasks.store.database import Database
     from tasks.store.feed_health import HEALTH_COLUMNS, feed_health

@@ -1,7 +1,9 @@
 """The periodic digest: what happened in a period, as Markdown, Slack blocks and a PNG chart.
 
 Counts come from `recent_events`, so each real-world action counts once
-however many outlets reported it. The chart (events per day, stacked by kind)
+however many outlets reported it. Next to the failing feeds it names the weak
+ones: feeds that poll fine but whose recent stories are mostly not full text
+(headlines or summaries only, the `feed_health` view's `text`). The chart (events per day, stacked by kind)
 is posted as a reply in the digest message's thread, so the channel shows one
 message per digest.
 """
@@ -48,6 +50,7 @@ class Digest:
     largest_fines: list[tuple[str, str, float, str]] = field(default_factory=list)  # companies, as reported, usd, url
     policy_shifts: list[tuple[str, str, str, str]] = field(default_factory=list)  # regulator, direction, title, url
     failing_feeds: list[tuple[str, int, str]] = field(default_factory=list)
+    weak_feeds: list[tuple[str, str, int, int]] = field(default_factory=list)  # feed, text, in full, recent stories
     per_day: Counter[tuple[date, str]] = field(default_factory=Counter)  # (UTC day, kind) -> events
 
     def days(self) -> list[date]:
@@ -73,6 +76,14 @@ def build_digest(db: Database, since: datetime, until: datetime) -> Digest:
             (str(name), int(failures), str(error or ""))
             for name, failures, error in con.execute(
                 "SELECT feed, consecutive_failures, last_error FROM feed_health WHERE consecutive_failures > 0"
+            ).fetchall()
+        ]
+        digest.weak_feeds = [
+            (str(name), str(text), int(full), int(total))
+            for name, text, full, total in con.execute(
+                """SELECT feed, text, full_text, full_text + from_summary + headline_only FROM feed_health
+                   WHERE text LIKE 'mostly %' ORDER BY full_text * 1.0 / (full_text + from_summary + headline_only),
+                   feed"""
             ).fetchall()
         ]
     for kind, companies, regulator, direction, amount_text, amount_usd, title, url, published in rows:
@@ -107,6 +118,8 @@ def to_markdown(digest: Digest) -> str:
     lines += [f"| [{t[:80]}]({u}) | {r} | {d} |" for r, d, t, u in digest.policy_shifts[:10]] or ["| (none) | | |"]
     lines += ["", "| failing feed | failures | last error |", "|---|---|---|"]
     lines += [f"| {f} | {n} | {e[:80]} |" for f, n, e in digest.failing_feeds] or ["| (none) | | |"]
+    lines += ["", "| feed mostly without full text | stories | in full |", "|---|---|---|"]
+    lines += [f"| {f} | {t} | {n} of {total} |" for f, t, n, total in digest.weak_feeds] or ["| (none) | | |"]
     return "\n".join(lines) + "\n"
 
 
@@ -127,6 +140,10 @@ def to_slack(digest: Digest) -> SlackMessage:
     if digest.failing_feeds:
         feeds = ", ".join(f"{escape(f)} ({n})" for f, n, _ in digest.failing_feeds[:10])
         sections.append(f"*Failing feeds:* {feeds}")
+    if digest.weak_feeds:
+        weak = ", ".join(f"{escape(f)} ({escape(t)}: {n} of {total} stories in full)"
+                         for f, t, n, total in digest.weak_feeds[:10])
+        sections.append(f"*Feeds mostly without full text:* {weak}")
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": truncate(s, 3000)}} for s in sections
     ]

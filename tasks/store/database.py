@@ -61,6 +61,31 @@ NOT_A_DATABASE = "not a valid DuckDB database file"
 WRITE_FAILURES = (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException)
 FILE_HEADERS = 3 * 4096  # DuckDB's file header and its two alternating database headers, before the blocks
 
+# How many of a feed's latest stories `feed_text_share` counts by how they were read.
+RECENT_STORIES = 50
+
+# How each feed's last RECENT_STORIES stored stories were read: in full from the page, from the feed's summary
+# (the page gave no text, or killed its worker), or from the headline only (an aggregator link that names no
+# publisher page). `text` flags a feed whose stories are mostly not full text. A query of its own as well as a
+# view, for files whose views are not made yet (a read-only command on a file an older regwatch wrote).
+FEED_TEXT_SHARE = f"""
+(WITH recent AS (
+    SELECT feed_id, extraction,
+           row_number() OVER (PARTITION BY feed_id ORDER BY fetched_at DESC, article_id) AS n
+    FROM articles WHERE feed_id IS NOT NULL
+), counted AS (
+    SELECT feed_id,
+           count(*) FILTER (WHERE extraction = 'trafilatura') AS full_text,
+           count(*) FILTER (WHERE extraction IN ('feed_summary', 'quarantined')) AS from_summary,
+           count(*) FILTER (WHERE extraction = 'headline_only') AS headline_only
+    FROM recent WHERE n <= {RECENT_STORIES} GROUP BY feed_id
+)
+SELECT feed_id, full_text, from_summary, headline_only,
+       CASE WHEN 2 * full_text >= full_text + from_summary + headline_only THEN 'full text'
+            WHEN headline_only >= from_summary THEN 'mostly headlines'
+            ELSE 'mostly summaries' END AS text
+FROM counted)"""
+
 # Stable views for analysts: their columns only ever grow.
 VIEWS = """
 -- One row per real-world action, with its best evidence and how many stories reported it.
@@ -83,11 +108,17 @@ FROM (SELECT unnest(companies) AS company, published_at, amount_cny, amount_usd
       FROM recent_events WHERE kind = 'fine')
 GROUP BY ALL ORDER BY month DESC, total_usd DESC NULLS LAST;
 
--- Feed health, failing feeds first.
+-- How each feed's last RECENT_STORIES stored stories were read: in full, from the feed's summary, headline only.
+CREATE OR REPLACE VIEW feed_text_share AS FEED_TEXT_SHARE;
+
+-- Feed health, failing feeds first; `text` and the counts after it: feed_text_share.
 CREATE OR REPLACE VIEW feed_health AS
-SELECT COALESCE(name, url) AS feed, last_status, last_success_at, last_polled_at, consecutive_failures,
-       items_seen, articles_added, last_error
-FROM feeds ORDER BY consecutive_failures DESC, feed;
+SELECT COALESCE(f.name, f.url) AS feed, f.last_status, f.last_success_at, f.last_polled_at, f.consecutive_failures,
+       f.items_seen, f.articles_added, f.last_error, COALESCE(s.text, 'no stories yet') AS text,
+       COALESCE(s.full_text, 0) AS full_text, COALESCE(s.from_summary, 0) AS from_summary,
+       COALESCE(s.headline_only, 0) AS headline_only
+FROM feeds f LEFT JOIN feed_text_share s USING (feed_id)
+ORDER BY f.consecutive_failures DESC, feed;
 
 -- Reference data, not observations: the known major actions since 2020 (config/enforcement_history.yaml),
 -- refilled from the file by every run (tasks/store/history.py), so no migration step ever moves it.
@@ -139,7 +170,7 @@ SELECT * FROM (
            'observed', NULL, [cluster_id]
     FROM observed WHERE reference_id IS NULL
 ) ORDER BY company, date, kind;
-"""
+""".replace("RECENT_STORIES", str(RECENT_STORIES)).replace("FEED_TEXT_SHARE", FEED_TEXT_SHARE)
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, head: str, rows: Sequence[Sequence[object]], tail: str = "") -> None:

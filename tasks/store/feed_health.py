@@ -12,7 +12,7 @@ from datetime import datetime
 
 from tasks.fetch.feeds_config import redact_url
 from tasks.fetch.poll import FeedPoll, FeedState
-from tasks.store.database import Database, insert_rows
+from tasks.store.database import FEED_TEXT_SHARE, Database, insert_rows
 
 
 def load_states(db: Database) -> dict[str, FeedState]:
@@ -66,20 +66,26 @@ def record_polls(db: Database, polls: list[FeedPoll], added: Counter[str], now: 
 
 
 HEALTH_COLUMNS = (
-    "name", "url", "status", "last_polled_at", "last_success_at", "consecutive_failures", "items_seen",
-    "articles_added", "last_error",
+    "name", "url", "status", "text", "full_text", "from_summary", "headline_only", "last_polled_at",
+    "last_success_at", "consecutive_failures", "items_seen", "articles_added", "last_error",
 )
 
 
 def feed_health(db: Database) -> list[tuple[object, ...]]:
     """Rows for `regwatch feeds`: failing feeds first. The URL (credentials removed) says which address a
-    failing feed is; the last poll says whether runs are happening at all."""
+    failing feed is; the last poll says whether runs are happening at all. `text` and the three counts say
+    how the feed's last RECENT_STORIES stories were read (the `feed_text_share` view): a feed that polls
+    fine but whose stories are mostly headlines or summaries is flagged 'mostly headlines' or 'mostly
+    summaries', since its events are found in a line or two instead of the article. The share is computed here,
+    not read from the view: a file an older regwatch wrote has no such view until it is opened for writing."""
     with db.read() as con:
         return con.execute(
             """
-            SELECT COALESCE(name, url), url, last_status, strftime(last_polled_at, '%Y-%m-%d %H:%M:%S'),
-                   strftime(last_success_at, '%Y-%m-%d %H:%M:%S'), consecutive_failures,
-                   items_seen, articles_added, last_error
-            FROM feeds ORDER BY consecutive_failures DESC, COALESCE(name, url)
+            SELECT COALESCE(f.name, f.url), f.url, f.last_status, COALESCE(s.text, 'no stories yet'),
+                   COALESCE(s.full_text, 0), COALESCE(s.from_summary, 0), COALESCE(s.headline_only, 0),
+                   strftime(f.last_polled_at, '%Y-%m-%d %H:%M:%S'), strftime(f.last_success_at, '%Y-%m-%d %H:%M:%S'),
+                   f.consecutive_failures, f.items_seen, f.articles_added, f.last_error
+            FROM feeds f LEFT JOIN """ + FEED_TEXT_SHARE + """ s USING (feed_id)
+            ORDER BY f.consecutive_failures DESC, COALESCE(f.name, f.url)
             """
         ).fetchall()

@@ -122,3 +122,23 @@ def test_digest_names_bodies_and_directions_in_words(tmp_path: Path) -> None:
     message = to_slack(digest)
     shown = message.text + "".join(b["text"]["text"] for b in message.blocks) + to_markdown(digest)
     assert "SAMR (easing)" in shown and "(ease)" not in shown and "| ease |" not in shown
+
+
+def test_a_feed_whose_stories_are_mostly_headlines_is_named_in_the_digest(tmp_path: Path) -> None:
+    """A feed that polls fine but whose stories are read from headlines only (Google News links) finds events
+    in a line or two: the digest says so next to the failing feeds, which it alone named before."""
+    db = seeded(tmp_path)
+    now = datetime.now(UTC)
+    with db.write() as con:
+        con.execute("INSERT INTO feeds (feed_id, url, name) VALUES ('g', 'https://g.example', 'Headline feed')")
+        for n, extraction in enumerate(["headline_only", "headline_only", "trafilatura"]):
+            con.execute("INSERT INTO articles (article_id, url, feed_id, extraction, fetched_at) "
+                        "VALUES (?, ?, 'g', ?, ?)", [f"g{n}", f"https://g.example/{n}", extraction, now])
+
+    digest = build_digest(db, now - timedelta(days=1), now)
+
+    assert digest.weak_feeds == [("Headline feed", "mostly headlines", 1, 3)]
+    assert "| Headline feed | mostly headlines | 1 of 3 |" in to_markdown(digest)
+    message = to_slack(digest)
+    assert "Headline feed (mostly headlines: 1 of 3 stories in full)" in str(message.blocks)
+    assert not block_problems(message.blocks)
