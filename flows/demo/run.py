@@ -36,7 +36,8 @@ EXAMPLE_QUERIES = (
     (
         "Real-world events found, each once however many outlets reported it",
         """SELECT kind, array_to_string(companies, ', ') AS companies, regulator,
-                  CASE WHEN amount_usd IS NOT NULL THEN printf('$%.2fbn', amount_usd / 1e9) END AS usd,
+                  CASE WHEN amount_usd >= 1e8 THEN printf('$%.2fbn', amount_usd / 1e9)
+                       WHEN amount_usd IS NOT NULL THEN format('${:,.0f}', amount_usd) END AS usd,
                   stories, left(title, 60) AS title
            FROM recent_events ORDER BY published_at DESC""",
     ),

@@ -114,7 +114,7 @@ CREATE OR REPLACE VIEW feed_text_share AS FEED_TEXT_SHARE;
 -- Feed health, failing feeds first; `text` and the counts after it: feed_text_share.
 CREATE OR REPLACE VIEW feed_health AS
 SELECT COALESCE(f.name, f.url) AS feed, f.last_status, f.last_success_at, f.last_polled_at, f.consecutive_failures,
-       f.items_seen, f.articles_added, f.last_error, COALESCE(s.text, 'no stories yet') AS text,
+       f.items_seen, f.articles_added, f.last_error, COALESCE(s.text, 'no stories of its own') AS text,
        COALESCE(s.full_text, 0) AS full_text, COALESCE(s.from_summary, 0) AS from_summary,
        COALESCE(s.headline_only, 0) AS headline_only
 FROM feeds f LEFT JOIN feed_text_share s USING (feed_id)
@@ -279,14 +279,18 @@ class Database:
         return con
 
     def _check_length(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Fail on a file shorter than the blocks its header lists: one cut short (a copy, or a checkpoint, that
-        stopped half way) still opens, since DuckDB reads a block only when a query needs it."""
-        block_size, blocks = con.execute(
-            "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = current_database()"
+        """Fail on a file too short to hold the blocks in use: one cut short (a copy, or a checkpoint, that
+        stopped half way) still opens, since DuckDB reads a block only when a query needs it.
+
+        Only the blocks in use count: DuckDB leaves free blocks at the end off the file, so a healthy file can be
+        shorter than all the blocks its header lists (a soak run found it so), but never shorter than those in use."""
+        block_size, blocks, free = con.execute(
+            "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size() "
+            "WHERE database_name = current_database()"
         ).fetchone()  # type: ignore[misc]
-        expected, size = FILE_HEADERS + block_size * blocks, self.path.stat().st_size
-        if blocks and size < expected:
-            raise self.damaged(f"{size} bytes long, its header lists {expected}: it was cut short")
+        needed, size = FILE_HEADERS + block_size * (blocks - free), self.path.stat().st_size
+        if blocks and size < needed:
+            raise self.damaged(f"{size} bytes long, the blocks in use need {needed}: it was cut short")
 
     def _damaged(self, message: str) -> bool:
         """Whether DuckDB's `message` says the file is damaged (see DAMAGE_SIGNS)."""

@@ -81,7 +81,7 @@ def feed_health(db: Database) -> list[tuple[object, ...]]:
     with db.read() as con:
         return con.execute(
             """
-            SELECT COALESCE(f.name, f.url), f.url, f.last_status, COALESCE(s.text, 'no stories yet'),
+            SELECT COALESCE(f.name, f.url), f.url, f.last_status, COALESCE(s.text, 'no stories of its own'),
                    COALESCE(s.full_text, 0), COALESCE(s.from_summary, 0), COALESCE(s.headline_only, 0),
                    strftime(f.last_polled_at, '%Y-%m-%d %H:%M:%S'), strftime(f.last_success_at, '%Y-%m-%d %H:%M:%S'),
                    f.consecutive_failures, f.items_seen, f.articles_added, f.last_error
