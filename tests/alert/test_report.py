@@ -69,7 +69,8 @@ def test_report_lists_the_periods_events_with_evidence_and_sources(tmp_path: Pat
     assert not any("before the period" in e for e in events)
     links = page.xpath("//table[@id='events-table']/tbody/tr[1]//a/@href")
     assert links == ["https://news.example/alibaba", "https://other.example/alibaba-copy"]
-    assert rows(page, "policy-table") == ["2026-02-19 NPPA ▲ tightening Minors limited to an hour of online games a day"]
+    assert rows(page, "policy-table") == [
+        "2026-02-19 NPPA ▲ tightening Minors limited to an hour of online games a day"]
     feeds = rows(page, "feeds-table")
     assert feeds[0].startswith("Broken feed error") and "HTTP 500" in feeds[0]
     assert [row.get("class") for row in page.xpath("//table[@id='feeds-table']/tbody/tr")] == ["failing", "ok"]

@@ -105,7 +105,8 @@ def test_no_mention_foreign_link_or_bidi_control_reaches_slack(received: tuple[l
     joined = "\n".join(everything)
     assert "&lt;!channel&gt;" in joined and "&lt;@U0ADMIN&gt;" in joined  # shown as text, not dropped
     assert "&lt;https://evil.example|Alibaba&gt;" in joined
-    assert "%7C%3C!channel%3E" in joined  # the hostile URL is linked percent-encoded, not broken out of
+    # the hostile URL is linked percent-encoded (its canonical form encodes the ! too), not broken out of
+    assert "%7C%3C!channel%3E" in joined or "%7C%3C%21channel%3E" in joined
 
 
 def test_a_10_000_character_title_is_cut(received: tuple[list[Any], str]) -> None:
