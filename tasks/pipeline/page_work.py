@@ -24,7 +24,8 @@ from tasks.fetch.safe_http import Fetched
 from tasks.pipeline import fault_hook
 from tasks.store.records import HEADLINE_ONLY, QUARANTINED, ArticleRecord
 
-UNRESOLVED_LINK = "the aggregator's link does not say where the article is: stored from its headline and summary"
+# Why such an item's page is not used: said by a run (stored from the headline) and a backfill (not stored) alike.
+UNRESOLVED_LINK = "an aggregator's link (Google News) that names no publisher page: its article cannot be read"
 
 
 def _page_date(value: str | None) -> datetime | None:

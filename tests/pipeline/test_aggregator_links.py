@@ -54,7 +54,7 @@ def test_a_google_news_link_is_not_fetched_and_is_stored_from_its_headline() -> 
     record = build_article(google_item(), None, str(error))
     assert record.extraction == "headline_only"
     assert record.text == HEADLINE and record.title == HEADLINE
-    assert "headline" in (record.fetch_error or "")
+    assert "names no publisher page" in (record.fetch_error or "")
 
 
 def test_a_link_that_lands_on_the_aggregators_own_page_is_not_taken_for_the_article() -> None:
