@@ -76,6 +76,19 @@ def test_report_lists_the_periods_events_with_evidence_and_sources(tmp_path: Pat
     assert [row.get("class") for row in page.xpath("//table[@id='feeds-table']/tbody/tr")] == ["failing", "ok"]
 
 
+
+def test_the_feed_table_says_how_each_feeds_stories_were_read(tmp_path: Path) -> None:
+    """A feed that polls fine but whose stories are mostly headlines (Google News links) looked healthy here."""
+    db = database(tmp_path)
+    with db.write() as con:
+        con.execute("INSERT INTO feeds (feed_id, url, name, last_status) "
+                    "VALUES ('g', 'https://g.example/rss', 'Headline feed', 'ok')")
+        for n, extraction in enumerate(("headline_only", "trafilatura", "headline_only")):
+            con.execute("INSERT INTO articles (article_id, url, feed_id, extraction, fetched_at) "
+                        "VALUES (?, ?, 'g', ?, ?)", [f"g{n}", f"https://g.example/{n}", extraction, UNTIL])
+    [row] = rows(report(db), "feeds-table")
+    assert "ok mostly headlines (1 of 3 in full)" in row
+
 def test_fines_and_policy_charts_are_inline_svg_with_a_log_scale_when_amounts_span_orders(tmp_path: Path) -> None:
     page = report(database(tmp_path, *PERIOD))
     charts = {figure.get("id"): figure.xpath("svg") for figure in page.xpath("//figure")}
