@@ -3,7 +3,7 @@
 Counts come from `recent_events`, so each real-world action counts once
 however many outlets reported it. Next to the failing feeds it names the weak
 ones: feeds that poll fine but whose recent stories are mostly not full text
-(headlines or summaries only, the `feed_health` view's `text`). The chart (events per day, stacked by kind)
+(headlines or summaries only, as `regwatch feeds` flags them). The chart (events per day, stacked by kind)
 is posted as a reply in the digest message's thread, so the channel shows one
 message per digest.
 """
@@ -21,7 +21,7 @@ from tasks.alert.slack_format import SlackMessage, escape, truncate
 from tasks.classify.kinds import direction_label, kind_label
 from tasks.classify.regulators import display_regulator
 from tasks.common.errors import ConfigError
-from tasks.store.database import Database
+from tasks.store.database import FEED_TEXT_SHARE, Database
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -80,10 +80,11 @@ def build_digest(db: Database, since: datetime, until: datetime) -> Digest:
         ]
         digest.weak_feeds = [
             (str(name), str(text), int(full), int(total))
-            for name, text, full, total in con.execute(
-                """SELECT feed, text, full_text, full_text + from_summary + headline_only FROM feed_health
-                   WHERE text LIKE 'mostly %' ORDER BY full_text * 1.0 / (full_text + from_summary + headline_only),
-                   feed"""
+            for name, text, full, total in con.execute(  # not the view: a file an older regwatch left lacks it
+                f"""SELECT COALESCE(f.name, f.url) AS feed, s.text, s.full_text,
+                           s.full_text + s.from_summary + s.headline_only AS total
+                    FROM feeds f JOIN {FEED_TEXT_SHARE} s USING (feed_id)
+                    WHERE s.text LIKE 'mostly %' ORDER BY s.full_text / total, feed"""
             ).fetchall()
         ]
     for kind, companies, regulator, direction, amount_text, amount_usd, title, url, published in rows:

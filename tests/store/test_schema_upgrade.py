@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tasks.alert.digest import build_digest
 from tasks.common.errors import DatabaseError
 from tasks.store.database import Database
 from tasks.store.feed_health import feed_health
@@ -75,6 +77,15 @@ def test_a_version_1_file_opens_upgrades_keeps_every_row_and_answers_the_same(v1
     assert migrations == [(m.version, m.description, m.version > 1) for m in MIGRATIONS]
     assert query(v1, "SELECT value FROM meta") == [(str(LATEST),)]  # what regwatch before migrations.py reads
 
+
+
+def test_the_digest_of_a_file_not_yet_upgraded_names_its_weak_feeds(v1: Path) -> None:
+    """The digest reads a file as the last run left it: one written by an older regwatch has an older
+    feed_health view, without the full-text share, until a run opens it for writing."""
+    digest = build_digest(Database(v1), datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))
+    Database(v1).init()
+    assert build_digest(Database(v1), datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC)).weak_feeds == \
+        digest.weak_feeds
 
 def test_console_alerts_of_a_version_1_file_are_owed_to_slack_again(v1: Path) -> None:
     alerts = "SELECT alert_id, status, slack_ts, sent_at FROM alerts ORDER BY alert_id"
