@@ -8,6 +8,7 @@ one-line reason on stderr and exit status 1.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable
 from enum import StrEnum
@@ -33,6 +34,9 @@ err_console = Console(stderr=True, soft_wrap=True)
 # Prefect logs its temporary server, docs links and every flow and task run to the console at INFO; the
 # UI and the API still get them all. The user's own setting wins.
 PREFECT_CONSOLE_LEVEL = "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"
+# Prefect's background services warn "Still processing items: 1 items remaining..." while they drain at exit,
+# after a failed run too, where regwatch's one line must be the last word.
+PREFECT_SHUTDOWN_CHATTER = ("EventsWorker", "APILogWorker")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,6 +77,8 @@ def quiet_prefect(
     """Keep the console to regwatch's own lines and Prefect's warnings unless asked for more."""
     if not verbose:
         os.environ.setdefault(PREFECT_CONSOLE_LEVEL, "WARNING")
+        for service in PREFECT_SHUTDOWN_CHATTER:
+            logging.getLogger(service).setLevel(logging.ERROR)
 
 
 def quarantined_note(pages: int) -> str:
