@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/regwatch demo
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not soak"
 
 # The edit-test loop: unit tests only (no flows, fault injection or Prefect server), under a minute.
 test-fast: $(STAMP)
@@ -53,6 +53,7 @@ bench: $(STAMP)
 SOAK_CYCLES ?= 70
 
 soak: $(STAMP)
+	$(BIN)/pytest -q -m soak
 	$(BIN)/python -m bench.soak --cycles $(SOAK_CYCLES) --json data/soak.json --markdown bench/SOAK.md
 
 lint: $(STAMP)

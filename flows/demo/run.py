@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -113,6 +114,10 @@ def serve_demo(db: Path, console: Console | None = None) -> None:
     console = console or Console()
     _start_afresh(db)
     config_dir = db.with_name("demo-config")
+    # Ctrl-C and a plain `kill` both stop it cleanly, also when it was started from a script or in the
+    # background, where the shell hands it SIGINT already ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with CorpusServer(CORPUS / "site") as server:
             feed_urls = write_demo_config(config_dir, server.base)

@@ -94,6 +94,7 @@ def test_a_failure_streak_is_expected_once_at_its_third_cycle() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.soak
 def test_three_cycles_of_the_soak_pass_with_every_fault_on_the_second(tmp_path: Path) -> None:
     """The whole machinery: servers, `prefect deploy`, three flow-run processes, the checks, the report."""
     report = tmp_path / "soak.json"

@@ -189,3 +189,21 @@ def test_demo_serve_gives_a_config_and_commands_that_work_until_ctrl_c(tmp_path:
     assert demo.returncode == 0, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "stopped" in "".join(lines.queue), list(lines.queue)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_demo_serve_stops_cleanly_when_started_in_the_background(tmp_path: Path, stop: signal.Signals) -> None:
+    """A shell script's background job starts with SIGINT ignored; Ctrl-C and `kill` must still stop it."""
+    demo = subprocess.Popen([str(fk.REGWATCH), "demo", "--serve"], cwd=tmp_path, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert demo.stdout is not None and demo.stderr is not None
+    lines, reader = lines_of(demo.stdout)
+    try:
+        read_until(lines, "Ctrl-C")
+    finally:
+        demo.send_signal(stop)
+        demo.wait(timeout=30)
+    reader.join(timeout=10)
+    err = demo.stderr.read()
+    assert demo.returncode == 0 and "Traceback" not in err, err
+    assert "stopped" in "".join(lines.queue)
