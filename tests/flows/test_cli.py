@@ -107,8 +107,9 @@ def test_unusable_database_is_one_line(tmp_path: Path) -> None:
     assert code == 1 and output.startswith(f"regwatch: {bad}: cannot be opened")
 
 
-def test_run_then_feeds_and_query_in_real_processes(tmp_path: Path) -> None:
-    """The contract: `regwatch run --config-dir --db`, exit 0, then `feeds` and `query` read it."""
+def test_run_then_feeds_and_query_in_real_processes(tmp_path: Path, prefect_api_url: str) -> None:
+    """The contract: `regwatch run --config-dir --db`, exit 0, then `feeds` and `query` read it. The first run
+    is in Prefect's embedded mode, as a new user's; the second uses a Prefect server (and costs no startup)."""
     db = tmp_path / "rw.duckdb"
     env = {**os.environ, "REGWATCH_ALLOW_PRIVATE_NETWORKS": "1", "PREFECT_HOME": str(tmp_path / "prefect")}
     env.pop("PREFECT_API_URL", None)
@@ -118,7 +119,8 @@ def test_run_then_feeds_and_query_in_real_processes(tmp_path: Path) -> None:
         run = subprocess.run([str(REGWATCH), "run", "--config-dir", str(tmp_path), "--db", str(db)],
                              env=env, capture_output=True, text=True, timeout=300)
         again = subprocess.run([str(REGWATCH), "run", "--config-dir", str(tmp_path), "--db", str(db), "--json"],
-                               env=env, capture_output=True, text=True, timeout=300)
+                               env={**env, "PREFECT_API_URL": prefect_api_url}, capture_output=True, text=True,
+                               timeout=300)
     assert run.returncode == 0, run.stderr
     assert "1 feeds polled (0 failed" in run.stdout
     assert "Traceback" not in run.stderr and "ERROR" not in run.stderr
