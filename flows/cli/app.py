@@ -47,6 +47,7 @@ ConfigDirOption = Annotated[
         help="Directory with feeds.yaml and companies.yaml [default: repo config/, or REGWATCH_CONFIG_DIR].",
     ),
 ]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="DuckDB file [default: data/regwatch.duckdb, or REGWATCH_DB]."),
@@ -134,7 +135,7 @@ def demo(
 @one_line_errors
 def feeds(
     db: DbOption = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Show each feed's URL and health: last poll, last success, last error, consecutive failures, items seen,
     and how its last 50 stories were read (in full, from the feed's summary, or from the headline only)."""
@@ -150,7 +151,7 @@ def feeds(
 @one_line_errors
 def quarantine(
     db: DbOption = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List the pages that killed their extraction worker: stored from the feed summary, never extracted again."""
     from tasks.common.settings import load_settings
@@ -166,7 +167,7 @@ def quarantine(
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run against the database (read-only).")],
     db: DbOption = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
     live: Annotated[bool, typer.Option(help="Query the live file instead of the snapshot (waits for the writer).")]
     = False,
 ) -> None:
@@ -214,7 +215,7 @@ def alerts(
         "suppressed."
     )] = None,
     resend: Annotated[str | None, typer.Option("--resend", help="Queue alert ID again and deliver it now.")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List the alert outbox (pending, sent, shown, failed...), or resend one alert.
 

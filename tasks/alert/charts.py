@@ -123,6 +123,14 @@ def _empty(axes: Axes, message: str) -> None:
     axes.set_yticks([])
 
 
+def _legend_or_note(axes: Axes, drawn: bool, message: str) -> None:
+    """The legend beside the plot, or, with nothing drawn, a note saying so in its middle."""
+    if drawn:
+        axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    else:
+        _empty(axes, message)
+
+
 def fines_figure(points: Sequence[FinePoint], title: str, start: datetime, end: datetime) -> Figure:
     """Fines over time, one colour per group, amounts in USD (log scale when they span orders of magnitude).
 
@@ -146,10 +154,7 @@ def fines_figure(points: Sequence[FinePoint], title: str, start: datetime, end: 
         _dates(axes, start, end)
         axes.set_title(title + (" (USD, log scale)" if log else " (USD)"), loc="left")
         axes.grid(axis="y", alpha=0.3)
-        if points:
-            axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-        else:
-            _empty(axes, "no fines with an amount")
+        _legend_or_note(axes, bool(points), "no fines with an amount")
     return figure
 
 
@@ -173,10 +178,7 @@ def policy_figure(points: Sequence[PolicyPoint], title: str, start: datetime, en
         _dates(axes, start, end)
         axes.set_title(title, loc="left")
         axes.grid(axis="x", alpha=0.3)
-        if points:
-            axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-        else:
-            _empty(axes, "no policy shifts")
+        _legend_or_note(axes, bool(points), "no policy shifts")
     return figure
 
 
