@@ -192,9 +192,8 @@ class EventExtractor:
         itself be about tech; they need no document word ("the Party supports the platform economy"). A
         regulator needs a rule, notice, meeting or ban in the sentence. A penalty is never policy, and what
         unnamed sources say is coming is not decided."""
-        if acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text) or LAW_APPLIED.search(text):
-            return False
-        if UNCONFIRMED.search(text):
+        if (acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text) or LAW_APPLIED.search(text)
+                or UNCONFIRMED.search(text)):
             return False
         statement = POLICY_ACTION.search(text)
         if statement is None or not fresh(statement):
@@ -260,9 +259,8 @@ class EventExtractor:
 
 def _not_an_action(text: str, match: re.Match[str]) -> bool:
     """A cue that names no new action: planned or expected ("plans to end its review", 拟结束审查), denied
-    ("no app was removed", 未出现下架), the company's
-    own pledge ("accepted the decision and would conduct rectification"), or the background of the sentence's
-    news ("the ruling followed an investigation")."""
+    ("no app was removed", 未出现下架), the company's own pledge ("accepted the decision and would conduct
+    rectification"), or the background of the sentence's news ("the ruling followed an investigation")."""
     before = text[max(0, match.start() - 80):match.start()]
     denied = NEGATED.search(before[-30:]) or NEGATOR.search(match.group(0))
     return bool(NOT_YET.search(before[-30:]) or denied or PLEDGE.search(before)) or _in_background(text, match)
