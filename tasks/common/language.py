@@ -8,6 +8,7 @@ its commonest short words, which every language has and which topic words never 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from tasks.common.text import HAN
 
@@ -55,8 +56,10 @@ def detect_language(text: str) -> str:
         return "zh"
     if not latin:
         return "other"
-    words = [w.lower() for w in _WORD.findall(sample)]
-    hits = {code: sum(w in vocabulary for w in words) for code, vocabulary in _FUNCTION_WORDS.items()}
+    # Each word counted once, then each language's short list looked up in the counts: a pass over the words per
+    # language cost a worker 1.5 ms a page, as much as classifying it.
+    counts = Counter(map(str.lower, _WORD.findall(sample)))
+    hits = {code: sum(counts[w] for w in vocabulary) for code, vocabulary in _FUNCTION_WORDS.items()}
     best = max(hits, key=lambda code: (hits[code], code == "en"))
     return best if hits[best] else "en"  # a headline of names and numbers reads as English
 

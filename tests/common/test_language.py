@@ -36,3 +36,10 @@ def test_a_chinese_story_quoting_english_names_is_chinese() -> None:
 def test_language_names_for_messages() -> None:
     assert language_name("de") == "German"
     assert language_name("other") == "an unknown language"
+
+
+def test_function_words_count_each_time_they_occur() -> None:
+    """Occurrences, not distinct words, decide between Latin-script languages (the counting was rewritten for
+    speed: a set of the words would call this English, two distinct English words against one German)."""
+    assert detect_language("der Markt der Plattform der Fall der Preis the of") == "de"
+    assert detect_language("The THE the Die") == "en"  # case folded before counting
