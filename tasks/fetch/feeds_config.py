@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tasks.common.yamlconf import load_model
 
@@ -30,6 +30,17 @@ class FetchLimits(BaseModel):
     # and regwatch is then monitoring nothing, which cron and Prefect must see.
     fail_run_share: float = Field(1.0, gt=0, le=1, description="the run ends failed when this share of feeds fail")
     user_agent: str = USER_AGENT
+    # Adaptive polling (tasks/fetch/schedule.py says why these defaults): a feed with new items is polled every
+    # cycle, a quiet or failing one less and less often, but at least every max_poll_interval_seconds.
+    min_poll_interval_seconds: int = Field(60, ge=1, description="a feed with news: every cycle of the schedule")
+    max_poll_interval_seconds: int = Field(600, ge=1, description="the quietest feed: at least this often")
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> FetchLimits:
+        if self.max_poll_interval_seconds < self.min_poll_interval_seconds:
+            raise ValueError(f"max_poll_interval_seconds ({self.max_poll_interval_seconds}) must be at least "
+                             f"min_poll_interval_seconds ({self.min_poll_interval_seconds})")
+        return self
 
 
 class FeedConfig(BaseModel):

@@ -12,8 +12,8 @@ import html
 import io
 import re
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -23,6 +23,7 @@ import feedparser
 from tasks.common.urls import canonical_url, unwrap_redirect, without_userinfo
 from tasks.fetch.feeds_config import FeedConfig, FetchLimits
 from tasks.fetch.safe_http import Fetched, Fetcher, FetchFailure
+from tasks.fetch.schedule import Outcome, is_due, items_digest, next_interval, quiet_streak
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -32,10 +33,14 @@ _ENTRY_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
 
 @dataclass(frozen=True)
 class FeedState:
-    """What we remember between polls to make the next one conditional."""
+    """What we remember between polls: to make the next one conditional, and when it is due."""
 
     etag: str | None = None
     last_modified: str | None = None
+    items_digest: str | None = None  # the items the feed listed last (schedule.items_digest)
+    interval_seconds: int | None = None  # None: never polled (adaptive polling, tasks/fetch/schedule.py)
+    next_poll_at: datetime | None = None  # None: due at once
+    quiet_polls: int = 0  # polls in a row that found nothing new, failures included
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,7 @@ def parse_feed(feed: FeedConfig, response: Fetched, max_items: int) -> FeedPoll:
         notes.append(f"skipped {skipped} items without an http(s) link ({', '.join(sorted(refused))[:100]})")
     next_page = next((urljoin(base, str(link.get("href"))) for link in parsed.feed.get("links", [])
                       if link.get("rel") == "next" and link.get("href")), None)
+    state = replace(state, items_digest=items_digest(item.guid or item.url_key for item in items))
     return FeedPoll(feed, "ok", state, items, warning="; ".join(notes) or None, http_status=response.status,
                     next_page=next_page)
 
@@ -230,3 +236,31 @@ async def poll_all(
     """
     jobs = [poll_feed(fetcher, f, states.get(f.feed_id, FeedState()), limits, parser) for f in feeds if f.enabled]
     return list(await asyncio.gather(*jobs))
+
+
+def due_feeds(feeds: list[FeedConfig], states: dict[str, FeedState], limits: FetchLimits,
+              now: datetime) -> list[FeedConfig]:
+    """The enabled feeds a cycle starting at `now` polls: those due (a feed with no state is due at once)."""
+    def due(state: FeedState) -> bool:
+        return is_due(state.interval_seconds, state.next_poll_at, now, limits.min_poll_interval_seconds)
+
+    return [feed for feed in feeds if feed.enabled and due(states.get(feed.feed_id, FeedState()))]
+
+
+def outcome(poll: FeedPoll, previous: FeedState) -> Outcome:
+    """What the poll says about how often to poll the feed: new items only if it lists items it did not."""
+    if poll.status == "error":
+        return Outcome.FAILED
+    if poll.status == "ok" and poll.state.items_digest != previous.items_digest:
+        return Outcome.NEW_ITEMS
+    return Outcome.UNCHANGED
+
+
+def rescheduled(poll: FeedPoll, previous: FeedState, limits: FetchLimits, cycle_start: datetime) -> FeedPoll:
+    """`poll` with the feed's next interval and due time, counted from the cycle's start so that the next
+    cycles find it due however late in this one it was polled."""
+    quiet = quiet_streak(previous.quiet_polls, outcome(poll, previous))
+    interval = next_interval(quiet, limits.min_poll_interval_seconds, limits.max_poll_interval_seconds)
+    poll.state = replace(poll.state, interval_seconds=interval, quiet_polls=quiet,
+                         next_poll_at=cycle_start + timedelta(seconds=interval))
+    return poll

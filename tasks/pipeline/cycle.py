@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from tasks.fetch.feeds_config import FeedsFile, FetchLimits
-from tasks.fetch.poll import FeedItem, FeedPoll, poll_all
+from tasks.fetch.poll import FeedItem, FeedPoll, FeedState, due_feeds, poll_all, rescheduled
 from tasks.fetch.safe_http import Fetched, Fetcher, FetchFailure
 from tasks.pipeline.page_work import UNRESOLVED_LINK, process_page, quarantine_record, quarantined_page, unresolved_link
 from tasks.pipeline.workers import WorkerDiedError, WorkerPool
@@ -171,10 +171,14 @@ class Stored:
 
 
 async def poll_stage(
-    db: Database, feeds: FeedsFile, fetcher: Fetcher, parser: Executor | None = None
+    db: Database, feeds: FeedsFile, fetcher: Fetcher, parser: Executor | None = None, now: datetime | None = None
 ) -> list[FeedPoll]:
+    """Poll the feeds due at `now` (the cycle's start; default: the clock), each poll carrying the feed's next
+    interval and due time (adaptive polling: tasks/fetch/schedule.py); the others wait for a later cycle."""
+    started = now or datetime.now(UTC)
     states = load_states(db)
-    return await poll_all(fetcher, feeds.feeds, states, feeds.fetch, parser)
+    polls = await poll_all(fetcher, due_feeds(feeds.feeds, states, feeds.fetch, started), states, feeds.fetch, parser)
+    return [rescheduled(poll, states.get(poll.feed.feed_id, FeedState()), feeds.fetch, started) for poll in polls]
 
 
 def new_items_stage(db: Database, polls: Sequence[FeedPoll]) -> NewItems:

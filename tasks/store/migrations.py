@@ -220,6 +220,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "alerts record when their last attempt started and the Slack channel ID they went to",
               """ALTER TABLE alerts ADD COLUMN IF NOT EXISTS attempted_at TIMESTAMPTZ;
                  ALTER TABLE alerts ADD COLUMN IF NOT EXISTS channel_id VARCHAR"""),
+    # Adaptive polling (tasks/fetch/schedule.py): a feed is polled when due, every cycle while it has news, less
+    # often while it is quiet or failing. Stored feeds get no schedule: due at once, as a new feed.
+    Migration(4, "feeds remember how often they are polled, when next, the items they listed last, and quiet polls",
+              """ALTER TABLE feeds ADD COLUMN poll_interval_seconds INTEGER;
+                 ALTER TABLE feeds ADD COLUMN next_poll_at TIMESTAMPTZ;
+                 ALTER TABLE feeds ADD COLUMN items_digest VARCHAR;
+                 ALTER TABLE feeds ADD COLUMN quiet_polls INTEGER NOT NULL DEFAULT 0"""),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -3,7 +3,7 @@
 tests/data/regwatch-v1.duckdb is a file as schema version 1 left it, written by version 1's own code
 (tests/support/build_v1_database.py). Version 2 turned the alerts version 1 had printed on the console
 and counted as sent into alerts shown and still owed to Slack; version 3 gave alerts the columns that
-find in Slack an alert a crash left half-sent.
+find in Slack an alert a crash left half-sent; version 4 gave feeds their adaptive-polling schedule.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 from tasks.alert.digest import build_digest
 from tasks.common.errors import DatabaseError
 from tasks.store.database import Database
-from tasks.store.feed_health import feed_health
+from tasks.store.feed_health import feed_health, load_states
 from tasks.store.migrations import LATEST, MIGRATIONS, Migration, recorded_version, upgrade
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "regwatch-v1.duckdb"
@@ -96,6 +96,21 @@ def test_console_alerts_of_a_version_1_file_are_owed_to_slack_again(v1: Path) ->
     assert query(v1, alerts) == expected
     assert ("shown", None, None) in [row[1:] for row in expected]  # the fixture has console alerts
     assert query(v1, "SELECT DISTINCT attempted_at, channel_id FROM alerts") == [(None, None)]
+
+
+def test_feeds_of_a_version_1_file_keep_their_rows_and_are_due_at_once(v1: Path) -> None:
+    """Version 4 gave feeds their adaptive-polling schedule: a stored feed has none yet, so the next cycle polls it,
+    as a new feed, and its conditional-GET validators and health are as they were."""
+    feeds = query(v1, "SELECT * FROM feeds ORDER BY feed_id")
+    Database(v1).init()
+    schedule = "poll_interval_seconds, next_poll_at, items_digest, quiet_polls"
+    assert query(v1, f"SELECT * EXCLUDE ({schedule}) FROM feeds ORDER BY feed_id") == feeds
+    assert query(v1, f"SELECT DISTINCT {schedule} FROM feeds") == [(None, None, None, 0)]
+    etags = dict(query(v1, "SELECT feed_id, etag FROM feeds"))
+    states = load_states(Database(v1))
+    assert len(states) > 1
+    assert {feed_id: (state.etag, state.next_poll_at) for feed_id, state in states.items()} == {
+        feed_id: (etag, None) for feed_id, etag in etags.items()}
 
 
 def test_the_upgrade_writes_a_backup_beside_the_file_first_and_says_so_in_one_line(

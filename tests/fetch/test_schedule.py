@@ -1,0 +1,61 @@
+"""Adaptive polling's policy: a feed with news every cycle, a quiet or failing one less often, within bounds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from tasks.fetch.feeds_config import FetchLimits
+from tasks.fetch.schedule import Outcome, is_due, items_digest, next_interval, quiet_streak
+
+MIN, MAX = 60, 600
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def intervals(outcomes: list[Outcome]) -> list[int]:
+    """The interval after each poll of a feed whose polls find `outcomes` in turn."""
+    found, quiet = [], 0
+    for outcome in outcomes:
+        quiet = quiet_streak(quiet, outcome)
+        found.append(next_interval(quiet, MIN, MAX))
+    return found
+
+
+def test_a_quiet_feed_is_polled_every_cycle_three_times_then_backs_off_geometrically_to_the_maximum() -> None:
+    assert intervals([Outcome.UNCHANGED] * 8) == [60, 60, 120, 240, 480, 600, 600, 600]
+
+
+def test_a_failing_feed_backs_off_the_same_way() -> None:
+    assert intervals([Outcome.FAILED] * 6) == intervals([Outcome.UNCHANGED] * 6)
+
+
+def test_new_items_bring_the_feed_back_to_every_cycle_at_once() -> None:
+    quiet_then_news = [Outcome.UNCHANGED] * 8 + [Outcome.NEW_ITEMS, Outcome.UNCHANGED]
+    assert intervals(quiet_then_news)[-3:] == [600, 60, 60]
+
+
+def test_a_feed_quiet_for_years_stays_at_the_maximum() -> None:
+    assert next_interval(10**6, MIN, MAX) == MAX
+    assert next_interval(0, MIN, MAX) == MIN
+
+
+def test_a_feed_is_due_when_never_scheduled_polled_every_cycle_or_within_half_a_minimum_of_its_time() -> None:
+    later = NOW + timedelta(minutes=5)
+    assert is_due(None, None, NOW, MIN)
+    assert is_due(MIN, later, NOW, MIN)  # every cycle: however soon the next cycle comes
+    assert is_due(240, NOW - timedelta(minutes=5), NOW, MIN)
+    assert is_due(240, NOW + timedelta(seconds=29), NOW, MIN)  # the schedule's jitter: this cycle, not the next
+    assert not is_due(240, NOW + timedelta(seconds=31), NOW, MIN)
+
+
+def test_the_items_digest_ignores_order_and_sees_a_new_item() -> None:
+    assert items_digest(["a", "b"]) == items_digest(["b", "a"])
+    assert items_digest(["a", "b"]) != items_digest(["a", "b", "c"])
+
+
+def test_the_bounds_in_feeds_yaml_must_be_in_order() -> None:
+    assert FetchLimits().min_poll_interval_seconds == MIN and FetchLimits().max_poll_interval_seconds == MAX
+    with pytest.raises(ValidationError, match=r"max_poll_interval_seconds \(30\) must be at least"):
+        FetchLimits(min_poll_interval_seconds=60, max_poll_interval_seconds=30)
