@@ -109,7 +109,7 @@ def test_bad_span_is_one_line() -> None:
 
 def test_schedules_come_from_prefect_yaml() -> None:
     specs = deployment_specs()
-    assert specs["monitor"]["cron"] == "*/10 * * * *"
+    assert specs["monitor"]["cron"] == "* * * * *"
     assert specs["monitor"]["concurrency_limit"] == 1
     assert specs["monitor"]["parameters"] == {"config_dir": None, "db": None}
     assert specs["daily-digest"]["cron"] == "0 8 * * *"

@@ -76,6 +76,6 @@ def test_deploy_from_prefect_yaml_and_run_through_a_worker(tmp_path: Path, serve
     served = json.loads(prefect(env, "deployment", "inspect", "regwatch-monitor/monitor-served", "-o", "json"))
     assert served["work_pool_name"] is None and served["parameters"]["config_dir"]
     schedules = json.loads(prefect(env, "deployment", "inspect", "regwatch-monitor/monitor", "-o", "json"))
-    assert schedules["schedules"][0]["schedule"]["cron"] == "*/10 * * * *"
+    assert schedules["schedules"][0]["schedule"]["cron"] == "* * * * *"
     assert schedules["concurrency_limit"] == 1 or schedules.get("global_concurrency_limit", {}).get("limit") == 1
     print(f"integration test wall time: {time.monotonic() - started:.1f}s")
