@@ -31,9 +31,11 @@ class FetchLimits(BaseModel):
     fail_run_share: float = Field(1.0, gt=0, le=1, description="the run ends failed when this share of feeds fail")
     user_agent: str = USER_AGENT
     # Adaptive polling (tasks/fetch/schedule.py says why these defaults): a feed with new items is polled every
-    # cycle, a quiet or failing one less and less often, but at least every max_poll_interval_seconds.
+    # cycle; one quiet for quiet_polls_before_backoff polls, or failing, less and less often, but at least every
+    # max_poll_interval_seconds.
     min_poll_interval_seconds: int = Field(60, ge=1, description="a feed with news: every cycle of the schedule")
     max_poll_interval_seconds: int = Field(600, ge=1, description="the quietest feed: at least this often")
+    quiet_polls_before_backoff: int = Field(240, ge=1, description="polls in a row with nothing new, then back off")
 
     @model_validator(mode="after")
     def _bounds_in_order(self) -> FetchLimits:

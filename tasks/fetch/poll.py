@@ -23,7 +23,7 @@ import feedparser
 from tasks.common.urls import canonical_url, unwrap_redirect, without_userinfo
 from tasks.fetch.feeds_config import FeedConfig, FetchLimits
 from tasks.fetch.safe_http import Fetched, Fetcher, FetchFailure
-from tasks.fetch.schedule import Outcome, is_due, items_digest, next_interval, quiet_streak
+from tasks.fetch.schedule import Outcome, failure_streak, is_due, items_digest, next_interval, quiet_streak
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -41,6 +41,7 @@ class FeedState:
     interval_seconds: int | None = None  # None: never polled (adaptive polling, tasks/fetch/schedule.py)
     next_poll_at: datetime | None = None  # None: due at once
     quiet_polls: int = 0  # polls in a row that found nothing new, failures included
+    failures: int = 0  # polls in a row that failed
 
 
 @dataclass(frozen=True)
@@ -259,8 +260,9 @@ def outcome(poll: FeedPoll, previous: FeedState) -> Outcome:
 def rescheduled(poll: FeedPoll, previous: FeedState, limits: FetchLimits, cycle_start: datetime) -> FeedPoll:
     """`poll` with the feed's next interval and due time, counted from the cycle's start so that the next
     cycles find it due however late in this one it was polled."""
-    quiet = quiet_streak(previous.quiet_polls, outcome(poll, previous))
-    interval = next_interval(quiet, limits.min_poll_interval_seconds, limits.max_poll_interval_seconds)
-    poll.state = replace(poll.state, interval_seconds=interval, quiet_polls=quiet,
+    found = outcome(poll, previous)
+    quiet, failures = quiet_streak(previous.quiet_polls, found), failure_streak(previous.failures, found)
+    interval = next_interval(quiet, failures, limits)
+    poll.state = replace(poll.state, interval_seconds=interval, quiet_polls=quiet, failures=failures,
                          next_poll_at=cycle_start + timedelta(seconds=interval))
     return poll

@@ -20,8 +20,8 @@ def load_states(db: Database) -> dict[str, FeedState]:
     """Every stored feed's validators and schedule, by feed ID."""
     with db.write() as con:
         rows = con.execute(
-            "SELECT feed_id, etag, last_modified, items_digest, poll_interval_seconds, next_poll_at, quiet_polls "
-            "FROM feeds"
+            "SELECT feed_id, etag, last_modified, items_digest, poll_interval_seconds, next_poll_at, quiet_polls, "
+            "consecutive_failures FROM feeds"
         ).fetchall()
     return {feed_id: FeedState(*state) for feed_id, *state in rows}
 

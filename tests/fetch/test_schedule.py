@@ -1,4 +1,4 @@
-"""Adaptive polling's policy: a feed with news every cycle, a quiet or failing one less often, within bounds."""
+"""Adaptive polling's policy: a feed with news every cycle, a long-quiet or failing one less often, within bounds."""
 
 from __future__ import annotations
 
@@ -8,37 +8,43 @@ import pytest
 from pydantic import ValidationError
 
 from tasks.fetch.feeds_config import FetchLimits
-from tasks.fetch.schedule import Outcome, is_due, items_digest, next_interval, quiet_streak
+from tasks.fetch.schedule import Outcome, failure_streak, is_due, items_digest, next_interval, quiet_streak
 
+LIMITS = FetchLimits(quiet_polls_before_backoff=5)
 MIN, MAX = 60, 600
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
-def intervals(outcomes: list[Outcome]) -> list[int]:
+def intervals(outcomes: list[Outcome], limits: FetchLimits = LIMITS) -> list[int]:
     """The interval after each poll of a feed whose polls find `outcomes` in turn."""
-    found, quiet = [], 0
+    found, quiet, failures = [], 0, 0
     for outcome in outcomes:
-        quiet = quiet_streak(quiet, outcome)
-        found.append(next_interval(quiet, MIN, MAX))
+        quiet, failures = quiet_streak(quiet, outcome), failure_streak(failures, outcome)
+        found.append(next_interval(quiet, failures, limits))
     return found
 
 
-def test_a_quiet_feed_is_polled_every_cycle_three_times_then_backs_off_geometrically_to_the_maximum() -> None:
-    assert intervals([Outcome.UNCHANGED] * 8) == [60, 60, 120, 240, 480, 600, 600, 600]
+def test_a_quiet_feed_is_polled_every_cycle_until_its_quiet_streak_then_backs_off_geometrically_to_the_max() -> None:
+    assert intervals([Outcome.UNCHANGED] * 10) == [60, 60, 60, 60, 120, 240, 480, 600, 600, 600]
 
 
-def test_a_failing_feed_backs_off_the_same_way() -> None:
-    assert intervals([Outcome.FAILED] * 6) == intervals([Outcome.UNCHANGED] * 6)
+def test_the_default_streak_is_four_hours_of_the_shipped_schedule() -> None:
+    assert intervals([Outcome.UNCHANGED] * 240, FetchLimits())[-2:] == [60, 120]
+
+
+def test_a_failing_feed_backs_off_after_three_failures_however_long_its_quiet_streak_allows() -> None:
+    assert intervals([Outcome.FAILED] * 6, FetchLimits()) == [60, 60, 120, 240, 480, 600]
 
 
 def test_new_items_bring_the_feed_back_to_every_cycle_at_once() -> None:
-    quiet_then_news = [Outcome.UNCHANGED] * 8 + [Outcome.NEW_ITEMS, Outcome.UNCHANGED]
+    quiet_then_news = [Outcome.UNCHANGED] * 9 + [Outcome.NEW_ITEMS, Outcome.UNCHANGED]
     assert intervals(quiet_then_news)[-3:] == [600, 60, 60]
+    assert intervals([Outcome.FAILED] * 4 + [Outcome.UNCHANGED], FetchLimits()) == [60, 60, 120, 240, 60]  # answers
 
 
 def test_a_feed_quiet_for_years_stays_at_the_maximum() -> None:
-    assert next_interval(10**6, MIN, MAX) == MAX
-    assert next_interval(0, MIN, MAX) == MIN
+    assert next_interval(10**6, 10**6, LIMITS) == MAX
+    assert next_interval(0, 0, LIMITS) == MIN
 
 
 def test_a_feed_is_due_when_never_scheduled_polled_every_cycle_or_within_half_a_minimum_of_its_time() -> None:
@@ -56,6 +62,6 @@ def test_the_items_digest_ignores_order_and_sees_a_new_item() -> None:
 
 
 def test_the_bounds_in_feeds_yaml_must_be_in_order() -> None:
-    assert FetchLimits().min_poll_interval_seconds == MIN and FetchLimits().max_poll_interval_seconds == MAX
+    assert (FetchLimits().min_poll_interval_seconds, FetchLimits().max_poll_interval_seconds) == (MIN, MAX)
     with pytest.raises(ValidationError, match=r"max_poll_interval_seconds \(30\) must be at least"):
         FetchLimits(min_poll_interval_seconds=60, max_poll_interval_seconds=30)
