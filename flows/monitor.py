@@ -1,7 +1,9 @@
 """The monitoring flow: one Prefect flow run per cycle.
 
 Tasks are thin wrappers over `tasks.pipeline.cycle` stages, one per stage and batch
-(never per article), so Prefect's per-task-run cost stays a few calls a cycle.
+(never per article), so Prefect's per-task-run cost stays a few calls a cycle. They are async, the plain
+function running in a thread: a sync task called from this async flow builds a Prefect client of its own (an
+HTTP client and an SSL context, 40-50 ms of CPU each time), async ones share the flow's.
 """
 
 from __future__ import annotations
@@ -90,8 +92,8 @@ async def poll_feeds(db: Database, feeds: FeedsFile, settings: Settings, parser:
 
 
 @task(name="select-new-items", cache_policy=NONE)
-def select_new(db: Database, polls: list[FeedPoll]) -> NewItems:
-    return new_items_stage(db, polls)
+async def select_new(db: Database, polls: list[FeedPoll]) -> NewItems:
+    return await asyncio.to_thread(new_items_stage, db, polls)
 
 
 @task(name="fetch-extract-store", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
@@ -115,41 +117,44 @@ def extract_batch(pages: list[FetchedPage], config_dir: str) -> list[ArticleReco
 
 @task(name="store-batch", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
       retry_condition_fn=worth_retrying)
-def store_batch(db: Database, records: list[ArticleRecord]) -> Stored:
-    return store_stage(db, records)
+async def store_batch(db: Database, records: list[ArticleRecord]) -> Stored:
+    return await asyncio.to_thread(store_stage, db, records)
 
 
 @task(name="record-feed-health", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
       retry_condition_fn=worth_retrying)
-def finish(db: Database, polls: list[FeedPoll], stats: CycleStats, started: datetime) -> None:
-    finish_stage(db, polls, stats, started)
+async def finish(db: Database, polls: list[FeedPoll], stats: CycleStats, started: datetime) -> None:
+    await asyncio.to_thread(finish_stage, db, polls, stats, started)
 
 
 @task(name="cluster-and-plan-alerts", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
       retry_condition_fn=worth_retrying)
-def plan(db: Database, rules: AlertRules, settings: Settings) -> PlanStats:
-    return plan_alerts(db, rules, timedelta(hours=settings.alert_max_age_hours), datetime.now(UTC),
-                       settings.slack_channel)
+async def plan(db: Database, rules: AlertRules, settings: Settings) -> PlanStats:
+    return await asyncio.to_thread(plan_alerts, db, rules, timedelta(hours=settings.alert_max_age_hours),
+                                   datetime.now(UTC), settings.slack_channel)
 
 
 @task(name="report-failing-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
       retry_condition_fn=worth_retrying)
-def report_failing_feeds(db: Database, polls: list[FeedPoll], rules: AlertRules, settings: Settings) -> list[str]:
+async def report_failing_feeds(db: Database, polls: list[FeedPoll], rules: AlertRules,
+                               settings: Settings) -> list[str]:
     """Queue a Slack report of the feeds that have just failed `failing_feed_runs` runs in a row; their names."""
-    reported = queue_failing_feeds(db, [poll.feed.feed_id for poll in polls], rules.failing_feed_runs,
-                                   datetime.now(UTC), settings.slack_channel or rules.channel)
+    reported = await asyncio.to_thread(queue_failing_feeds, db, [poll.feed.feed_id for poll in polls],
+                                       rules.failing_feed_runs, datetime.now(UTC),
+                                       settings.slack_channel or rules.channel)
     return [feed.name for feed in reported]
 
 
 @task(name="refresh-snapshot", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,
       retry_condition_fn=worth_retrying)
-def refresh_snapshot(db: Database) -> str:
-    return str(db.refresh_snapshot())
+async def refresh_snapshot(db: Database) -> str:
+    return str(await asyncio.to_thread(db.refresh_snapshot))
 
 
 @task(name="deliver-alerts", cache_policy=NONE)
-def deliver_alerts(db: Database, settings: Settings) -> DeliveryStats:
-    return deliver(db, sender_factory(settings), datetime.now(UTC), timedelta(hours=settings.alert_max_age_hours))
+async def deliver_alerts(db: Database, settings: Settings) -> DeliveryStats:
+    return await asyncio.to_thread(deliver, db, sender_factory(settings), datetime.now(UTC),
+                                   timedelta(hours=settings.alert_max_age_hours))
 
 
 async def extract_locally(
@@ -184,7 +189,7 @@ async def extract_on_dask(
 
             async def finish(parts: list[PrefectFuture[list[ArticleRecord]]]) -> Stored:
                 records = [r for part in parts for r in await asyncio.to_thread(part.result)]
-                return store_batch(database, as_is(records))
+                return await store_batch(database, as_is(records))
 
             await run_batches(items, start, finish, done=stats.add_batch)
 
@@ -230,7 +235,7 @@ async def monitor(
         stats.add_polls(polls)
         for error in stats.feed_errors:
             logger.warning("feed failed: %s", error)
-        new = select_new(database, as_is(polls))
+        new = await select_new(database, as_is(polls))
         stats.items_known = new.known
         with database.held():  # batches store one after another: one open of the file, not one per batch
             if new.items and local:
@@ -245,11 +250,11 @@ async def monitor(
     if len(stats.page_errors) > MAX_LOGGED_PAGE_ERRORS:
         logger.warning("... and %d more pages (articles.fetch_error has every reason)",
                        len(stats.page_errors) - MAX_LOGGED_PAGE_ERRORS)
-    finish(database, as_is(polls), stats, started)
+    await finish(database, as_is(polls), stats, started)
     rules = load_alert_rules(settings.config_dir)
-    planned = plan(database, rules, settings)
-    failing_reported = report_failing_feeds(database, as_is(polls), rules, settings)
-    delivered = deliver_alerts(database, settings)
+    planned = await plan(database, rules, settings)
+    failing_reported = await report_failing_feeds(database, as_is(polls), rules, settings)
+    delivered = await deliver_alerts(database, settings)
     if delivered.stopped:
         logger.warning("Slack delivery paused, alerts stay queued: %s", delivered.stopped)
     if delivered.warning:
@@ -257,7 +262,7 @@ async def monitor(
     changed = (stats.articles_added or stats.feeds_failed or planned.alerts_planned or planned.updates_planned
                or delivered.changed)
     if changed or not database.snapshot_path.exists():  # the copy costs time in proportion to the database
-        refresh_snapshot(database)
+        await refresh_snapshot(database)
     failure = stats.failure(feeds.fetch.fail_run_share)
     await acreate_markdown_artifact(
         run_report(database, started, stats, delivered, failure), key="regwatch-run",
