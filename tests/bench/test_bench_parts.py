@@ -7,12 +7,14 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
 
 from bench.corpus import SHARED_PAGES, Corpus, build_corpus
 from bench.proctree import PeakRss, cpu_seconds
+from bench.run import config_dir
 from bench.server import BenchServer
 from tasks.common.settings import REPO_ROOT
 from tasks.extract.minhash import estimated_similarity, signature
@@ -84,3 +86,20 @@ def test_a_run_counts_the_cpu_of_descendants_it_orphaned() -> None:
     measured = json.loads(result.stdout.splitlines()[-1])
     assert measured["out"].strip() == "parent done"
     assert measured["cpu"] >= 0.5  # the orphan's half second is in, although its parent never waited for it
+
+
+def test_the_ceiling_fetches_and_processes_every_page_once_and_stores_nothing(tmp_path: Path) -> None:
+    """L2 (bench.ceiling) does a cold run's whole job on every page, and nothing more: a page it skipped or
+    fetched twice would make regwatch look slower or faster against it than it is."""
+    if not SHARED_PAGES.is_dir():
+        pytest.skip(f"{SHARED_PAGES} is absent: the benchmark corpus is built from ../shared")
+    small = build_corpus(pages=12, feeds=3, extra=2)
+    with BenchServer(small) as server:
+        config = config_dir(tmp_path, server)
+        result = subprocess.run([sys.executable, "-m", "bench.ceiling", str(config)], capture_output=True, text=True,
+                                timeout=120, cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+        hits = server.take_hits()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"articles": len(small.items), "extracted": len(small.items), "feeds": 3}
+    assert hits == {"feed_200": 3, "page_200": len(small.items)}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config-1"]  # no database, nothing else written
