@@ -33,3 +33,10 @@ def test_numbers_that_are_not_fines_stay_unread(text: str) -> None:
 def test_readable_keeps_every_offset_of_a_text_without_glosses() -> None:
     text = "市场监管总局共计罚款３４。４２亿元，约合5.3亿美元。"
     assert len(readable(text)) == len(text)
+
+
+def test_readable_puts_every_wide_digit_in_ascii() -> None:
+    """Each full-width digit alone, and next to number punctuation (readable skips a step with nothing to do:
+    the check for something to do must see every digit)."""
+    assert [readable(f"第{chr(0xFF10 + n)}页") for n in range(10)] == [f"第{n}页" for n in range(10)]
+    assert readable("罚款１，０００万元，约合１．４亿美元") == "罚款1,000万元，约合1.4亿美元"
