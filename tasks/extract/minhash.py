@@ -91,7 +91,9 @@ def shingles(text: str) -> set[str]:
     stream = tokens(text)
     if len(stream) < MIN_TOKENS:
         return set()
-    return {" ".join(stream[i : i + NGRAM]) for i in range(len(stream) - NGRAM + 1)}
+    # Each shingle is NGRAM tokens in a row: the stream zipped with itself shifted by 1..NGRAM-1 (zip stops at the
+    # shortest), the same set as slicing at every position, in half the time.
+    return set(map(" ".join, zip(*(stream[shift:] for shift in range(NGRAM)), strict=False)))
 
 
 def _mix64(z: np.ndarray) -> np.ndarray:

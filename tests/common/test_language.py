@@ -16,6 +16,9 @@ from tasks.common.language import detect_language, language_name
         ("中国の規制当局はアリババに罰金を科したと発表した。", "ja"),
         ("중국 규제 당국이 플랫폼 기업에 과징금을 부과했다.", "ko"),
         ("Китайский регулятор оштрафовал платформу.", "ru"),
+        ("فرضت الجهة التنظيمية الصينية غرامة على المنصة.", "ar"),
+        ("หน่วยงานกำกับดูแลของจีนสั่งปรับแพลตฟอร์ม", "th"),
+        ("The regulator said 규제 당국이 과징금을 부과했다 in a statement.", "ko"),  # a script among Latin words
         ("Die chinesische Marktaufsicht hat die Plattform mit einer Geldstrafe belegt, die nicht gering ist.", "de"),
         ("Le régulateur chinois a infligé une amende à la plateforme pour un rachat non déclaré.", "fr"),
         ("El regulador chino impuso una multa a la plataforma por una adquisición que no fue notificada.", "es"),

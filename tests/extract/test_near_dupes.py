@@ -63,6 +63,23 @@ def test_mixed_text_yields_word_and_character_shingles() -> None:
     assert "monday 市 场 监" in items  # where the scripts meet, shingles span both
 
 
+@pytest.mark.parametrize("text", [
+    "Regulators fined the company on Monday " * 4 + "市场监管总局依法对阿里巴巴集团作出行政处罚" * 2,
+    "the " * (minhash.MIN_TOKENS + 5),  # one shingle, repeated
+    " ".join(f"w{i}" for i in range(minhash.MIN_TOKENS)),  # the shortest text judged
+])
+def test_shingles_are_every_run_of_ngram_tokens(text: str) -> None:
+    """The shingles are built by zipping the token stream with itself, for speed: the same set as cutting a
+    shingle at every position, so signatures stored before the change still compare with new ones."""
+    stream = minhash.tokens(text)
+    assert shingles(text) == {" ".join(stream[i:i + minhash.NGRAM]) for i in range(len(stream) - minhash.NGRAM + 1)}
+
+
+def test_a_mixed_script_signature_is_the_one_stored_before() -> None:
+    sig = signature("Regulators fined the company on Monday " * 4 + "市场监管总局依法对阿里巴巴集团作出行政处罚" * 2)
+    assert sig is not None and sig[:3] == [65340583, 273643175, 207776891] and sum(sig) == 16676885849
+
+
 def test_short_texts_are_not_judged() -> None:
     assert signature("EU hits Apple with €1.8 billion fine over music streaming rules") is None
     assert signature("欧盟法院驳回谷歌上诉 24.2亿欧元反垄断罚款终获维持") is None
