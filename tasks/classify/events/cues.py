@@ -160,8 +160,9 @@ EACH = cue(r"\beach\b", r"\brespectively\b", r"\bapiece\b", r"各", r"分别", r
 NOT_AMOUNT_BEFORE = cue(r"(?:revenue|sales|turnover|income|profit|valuation|worth|market value|revenues)\W{0,3}(?:of|at|was|were|totall?ing)?\W{0,3}$",
                          r"(?:销售额|銷售額|营业额|營業額|收入|营收|營收|利润|利潤|市值|估值)\D{0,3}$",
                          # confiscated income, refunded deposits and losses are facts of a decision, not its fine
-                         r"\b(?:confiscat\w*|seiz\w*|refund\w*|return\w*|give back|deposits?|loss(?:es)?|lost)\b(?:\s+[\w'’-]+){0,4}\W{0,3}(?:of|worth|totall?ing)?\W{0,3}$",
-                         r"(?:没收|沒收|退还|退還|返还|返還|保证金|保證金|亏损|虧損)[^，。；,;]{0,12}$")
+                         # ("没收违法所得并处100万元罚款": the amount after 并处 is the fine again)
+                         r"\b(?:confiscat\w*|seiz\w*|refund\w*|return\w*|give back|deposits?|loss(?:es)?|lost)\b(?:\s+(?!fin|penal)[\w'’-]+){0,4}\W{0,3}(?:of|worth|totall?ing)?\W{0,3}$",
+                         r"(?:没收|沒收|退还|退還|返还|返還|保证金|保證金|亏损|虧損)(?:(?!并处|並處|处以|處以|罚|罰)[^，。；,;]){0,12}$")
 
 
 REVENUE = cue(r"\b(?:revenue|revenues|sales|turnover)\b", r"销售额|銷售額|营业额|營業額|营收|營收")
@@ -192,6 +193,12 @@ HYPOTHETICAL = cue(
 
 PERSON_ROLE = cue(r"\b(?:founder|chief executive|CEO|president|chairman|chairwoman|executives?|director|manager|officials?)\b",
                    r"董事长|董事長|总裁|總裁|创始人|創始人|高管|负责人|負責人|首席执行官|首席執行官")
+
+
+# Executives summoned, not fined: "约谈腾讯公司相关负责人…并处100万元罚款", "summoned its executives and fined the
+# company": the people are the summons' object, and the fine that follows is the company's.
+SUMMONED_PEOPLE = cue(r"\b(?:summon(?:s|ed|ing)?|called in|met with)\b[^.;,]{0,40}$",
+                      r"(?:约谈|約談|约见|約見)[^。；，,]{0,20}$")
 
 
 NOT_AMOUNT_AFTER = cue(r"^\s*(?:in (?:annual |domestic )?(?:revenue|sales)|of (?:revenue|sales)|的?销售额|\d+(?:\.\d+)?%)")

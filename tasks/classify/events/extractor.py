@@ -41,6 +41,7 @@ from tasks.classify.events.cues import (
     PRIVATE_SECTOR,
     RECTIFY_ORDER,
     SECTOR,
+    SUMMONED_PEOPLE,
     TOTAL,
     TRIGGERS,
     UNCONFIRMED,
@@ -273,8 +274,10 @@ def _in_background(text: str, match: re.Match[str]) -> bool:
 
 def _on_a_person(text: str, match: re.Match[str]) -> bool:
     """A fine on executives, before the cue ("its founder was fined") or as its object ("also fined its
-    chairman and its president 1 million yuan apiece"), is not the company's."""
-    if PERSON_ROLE.search(text[max(0, match.start() - 80):match.start()]):
+    chairman and its president 1 million yuan apiece"), is not the company's. Executives summoned before the
+    fine ("约谈…相关负责人, 并处罚款") were the summons' object, not the fine's."""
+    before = text[max(0, match.start() - 80):match.start()]
+    if any(not SUMMONED_PEOPLE.search(before, 0, role.start()) for role in PERSON_ROLE.finditer(before)):
         return True
     following = text[match.end():match.end() + 80]
     amount = re.search(r"\d", following)
