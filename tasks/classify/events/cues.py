@@ -168,8 +168,10 @@ NOT_AMOUNT_BEFORE = cue(r"(?:revenue|sales|turnover|income|profit|valuation|wort
 REVENUE = cue(r"\b(?:revenue|revenues|sales|turnover)\b", r"销售额|銷售額|营业额|營業額|营收|營收")
 
 
-COMPARISON = cue(r"\b(?:times|than|compared with|versus|dwarf\w*|exceed\w*|eclips\w*|beyond)\s+(?:the\s+|a\s+)?(?:record\s+)?$",
-                  r"(?:超过|超過|高于|高於|相比|是)\s*$")
+# "three times the 6.09 billion yuan Qualcomm paid" compares; "more than 8 billion yuan" is the amount, hedged.
+COMPARISON = cue(r"\b(?:times|than|compared with|versus|dwarf\w*|exceed\w*|eclips\w*|beyond)\s+(?:the\s+|a\s+)(?:record\s+)?$",
+                 r"\b(?:times|(?<!more )(?<!less )than|compared with|versus|dwarf\w*|exceed\w*|eclips\w*|beyond)\s+(?:record\s+)?$",
+                 r"(?:超过|超過|高于|高於|相比|是)\s*$")
 
 
 HYPOTHETICAL = cue(
