@@ -17,6 +17,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\bordered to pay\b", r"\bslapped\b",
         r"罚款", r"罚没", r"罰款", r"罰沒", r"被[罚罰]", r"罚金", r"处以.{0,20}罚", r"處以.{0,20}罰", r"行政处罚", r"行政處罰",
         r"罚单", r"罰單",
+        r"[处處][罚罰](?:金额)?(?:人民币|人民幣)?\s*[\d一二两兩三四五六七八九十]",  # 被处罚300万元: a penalty with its amount
     ),
     "investigation": cue(
         r"\binvestigat(?:e|es|ed|ing|ion|ions)\b", r"\bprob(?:e|es|ed|ing)\b", r"\bcybersecurity review\b",
@@ -297,7 +298,7 @@ PRIVATE_SECTOR = cue(r"\bprivate (?:sector|economy|enterprises?|businesse?s?|fir
                      r"民营企业", r"民營企業", r"民营经济", r"民營經濟", r"民营企业家", r"民營企業家")
 # A law applied to a case ("under the Anti-Monopoly Law", 根据《反垄断法》规定) is enforcement, not new policy.
 LAW_APPLIED = cue(r"\b(?:under|in accordance with|pursuant to|according to|violat\w+|breach\w*) (?:the |its )?(?:[A-Z][\w-]* ){0,5}Law\b",
-                  r"(?:根据|根據|依据|依據|依照|按照|违反|違反)\s*《[^》]{1,30}法》")
+                  r"(?:根据|根據|依据|依據|依照|按照|违反|違反)了?\s*《[^》]{1,30}法》")
 
 
 FOR_COMPANY = re.compile(r"\s*(?:for|to|on)\s+(?:the\s+)?", re.IGNORECASE)
