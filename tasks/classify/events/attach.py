@@ -153,6 +153,8 @@ _ZH_NOT_A_NAME = ("所有", "涉案", "涉事", "平台内", "平臺內", "相�
 _PASSIVE_SUBJECT = re.compile(
     r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}) (?:was|were|has been|had been|received|got|is) "
 )
+_PLACE_WORDS = {"Province", "City", "District", "County", "Municipality", "Region", "Prefecture"}
+_SUBJECT_OF_PASSIVE = re.compile(r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}) (?:was|were|has been|had been|is) $")
 
 
 def _possessive_free(word: str) -> str:
@@ -162,9 +164,17 @@ def _possessive_free(word: str) -> str:
 _ACRONYM_AFTER = re.compile(r"\s*[(（]([A-Z][A-Za-z]{1,7})[)）]")  # "China National Knowledge Infrastructure (CNKI)"
 
 
-def untracked_name(sentence: str, trigger_end: int) -> str | None:
-    """The first proper name shortly after the trigger that is not a place, body or weekday."""
-    for match in _UNTRACKED_EN.finditer(sentence, trigger_end, min(len(sentence), trigger_end + 90)):
+def untracked_name(sentence: str, trigger: re.Match[str]) -> str | None:
+    """The company a passive trigger names before it ("Guyuan Agriculture Co was fined"), else the first proper
+    name shortly after the trigger that is not a place, body or weekday."""
+    before = _SUBJECT_OF_PASSIVE.search(sentence, 0, trigger.start())
+    named = [w for w in before.group("name").split() if w not in _GENERIC_NAMES] if before else []
+    if named and named[-1] not in _PLACE_WORDS:  # "a Nanjing platform in Jiangsu Province was fined": a place
+        return " ".join(named)
+    trigger_end = trigger.end()
+    for match in _UNTRACKED_EN.finditer(sentence, trigger_end):
+        if match.end() > trigger_end + 90:
+            break  # a name is taken whole or not at all: cut at the window, "Regulation" read as a firm "Regulati"
         words = [w for w in match.group("name").split()
                  if _possessive_free(w) not in _GENERIC_NAMES and not w.endswith(("-like", "-style", "-based"))]
         while words and words[-1] in ("of", "and"):

@@ -291,7 +291,7 @@ VAGUE_TARGET = cue(r"(?:个别|部分|一些|若干|某些)[^，。；]{0,8}(?:�
 # Sectors that are not tech: a fine in them is not regwatch's news, whatever else the story mentions.
 NOT_TECH = cue(
     r"\b(?:pharma\w*|drug ?makers?|drugs?|medicine|hospitals?|cement|property|real estate|developers?|banks?|insurers?"
-    r"|brokerages?|steel|coal|auto parts|supermarkets?|restaurants?|liquor|baijiu|dairy|tobacco)\b",
+    r"|brokerages?|steel|coal|auto parts|supermarkets?|restaurants?|liquor|baijiu|dairy|tobacco|agricultur\w*)\b",
     r"药业", r"藥業", r"医药", r"醫藥", r"制药", r"製藥", r"药品", r"藥品", r"水泥", r"房地产", r"房地產", r"地产", r"地產",
     r"银行", r"銀行", r"保险", r"保險", r"证券公司", r"證券公司", r"钢铁", r"鋼鐵", r"煤炭", r"白酒", r"乳业", r"乳業", r"烟草",
 )

@@ -234,7 +234,7 @@ class EventExtractor:
         if not names:
             # "The company was ordered ..., and its apps were pulled": the story's company, whatever name follows
             subject_anaphor = context.main_company and COMPANY_ANAPHOR.search(sentence.text, 0, trigger.start())
-            untracked = None if subject_anaphor else untracked_name(sentence.text, trigger.end())
+            untracked = None if subject_anaphor else untracked_name(sentence.text, trigger)
             object_text = sentence.text[trigger.end():trigger.end() + 60]
             if kind == "fine" and NOT_TECH.search((untracked or "") + " " + object_text):
                 return []  # "fined the larger drug maker", a bank's fine: not tech news

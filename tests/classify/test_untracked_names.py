@@ -1,0 +1,33 @@
+"""Who an action falls on when no tracked company is named: the untracked name the fine is attached to."""
+
+from __future__ import annotations
+
+from tasks.classify.events.attach import untracked_name
+from tasks.classify.events.cues import TRIGGERS
+
+
+def fined(sentence: str) -> str | None:
+    trigger = TRIGGERS["fine"].search(sentence)
+    assert trigger is not None
+    return untracked_name(sentence, trigger)
+
+
+def test_a_passive_trigger_falls_on_the_firm_named_before_it_not_the_body_after_it() -> None:
+    sentence = ("Among the cases, Shanghai Lvye Agriculture Co was fined 350,000 yuan (US$48,300) for price fraud, "
+                "the Shanghai Administration for Market Regulation said.")
+    assert fined(sentence) == "Lvye Agriculture Co"
+
+
+def test_a_place_before_was_fined_is_not_the_firm() -> None:
+    assert "Province" not in (fined("A shop in Jiangsu Province was fined 20,000 yuan by Acme Trading.") or "")
+
+
+def test_a_name_cut_by_the_reading_window_is_not_taken_as_a_firm() -> None:
+    # The regulator's name straddles the 90 characters read after the trigger: no "Regulati" firm.
+    sentence = ("The regulator fined 350,000 yuan (US$48,300) for price fraud on onions at a market in town, "
+                "the Qingdao Regulation said.")
+    trigger = TRIGGERS["fine"].search(sentence)
+    assert trigger is not None
+    start = sentence.index("Qingdao")
+    assert start - trigger.end() < 90 < sentence.index(" said") - trigger.end()
+    assert fined(sentence) is None
