@@ -67,7 +67,9 @@ REGULATORS: dict[str, tuple[str, ...]] = {
                       "Liu He", "刘鹤", "劉鶴", "He Lifeng", "何立峰", "Han Zheng", "韩正", "韓正", "副总理", "副總理",
                       "国务院常务会议", "國務院常務會議", "Financial Stability and Development Committee",
                       "金融稳定发展委员会", "金融穩定發展委員會", "金融委", "Anti-Monopoly Commission", "反垄断委员会",
-                      "反壟斷委員會"),
+                      "反壟斷委員會",
+                      # the Premier delivers it for the State Council, each March at the NPC session
+                      "government work report", "Government Work Report", "政府工作报告", "政府工作報告"),
     "POLITBURO": ("Politburo", "Political Bureau", "中央政治局", "政治局", "中共中央", "Communist Party leadership",
                   "Xi Jinping", "习近平", "習近平", "Central Committee", "President Xi", "总书记", "總書記",
                   "Communist Party", "Chinese Communist Party", "ruling party", "中央全面深化改革委员会",

@@ -206,6 +206,11 @@ SUMMONED_PEOPLE = cue(r"\b(?:summon(?:s|ed|ing)?|called in|met with)\b[^.;,]{0,4
                       r"(?:约谈|約談|约见|約見)[^。；，,]{0,20}$")
 
 
+# "中共中央政治局召开会议…。关于平台经济，会议指出：…": the meeting named in an earlier sentence speaks in this one.
+MEETING_ANAPHOR = cue(r"\bthe (?:meeting|conference|session|gathering)\s+(?:said|stressed|noted|pledged|called|urged|vowed|pointed out|decided)",
+                      r"会议(?:指出|强调|提出|要求|认为|明确|部署|决定)", r"會議(?:指出|強調|提出|要求|認為|明確|部署|決定)")
+
+
 NOT_AMOUNT_AFTER = cue(r"^\s*(?:in (?:annual |domestic )?(?:revenue|sales)|of (?:revenue|sales)|的?销售额|\d+(?:\.\d+)?%)")
 
 

@@ -25,6 +25,7 @@ from tasks.classify.events.cues import (
     HYPOTHETICAL,
     INTENT,
     LAW_APPLIED,
+    MEETING_ANAPHOR,
     NARRATIVE_PROBE,
     NEGATED,
     NEGATOR,
@@ -97,7 +98,7 @@ class EventExtractor:
             acting = chinese[0] if chinese else carried
             if chinese:
                 last_chinese, since_named = chinese[-1], 0
-            named = bool(chinese)
+            named = bool(chinese) or bool(acting and MEETING_ANAPHOR.search(sentence.text))
             if acting is None and not foreign and (sentence.start < len(title) or _headline_line(sentence, document)):
                 acting = _lead_regulator(mentions, sentence.end)
                 named = acting is not None  # a headline's regulator is named in the first paragraph
