@@ -211,6 +211,11 @@ MEETING_ANAPHOR = cue(r"\bthe (?:meeting|conference|session|gathering)\s+(?:said
                       r"会议(?:指出|强调|提出|要求|认为|明确|部署|决定)", r"會議(?:指出|強調|提出|要求|認為|明確|部署|決定)")
 
 
+# A sentence told in the same breath as the one before it ("At the same time, the SAMR issued ..."): its time is
+# that sentence's, so the continuation of a recap is a recap too.
+SAME_TIME = cue(r"^\W*(?:at the same time|meanwhile|in the same decision)\b", r"^\W*(?:同时|同時|与此同时|與此同時)")
+
+
 NOT_AMOUNT_AFTER = cue(r"^\s*(?:in (?:annual |domestic )?(?:revenue|sales)|of (?:revenue|sales)|的?销售额|\d+(?:\.\d+)?%)")
 
 

@@ -41,6 +41,7 @@ from tasks.classify.events.cues import (
     POLICY_BODIES,
     PRIVATE_SECTOR,
     RECTIFY_ORDER,
+    SAME_TIME,
     SECTOR,
     SUMMONED_PEOPLE,
     TOTAL,
@@ -89,7 +90,11 @@ class EventExtractor:
         recent: list[CompanyMatch] = []  # the companies of the last sentence that named any, and that sentence
         recent_text = ""
         since_recent = 0
+        previous = ""
         for sentence in split_sentences(document):
+            before, previous = previous, sentence.text
+            if SAME_TIME.search(sentence.text) and is_recap(before, context.reference, context.exact):
+                continue  # "In October the regulator fined it ... At the same time, it ordered ...": both old
             regs = [m for m in mentions if sentence.start <= m.start < sentence.end]
             chinese = _chinese_regulators(regs)
             foreign = [m for m in regs if m.code == FOREIGN]
