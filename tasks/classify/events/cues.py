@@ -216,6 +216,11 @@ MEETING_ANAPHOR = cue(r"\bthe (?:meeting|conference|session|gathering)\s+(?:said
 SAME_TIME = cue(r"^\W*(?:at the same time|meanwhile|in the same decision)\b", r"^\W*(?:同时|同時|与此同时|與此同時)")
 
 
+# "was fined the maximum amount", "punished with maximum fine", 顶格罚款 imposed: the ceiling was applied, a decided
+# fine (HYPOTHETICAL's "maximum" is the ceiling a company could face).
+MAXIMUM_IMPOSED = cue(r"\b(?:was|were|been|got|received|given|punished with|slapped with|hit with)\s+(?:fined\s+|slapped with\s+|hit with\s+)?(?:the\s+|a\s+)?maximum\b")
+
+
 NOT_AMOUNT_AFTER = cue(r"^\s*(?:in (?:annual |domestic )?(?:revenue|sales)|of (?:revenue|sales)|的?销售额|\d+(?:\.\d+)?%)")
 
 

@@ -25,6 +25,7 @@ from tasks.classify.events.cues import (
     HYPOTHETICAL,
     INTENT,
     LAW_APPLIED,
+    MAXIMUM_IMPOSED,
     MEETING_ANAPHOR,
     NARRATIVE_PROBE,
     NEGATED,
@@ -298,7 +299,8 @@ def _new_fine(text: str, fresh: Callable[[re.Match[str]], bool]) -> re.Match[str
     for match in TRIGGERS["fine"].finditer(text):
         if _in_background(text, match) or _on_a_person(text, match):
             continue
-        if HYPOTHETICAL.search(text[max(0, match.start() - 60):match.end() + 20]) or UNCONFIRMED.search(text):
+        window = text[max(0, match.start() - 60):match.end() + 20]
+        if (HYPOTHETICAL.search(window) and not MAXIMUM_IMPOSED.search(window)) or UNCONFIRMED.search(text):
             continue
         if FINE_SPECULATED.match(text, match.end()):
             continue
