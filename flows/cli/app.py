@@ -95,10 +95,19 @@ def run(
     config_dir: ConfigDirOption = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the cycle's counts as one JSON object.")] = False,
+    all_feeds: Annotated[bool, typer.Option(
+        "--all-feeds", help="Poll every feed this cycle, also the quiet or failing ones adaptive polling would "
+        "leave for a later cycle (`regwatch feeds` shows when each is due).",
+    )] = False,
 ) -> None:
     """Run one monitoring cycle (poll, fetch, extract, store), then exit."""
     from flows.runner import run_monitor
 
+    if all_feeds:
+        from tasks.common.settings import load_settings
+        from tasks.store.feed_health import poll_every_feed
+
+        poll_every_feed(load_settings(config_dir=config_dir, db=db))
     summary = run_monitor(config_dir=config_dir, db=db)
     if as_json:
         print(json.dumps(summary))
@@ -137,8 +146,9 @@ def feeds(
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Show each feed's URL and health: last poll, last success, last error, consecutive failures, items seen,
-    and how its last 50 stories were read (in full, from the feed's summary, or from the headline only)."""
+    """Show each feed's URL and health: last poll, poll interval and next poll (adaptive polling), last success,
+    last error, consecutive failures, items seen, and how its last 50 stories were read (in full, from the feed's
+    summary, or from the headline only)."""
     from tasks.common.settings import load_settings
     from tasks.store.database import Database
     from tasks.store.feed_health import HEALTH_COLUMNS, feed_health

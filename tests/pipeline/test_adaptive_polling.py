@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from flows.cli.app import app
@@ -24,6 +25,7 @@ from tasks.fetch.feeds_config import FeedConfig, FeedsFile, FetchLimits
 from tasks.fetch.safe_http import Fetcher
 from tasks.pipeline.cycle import CycleStats, finish_stage, poll_stage
 from tasks.store.database import Database
+from tests.support.configs import write_config
 from tests.support.faultkit import rss
 from tests.support.httpkit import static, status
 
@@ -97,3 +99,27 @@ def test_quiet_and_failing_feeds_are_skipped_until_their_interval_has_passed(tmp
     assert due is not None and health["quiet"]["next_poll_at"] == due[0]  # polled at minute 9, every 8 min
 
 
+
+def test_run_all_feeds_polls_the_feeds_adaptive_polling_would_skip(
+    tmp_path: Path, server: CorpusServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feeds with no items: every run is a quiet cycle, recorded without starting Prefect."""
+    names = ("regulator", "bureau")
+    for name in names:
+        server.routes[f"/{name}"] = static(rss([], title=name))
+    quiet = FeedsFile(feeds=[FeedConfig(url=server.url(f"/{name}"), name=name) for name in names],
+                      fetch=FetchLimits(timeout_seconds=2, quiet_polls_before_backoff=3))
+    config = write_config(tmp_path / "config", yaml.safe_dump(quiet.model_dump(mode="json", exclude_none=True)))
+    db = Database(tmp_path / "rw.duckdb")
+    db.init()
+    for minute in range(4):  # the first poll, then 3 quiet ones: due again in 2 minutes
+        cycle(db, quiet, minute)
+    monkeypatch.setenv("REGWATCH_ALLOW_PRIVATE_NETWORKS", "1")
+
+    def run(*extra: str) -> dict[str, object]:
+        result = CliRunner().invoke(app, ["run", "--config-dir", str(config), "--db", str(db.path), "--json", *extra])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output.splitlines()[-1])  # type: ignore[no-any-return]
+
+    assert run()["feeds_polled"] == 0
+    assert run("--all-feeds")["feeds_polled"] == 2
