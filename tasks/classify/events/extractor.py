@@ -92,10 +92,16 @@ class EventExtractor:
         recent_text = ""
         since_recent = 0
         previous = ""
+        headlines: set[str] = set()  # the headline sentences, whose fines the body may date
+        dated_old: set[str] = set()  # companies the body tells of an old fine on
         for sentence in split_sentences(document):
             before, previous = previous, sentence.text
             if SAME_TIME.search(sentence.text) and is_recap(before, context.reference, context.exact):
                 continue  # "In October the regulator fined it ... At the same time, it ordered ...": both old
+            if sentence.start < len(title) or _headline_line(sentence, document):
+                headlines.add(sentence.text)
+            elif TRIGGERS["fine"].search(sentence.text) and is_recap(sentence.text, context.reference, context.exact):
+                dated_old.update(m.company_id for m in companies if sentence.start <= m.start < sentence.end)
             regs = [m for m in mentions if sentence.start <= m.start < sentence.end]
             chinese = _chinese_regulators(regs)
             foreign = [m for m in regs if m.code == FOREIGN]
@@ -126,6 +132,9 @@ class EventExtractor:
             if not (local or SECTOR.search(sentence.text) or context.tech_story or acting.code in POLICY_BODIES):
                 continue  # (what the top bodies say is checked for the sector in _is_policy_shift)
             events.extend(self._sentence_events(sentence, acting, local, named, context))
+        # "China Imposes Penalty against Didi" over "On 21 July, the CAC fined Didi ...": the body dates the headline
+        events = [e for e in events if not (e.kind == "fine" and e.amount is None and e.evidence in headlines
+                                            and e.company_ids and set(e.company_ids) <= dated_old)]
         return merge_events(drop_followups(drop_policy_chatter(events)), self.rates)
 
     def _sentence_events(
