@@ -21,11 +21,19 @@ _TICK = os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
-    """`pid`'s children (listed per thread); none if it exited meanwhile."""
+    """`pid`'s children (listed per thread); none if it exited meanwhile. A thread that ends while the list is
+    read is skipped, not the whole list: the reaper would take the others' children for orphans and wait on them."""
     try:
-        return [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+        threads = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
         return []
+    found = []
+    for thread in threads:
+        try:
+            found += [int(c) for c in (thread / "children").read_text().split()]
+        except OSError:  # the thread ended: its children, if it had any, belong to another thread now
+            continue
+    return found
 
 
 def descendants(pid: int) -> list[int]:
