@@ -48,6 +48,7 @@ from tasks.pipeline.cycle import (
     new_items_stage,
     poll_stage,
     store_stage,
+    waiting_feeds,
     worker_count,
 )
 from tasks.pipeline.report import run_report
@@ -233,6 +234,7 @@ async def monitor(
         local = settings.task_runner != "dask"
         polls = await poll_feeds(database, feeds, settings, extractor.executor if local else None)
         stats.add_polls(polls)
+        stats.add_waiting(waiting_feeds(database, feeds, polls))
         for error in stats.feed_errors:
             logger.warning("feed failed: %s", error)
         new = await select_new(database, as_is(polls))
@@ -269,9 +271,9 @@ async def monitor(
         description="New events, alerts, feeds",
     )
     logger.info(
-        "polled %d feeds (%d failed, %d unchanged), %d new items, %d articles added (%d from the feed summary), "
-        "%d duplicates",
-        stats.feeds_polled, stats.feeds_failed, stats.feeds_not_modified,
+        "polled %d feeds (%d failed, %d unchanged; %d more not due), %d new items, %d articles added (%d from the "
+        "feed summary), %d duplicates",
+        stats.feeds_polled, stats.feeds_failed, stats.feeds_not_modified, stats.feeds_waiting,
         len(new.items), stats.articles_added, stats.page_failures, stats.duplicates,
     )
     if failure:
@@ -282,6 +284,7 @@ async def monitor(
         "feeds_polled": stats.feeds_polled,
         "feeds_failed": stats.feeds_failed,
         "feeds_not_modified": stats.feeds_not_modified,
+        "feeds_waiting": stats.feeds_waiting,
         "items_seen": stats.items_seen,
         "pages_fetched": stats.pages_fetched,
         "page_failures": stats.page_failures,

@@ -116,6 +116,8 @@ class CycleStats:
     feed_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)  # pages stored from the feed summary, and why
     quarantined: list[str] = field(default_factory=list)  # pages that killed their worker, and how
+    feeds_waiting: int = 0  # enabled feeds adaptive polling left for a later cycle
+    waiting_failing: int = 0  # of those, the ones whose last poll failed
 
     def add_polls(self, polls: Sequence[FeedPoll]) -> None:
         self.feeds_polled += len(polls)
@@ -127,17 +129,25 @@ class CycleStats:
             elif poll.status == "not_modified":
                 self.feeds_not_modified += 1
 
+    def add_waiting(self, waiting: Waiting) -> None:
+        self.feeds_waiting += waiting.feeds
+        self.waiting_failing += waiting.failing
+
     def failure(self, fail_share: float) -> str | None:
-        """Why the run must end failed, in one line, or None: at least `fail_share` of the polled feeds failed
-        (feeds.yaml's `fetch.fail_run_share`). Such a run still stores and delivers what it can; ending it failed
-        is what lets cron and Prefect tell "nothing new" from "nothing reached"."""
-        if not self.feeds_polled or self.feeds_failed / self.feeds_polled < fail_share:
+        """Why the run must end failed, in one line, or None: a feed failed in this cycle and at least `fail_share`
+        of the enabled feeds are failing (feeds.yaml's `fetch.fail_run_share`). Such a run still stores and delivers
+        what it can; ending it failed is what lets cron and Prefect tell "nothing new" from "nothing reached".
+
+        Over every enabled feed, not only those polled: adaptive polling may leave one broken feed alone due in a
+        cycle while the healthy ones wait, and "all 1 feeds failed" would then fail a run the network served."""
+        enabled, failing = self.feeds_polled + self.feeds_waiting, self.feeds_failed + self.waiting_failing
+        if not self.feeds_failed or failing / enabled < fail_share:
             return None
-        how_many = "all" if self.feeds_failed == self.feeds_polled else f"{self.feeds_failed} of"
+        how_many = "all" if failing == enabled else f"{failing} of"
         example = " ".join(self.feed_errors[0].split())
         if len(example) > MAX_EXAMPLE_CHARS:
             example = example[:MAX_EXAMPLE_CHARS - 1] + "…"
-        return f"{how_many} {self.feeds_polled} feeds failed (e.g. {example}); `regwatch feeds` shows each one's error"
+        return f"{how_many} {enabled} feeds failed (e.g. {example}); `regwatch feeds` shows each one's error"
 
     def add_batch(self, items: int, stored: Stored) -> None:
         """A batch of `items` new items fetched, extracted and stored."""
@@ -179,6 +189,22 @@ async def poll_stage(
     states = load_states(db)
     polls = await poll_all(fetcher, due_feeds(feeds.feeds, states, feeds.fetch, started), states, feeds.fetch, parser)
     return [rescheduled(poll, states.get(poll.feed.feed_id, FeedState()), feeds.fetch, started) for poll in polls]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The enabled feeds a cycle left for a later one (adaptive polling), and how many of them failed last time."""
+
+    feeds: int = 0
+    failing: int = 0
+
+
+def waiting_feeds(db: Database, feeds: FeedsFile, polls: Sequence[FeedPoll]) -> Waiting:
+    """The enabled feeds not in `polls`, judged by their stored state."""
+    polled = {poll.feed.feed_id for poll in polls}
+    waiting = [feed for feed in feeds.feeds if feed.enabled and feed.feed_id not in polled]
+    states = load_states(db) if waiting else {}
+    return Waiting(len(waiting), sum(1 for feed in waiting if states.get(feed.feed_id, FeedState()).failures))
 
 
 def new_items_stage(db: Database, polls: Sequence[FeedPoll]) -> NewItems:

@@ -10,7 +10,7 @@ import pytest
 from tasks.alert.delivery import DeliveryStats
 from tasks.fetch.feeds_config import FeedConfig, FeedsFile
 from tasks.fetch.poll import FeedPoll
-from tasks.pipeline.cycle import MAX_EXAMPLE_CHARS, CycleStats
+from tasks.pipeline.cycle import MAX_EXAMPLE_CHARS, CycleStats, Waiting
 from tasks.pipeline.report import run_report
 from tasks.store.database import Database
 
@@ -43,6 +43,20 @@ def test_every_feed_failing_is_a_failed_run_and_names_an_example() -> None:
 ])
 def test_a_share_of_feeds_failing(outcomes: tuple[str, ...], share: float, failed: bool) -> None:
     assert (stats(*outcomes).failure(share) is not None) is failed
+
+
+@pytest.mark.parametrize(("outcomes", "waiting", "failed"), [
+    (("HTTP 404",), Waiting(feeds=5, failing=0), None),  # the others wait, healthy: one outlet's problem
+    (("HTTP 404",), Waiting(feeds=5, failing=5), "all 6 feeds failed"),  # the others failed at their last poll
+    (("HTTP 404", "ok"), Waiting(feeds=2, failing=2), None),  # one answered in this very cycle
+])
+def test_failing_is_judged_over_every_enabled_feed_not_only_those_due(
+    outcomes: tuple[str, ...], waiting: Waiting, failed: str | None
+) -> None:
+    counted = stats(*outcomes)
+    counted.add_waiting(waiting)
+    reason = counted.failure(1.0)
+    assert (reason is None) if failed is None else (reason is not None and reason.startswith(failed))
 
 
 def test_the_reason_is_one_line_of_bounded_length() -> None:
