@@ -127,6 +127,15 @@ def test_money_as_reported(text: str, amount: int, currency: str) -> None:
     assert isinstance(found[0].amount, Decimal)
 
 
+def test_a_name_in_any_case_is_found_where_it_is_among_other_scripts() -> None:
+    """Names of several words match in any case, on a copy of the text with only A-Z lowered: characters that
+    lowering would lengthen (İ) or change (Ω, Ｆ) must stay as they are, or every position after them shifts."""
+    text = "İstanbul Ω Ｆ 监管: THE SHANGHAI STOCK EXCHANGE fined it"
+    (mention,) = RegulatorFinder().find(text)
+    assert (mention.code, mention.surface) == ("SSE", "SHANGHAI STOCK EXCHANGE")
+    assert text[mention.start:mention.end] == mention.surface
+
+
 def test_regulators_prefer_the_longest_name_and_know_foreign_ones() -> None:
     finder = RegulatorFinder()
     assert [m.code for m in finder.find("美国证监会对该公司罚款")] == [FOREIGN]
