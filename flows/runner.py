@@ -1,7 +1,9 @@
-"""Run the monitor flow from the CLI: validate first, then hand over to Prefect.
+"""Run a cycle from the CLI: validate first, then record a quiet cycle or hand over to Prefect.
 
 Config and database problems are found before Prefect starts, so they end
-with one line instead of a failed flow run and a traceback.
+with one line instead of a failed flow run and a traceback. A cycle in which
+no feed has anything new is recorded without starting Prefect at all
+(`tasks.pipeline.quiet`), unless every cycle is to be a flow run.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tasks.classify.history import load_history
 from tasks.common.errors import ConfigError, RegwatchError
 from tasks.common.settings import Settings, check_slack_settings, load_settings
 from tasks.fetch.feeds_config import load_feeds
+from tasks.pipeline.quiet import quiet_cycle
 from tasks.store.database import Database
 
 CONFIG_FILES: tuple[Callable[[Path], object], ...] = (
@@ -42,11 +45,22 @@ def check_config(settings: Settings) -> None:
 
 
 def run_monitor(
-    config_dir: Path | None = None, db: Path | None = None, allow_private_networks: bool | None = None
+    config_dir: Path | None = None, db: Path | None = None, allow_private_networks: bool | None = None,
+    always_flow: bool = False,
 ) -> dict[str, Any]:
+    """One cycle: recorded without Prefect when it is quiet, unless `always_flow`; else the monitor flow's run.
+    The summary's `quiet` says which."""
     settings = load_settings(config_dir=config_dir, db=db, allow_private_networks=allow_private_networks)
     check_config(settings)
+    if not always_flow:
+        recorded = quiet_cycle(settings)
+        if recorded is not None:
+            return recorded
+    return {**run_flow(settings), "quiet": False}
 
+
+def run_flow(settings: Settings) -> dict[str, Any]:
+    """The monitor flow, run here; a run that ended failed is one line (RegwatchError)."""
     from prefect.exceptions import FailedRun
 
     from flows.monitor import monitor

@@ -95,6 +95,10 @@ def run(
     config_dir: ConfigDirOption = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the cycle's counts as one JSON object.")] = False,
+    always_flow: Annotated[bool, typer.Option(
+        "--always-flow", help="Run the cycle as a Prefect flow run even when no feed has anything new (by default "
+        "such a quiet cycle is recorded without starting Prefect, in about a second).",
+    )] = False,
     all_feeds: Annotated[bool, typer.Option(
         "--all-feeds", help="Poll every feed this cycle, also the quiet or failing ones adaptive polling would "
         "leave for a later cycle (`regwatch feeds` shows when each is due).",
@@ -108,12 +112,13 @@ def run(
         from tasks.store.feed_health import poll_every_feed
 
         poll_every_feed(load_settings(config_dir=config_dir, db=db))
-    summary = run_monitor(config_dir=config_dir, db=db)
+    summary = run_monitor(config_dir=config_dir, db=db, always_flow=always_flow)
     if as_json:
         print(json.dumps(summary))
         return
+    quiet = " (quiet: nothing new, no flow run started)" if summary["quiet"] else ""
     console.print(
-        f"[bold]done[/]: {summary['feeds_polled']} feeds polled ({summary['feeds_failed']} failed, "
+        f"[bold]done{quiet}[/]: {summary['feeds_polled']} feeds polled ({summary['feeds_failed']} failed, "
         f"{summary['feeds_not_modified']} unchanged), {summary['pages_fetched']} pages fetched, "
         f"{summary['articles_added']} articles added, {summary['duplicates']} duplicates"
         f"{quarantined_note(summary['pages_quarantined'])}"

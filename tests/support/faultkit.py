@@ -281,11 +281,12 @@ def poison(fault: str) -> str:
 
 def start_run(config: Path, db: Path, env: dict[str, str], log: Path,
               preexec: Callable[[], None] | None = None) -> subprocess.Popen[bytes]:
-    """`regwatch -v run` in its own process group (so that a kill takes its extraction workers too); verbose, as
-    the log's task-run lines tell a test which stage the run has reached."""
+    """`regwatch -v run --always-flow` in its own process group (so that a kill takes its extraction workers
+    too); verbose, as the log's task-run lines tell a test which stage the run has reached, and a flow run even
+    when nothing is new (a quiet cycle, recorded without Prefect, has no task runs to aim a kill at)."""
     with log.open("ab") as out:
         return subprocess.Popen(
-            [str(REGWATCH), "-v", "run", "--config-dir", str(config), "--db", str(db)],
+            [str(REGWATCH), "-v", "run", "--always-flow", "--config-dir", str(config), "--db", str(db)],
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=preexec,
         )
 
