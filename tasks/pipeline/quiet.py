@@ -40,7 +40,7 @@ from tasks.common.settings import Settings
 from tasks.fetch.feeds_config import FeedsFile, load_feeds
 from tasks.fetch.poll import FeedPoll
 from tasks.fetch.safe_http import Fetcher
-from tasks.pipeline.cycle import CycleStats, finish_stage, new_items_stage, poll_stage
+from tasks.pipeline.cycle import CycleStats, finish_stage, new_items_stage, poll_stage, waiting_feeds
 from tasks.store.articles import item_keys, known_keys
 from tasks.store.database import Database
 
@@ -129,6 +129,7 @@ def record_quiet(db: Database, settings: Settings, feeds: FeedsFile, polls: list
     stats = CycleStats()
     stats.add_polls(polls)
     with db.held():  # the flow's short writes after polling: one open of the file for all of them
+        stats.add_waiting(waiting_feeds(db, feeds, polls))
         new = new_items_stage(db, polls)  # the sightings of known stories in other feeds, as the flow records
         if new.items:  # stored by no one between the probe and now: cannot happen, but the flow would store it
             return None
@@ -184,6 +185,7 @@ def summary(stats: CycleStats, delivered: DeliveryStats, failing_reported: int) 
         "feeds_polled": stats.feeds_polled,
         "feeds_failed": stats.feeds_failed,
         "feeds_not_modified": stats.feeds_not_modified,
+        "feeds_waiting": stats.feeds_waiting,
         "items_seen": stats.items_seen,
         "pages_fetched": 0,
         "page_failures": 0,

@@ -181,6 +181,8 @@ def test_always_flow_runs_a_quiet_cycle_as_a_flow_run(site: Site, prefect_api_ur
     summary = counts(forced)
     assert summary["quiet"] is False and summary["feeds_not_modified"] == 1 and summary["articles_added"] == 0
     assert "prefect" in imported(forced) and flow_runs() == before + 1
+    quiet = counts(site.run(prefect_api_url=prefect_api_url))
+    assert quiet["quiet"] is True and sorted(quiet) == sorted(summary)  # the same counts for scripts, either way
 
 
 def test_run_help_stays_light() -> None:
