@@ -10,7 +10,8 @@ stops at the first feed with a new item.
 
 - Quiet (no new item anywhere): the cycle is recorded here exactly as the flow
   would record those polls (sightings, validators, feed health, the runs row,
-  failing-feed reports, the snapshot when something changed), the outbox is
+  failing-feed reports, the snapshot when something changed), the alerts of
+  stories a killed run stored but never planned are planned, the outbox is
   delivered when an alert is due (one that Slack refused yesterday goes out
   today), and a cycle whose feeds all failed ends failed with the flow's reason.
 - Not quiet: nothing is recorded and the flow runs as always. It polls again:
@@ -33,7 +34,8 @@ from typing import Any
 
 from tasks.alert.delivery import DeliveryStats, deliver, due_count
 from tasks.alert.feed_alerts import queue_failing_feeds
-from tasks.alert.rules import load_alert_rules
+from tasks.alert.plan import PlanStats, plan_alerts
+from tasks.alert.rules import AlertRules, load_alert_rules
 from tasks.alert.senders import sender_factory
 from tasks.common.errors import RegwatchError
 from tasks.common.settings import Settings
@@ -134,27 +136,31 @@ def record_quiet(db: Database, settings: Settings, feeds: FeedsFile, polls: list
         if new.items:  # stored by no one between the probe and now: cannot happen, but the flow would store it
             return None
         stats.items_known = new.known
-        failing_reported = record_polls(db, settings, polls, stats, started)
+        rules = load_alert_rules(settings.config_dir)
+        failing_reported = record_polls(db, settings, rules, polls, stats, started)
         now = datetime.now(UTC)
+        # As the flow does after every cycle: a run killed after storing its stories and before planning their
+        # alerts leaves them to this one, which finds nothing new in the feeds (a few ms when nothing waits).
+        planned = plan_alerts(db, rules, timedelta(hours=settings.alert_max_age_hours), now, settings.slack_channel)
         due, unsent = due_count(db, now, may_reach_slack(settings))
     # Only when an alert is due (Slack down yesterday, up today): making the senders may read a Prefect block.
     delivered = deliver(db, sender_factory(settings), now, timedelta(hours=settings.alert_max_age_hours)) \
         if due else DeliveryStats(pending=unsent)
-    if stats.feeds_failed or delivered.changed or not db.snapshot_path.exists():  # as the flow decides
+    changed = stats.feeds_failed or planned.alerts_planned or planned.updates_planned or delivered.changed
+    if changed or not db.snapshot_path.exists():  # as the flow decides
         db.refresh_snapshot()
     warn(stats, delivered)
     failure = stats.failure(feeds.fetch.fail_run_share)
     if failure:
         raise RegwatchError(failure)
-    return summary(stats, delivered, failing_reported)
+    return summary(stats, planned, delivered, failing_reported)
 
 
-def record_polls(db: Database, settings: Settings, polls: list[FeedPoll], stats: CycleStats,
+def record_polls(db: Database, settings: Settings, rules: AlertRules, polls: list[FeedPoll], stats: CycleStats,
                  started: datetime) -> int:
     """What the flow records of a cycle's polls: feed validators and health, the runs row, and the report of
     feeds failing too many runs in a row (queued for Slack); how many feeds that report names."""
     finish_stage(db, polls, stats, started)
-    rules = load_alert_rules(settings.config_dir)
     reported = queue_failing_feeds(db, [poll.feed.feed_id for poll in polls], rules.failing_feed_runs,
                                    datetime.now(UTC), settings.slack_channel or rules.channel)
     return len(reported)
@@ -178,9 +184,9 @@ def warn(stats: CycleStats, delivered: DeliveryStats) -> None:
         logger.warning("%s", delivered.warning)
 
 
-def summary(stats: CycleStats, delivered: DeliveryStats, failing_reported: int) -> dict[str, Any]:
-    """The counts a flow run returns, for a quiet cycle: nothing fetched, extracted or planned; `quiet` says no
-    flow run was started."""
+def summary(stats: CycleStats, planned: PlanStats, delivered: DeliveryStats, failing_reported: int) -> dict[str, Any]:
+    """The counts a flow run returns, for a quiet cycle: nothing fetched or extracted; `quiet` says no flow run
+    was started."""
     return {
         "feeds_polled": stats.feeds_polled,
         "feeds_failed": stats.feeds_failed,
@@ -194,10 +200,10 @@ def summary(stats: CycleStats, delivered: DeliveryStats, failing_reported: int) 
         "duplicates": 0,
         "near_duplicates": 0,
         "feed_errors": stats.feed_errors,
-        "events_clustered": 0,
-        "alerts_planned": 0,
-        "alert_updates_planned": 0,
-        "alerts_suppressed": 0,
+        "events_clustered": planned.events_clustered,
+        "alerts_planned": planned.alerts_planned,
+        "alert_updates_planned": planned.updates_planned,
+        "alerts_suppressed": planned.suppressed,
         "alerts_sent": delivered.sent,
         "alerts_shown": delivered.shown,
         "alerts_failed": delivered.failed,

@@ -251,3 +251,18 @@ def test_a_kill_in_the_window_with_a_webhook_sends_that_alert_twice_and_says_so(
     assert kill.landed and kill.in_window == 1
     assert statuses.get("sent") == ALERTS and duplicates == 1
     assert output.count("may show twice in Slack: an incoming webhook cannot be read back") == 1, output[-3000:]
+
+
+def test_a_run_killed_before_planning_leaves_its_alerts_to_the_next_quiet_cycle(harness: Harness) -> None:
+    """A run killed after storing its stories and before planning their alerts: the next cycle finds nothing new
+    in the feeds, so it is a quiet cycle (no flow run), and it must still plan and send those alerts, once each."""
+    kill = harness.run_and_kill("as stories are stored", "fetch-extract-store")
+    assert kill.landed and kill.stored > 0 and not kill.alerts, kill  # stored, nothing planned
+
+    done = fk.run_cli(harness.config, harness.db, harness.env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "quiet" in done.stdout  # nothing new in the feeds: no flow run
+    assert len(posts_per_event(harness.slack)) == ALERTS
+    again = fk.run_cli(harness.config, harness.db, harness.env)
+    assert again.returncode == 0 and len(posts_per_event(harness.slack)) == ALERTS  # sent once, not again
+    assert sum(posts_per_event(harness.slack).values()) == ALERTS
