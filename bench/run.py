@@ -281,6 +281,16 @@ class Measured:
     def ratio(self, key: str, of: str) -> float:
         return self.rows[key].rate / self.rows[of].rate
 
+    def cpu_per_page(self) -> dict[str, float]:
+        """Milliseconds of CPU per page of the limits and the median naive and cold runs: on a machine shared with
+        other work, wall-time ratios swing with the load, CPU ones much less."""
+        def ms(row: Row) -> float:
+            return 1000 * row.cpu / row.articles
+
+        return {"L1": ms(self.rows["limit"]), "per-page work": ms(self.rows["worker"]), "L2": ms(self.rows["ceiling"]),
+                "naive peer": statistics.median(ms(naive) for naive, _ in self.pairs()),
+                "regwatch cold": statistics.median(ms(cold) for _, cold in self.pairs())}
+
 
 def targets(measured: Measured, grown: int, scaling: dict[str, float]) -> list[Target]:
     rows = measured.rows
@@ -383,21 +393,23 @@ def main(argv: list[str] | None = None) -> int:
         log.close()
     # The simulated day's cycles last as long as this run's quiet (warm) and busy (+1%) cycles.
     latency = simulate_latency(rows["warm"].wall, rows["plus"].wall)
+    command = " ".join(["python -m bench.run", *(sys.argv[1:] if argv is None else argv)])
     report = render(Measured(rows, args.runs, args.feeds, scale, latency), len(grown), cold_summary,
-                    len(slack.messages), scaling, workers, prefect_memory.peak, time.perf_counter() - started)
+                    len(slack.messages), scaling, workers, prefect_memory.peak, time.perf_counter() - started,
+                    command)
     print("\n" + report)
     RESULTS.write_text(report, encoding="utf-8")
     return 0
 
 
 def render(measured: Measured, grown: int, cold: dict[str, Any], slack_posts: int,
-           scaling: lookup_scaling.Scaling, workers: int, prefect_memory: int, total: float) -> str:
+           scaling: lookup_scaling.Scaling, workers: int, prefect_memory: int, total: float, command: str) -> str:
     checks = targets(measured, grown, scaling.growth)
-    over_naive = measured.over_naive()
+    over_naive, cpu = measured.over_naive(), measured.cpu_per_page()
     rows = measured.rows
     lines = [
         "# Benchmark results", "",
-        f"`make bench` on {os.cpu_count()} cores, {workers} extraction workers; total {total:.0f} s. "
+        f"`{command}` on {os.cpu_count()} cores, {workers} extraction workers; total {total:.0f} s. "
         f"Last cold run: {cold['articles_added']} articles stored, {cold['duplicates']} duplicates folded, "
         f"{cold['events_clustered']} events clustered, {cold['alerts_sent']} alerts sent ({slack_posts} Slack "
         f"posts in all, every run). Each regwatch row is one `regwatch run` process, start-up and imports included, "
@@ -412,6 +424,10 @@ def render(measured: Measured, grown: int, cold: dict[str, Any], slack_posts: in
         f"**{', '.join(f'{r:.2f}' for r in over_naive)}** (median **{statistics.median(over_naive):.2f}**); "
         f"warm / cold wall: **{rows['warm'].wall / measured.cold.wall:.1%}**; "
         f"Dask / local cold throughput: **{rows['dask'].rate / measured.cold_rate:.2f}**", "",
+        "CPU per page, in ms (steadier than wall time when other work shares the machine): "
+        + ", ".join(f"{name} {ms:.1f}" for name, ms in cpu.items())
+        + f"; by CPU, per-page work / L1 **{cpu['L1'] / cpu['per-page work']:.2f}**, "
+        f"cold / L2 **{cpu['L2'] / cpu['regwatch cold']:.2f}**", "",
         table(["target", "measured", "result"], [[t.name, t.measured, "PASS" if t.ok else "FAIL"] for t in checks]),
         "", "## Lookup cost per article as the database grows", "", scaling.table, "",
         "## The poll stage at scale (`bench.scale`)", "", table(["stage", "wall", "CPU", "rate"], measured.scale[0]),
