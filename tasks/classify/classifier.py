@@ -15,8 +15,9 @@ from typing import Any
 
 from tasks.classify.companies import CompanyMatch, CompanyMatcher, load_companies
 from tasks.classify.currency import load_rates
-from tasks.classify.events import Event, EventExtractor
 from tasks.classify.events.explain import why_no_event
+from tasks.classify.events.extractor import EventExtractor
+from tasks.classify.events.model import Event
 from tasks.classify.history import known_before, load_history
 from tasks.classify.money import exact
 from tasks.classify.script import as_written, simplified

@@ -16,8 +16,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from tasks.classify.currency import Rates
-from tasks.classify.events.model import Event
-from tasks.classify.events.timing import RECAP_DAYS
+from tasks.classify.events.model import RECAP_DAYS, Event
 from tasks.classify.kinds import known_kind
 from tasks.classify.same_action import amounts_agree
 from tasks.common.yamlconf import load_model

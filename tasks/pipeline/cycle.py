@@ -6,6 +6,11 @@ over the new items in batches. Pages are fetched concurrently in the event loop 
 worker processes for extraction as soon as each arrives, so the network and
 the CPUs work at the same time. A page that kills its worker (a crash, the OOM
 killer, more CPU than allowed) is quarantined and the rest of its batch goes on.
+
+`tasks.pipeline.page_work` (extraction, the classifier's cue tables, MinHash)
+is imported by the functions that hand it pages, not at the top: a quiet
+`regwatch run` uses the polling stages here and never a page, and importing it
+cost a fifth of such a cycle.
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ from datetime import UTC, datetime
 from tasks.fetch.feeds_config import FeedsFile, FetchLimits
 from tasks.fetch.poll import FeedItem, FeedPoll, FeedState, due_feeds, poll_all, rescheduled
 from tasks.fetch.safe_http import Fetched, Fetcher, FetchFailure
-from tasks.pipeline.page_work import UNRESOLVED_LINK, process_page, quarantine_record, quarantined_page, unresolved_link
 from tasks.pipeline.workers import WorkerDiedError, WorkerPool
 from tasks.store.articles import NewItems, filter_new, save_articles
 from tasks.store.database import Database
@@ -57,16 +61,18 @@ class Extractor:
 
         One crash is enough: the page is stored from its feed summary and never handed to a worker again,
         and the summary is still classified (in another worker), so the story may alert."""
+        from tasks.pipeline import page_work  # here, not at the top: see the module docstring
+
         try:
-            return await self._run(process_page, item, page, fetch_error, self.config_dir)
+            return await self._run(page_work.process_page, item, page, fetch_error, self.config_dir)
         except WorkerDiedError as died:
             reason = str(died)
         final_url = page.url if page else None
         try:
-            return await self._run(quarantined_page, item, final_url, reason, self.config_dir)
+            return await self._run(page_work.quarantined_page, item, final_url, reason, self.config_dir)
         except WorkerDiedError:  # the summary kills workers too: store it as it is
             unread = f"{reason}; its feed summary killed a worker too, so the story is not classified"
-            return quarantine_record(item, final_url, unread)
+            return page_work.quarantine_record(item, final_url, unread)
 
     async def _run(self, work: Callable[..., ArticleRecord], *args: object) -> ArticleRecord:
         return await asyncio.get_running_loop().run_in_executor(self.executor, work, *args)
@@ -216,8 +222,10 @@ FetchedPage = tuple[FeedItem, Fetched | None, str | None]  # an item, its page (
 
 async def fetch_page(item: FeedItem, fetcher: Fetcher, limits: FetchLimits) -> FetchedPage:
     """The item's page; an aggregator's link that cannot lead to the article is not requested at all."""
-    if unresolved_link(item, None):
-        return item, None, UNRESOLVED_LINK
+    from tasks.pipeline import page_work  # here, not at the top: see the module docstring
+
+    if page_work.unresolved_link(item, None):
+        return item, None, page_work.UNRESOLVED_LINK
     result = await fetcher.get(item.link, max_bytes=limits.max_page_bytes,
                                headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
     if isinstance(result, FetchFailure):
@@ -245,7 +253,9 @@ async def fetch_stage(items: Sequence[FeedItem], fetcher: Fetcher, limits: Fetch
 
 
 def extract_pages(pages: Sequence[FetchedPage], config_dir: str) -> list[ArticleRecord]:
-    return [process_page(item, page, error, config_dir) for item, page, error in pages]
+    from tasks.pipeline import page_work  # here, not at the top: see the module docstring
+
+    return [page_work.process_page(item, page, error, config_dir) for item, page, error in pages]
 
 
 def store_stage(db: Database, records: list[ArticleRecord]) -> Stored:

@@ -14,14 +14,9 @@ import duckdb
 import numpy as np
 
 from tasks.extract.minhash import BANDS, DEFAULT_THRESHOLD, NUM_PERM, as_matrix, band_key_matrix
+from tasks.store.migrations import NEAR_DUPES_SCHEMA as SCHEMA  # the tables, kept with the schema's history
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS article_minhash (article_id VARCHAR PRIMARY KEY, signature BIGINT[] NOT NULL);
--- One row per (band, article). The ART index lets a lookup probe only its own keys: without it every
--- lookup scans all BANDS rows of every stored article (about 60x slower at 1M articles than at 10k).
-CREATE TABLE IF NOT EXISTS minhash_bands (band_key BIGINT NOT NULL, article_id VARCHAR NOT NULL);
-CREATE INDEX IF NOT EXISTS minhash_bands_key ON minhash_bands (band_key);
-"""
+__all__ = ["SCHEMA", "add_signature_matrix", "add_signatures", "find_many", "find_near_duplicates"]
 
 # Numpy arrays reach DuckDB as a registered view over a dict of columns: no pandas or pyarrow, no per-value
 # Python conversion, nothing written (a temp table would copy them first).

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tasks.classify.companies import CompanyMatch
-from tasks.classify.events import Event
+from tasks.classify.events.model import Event
 
 QUARANTINED = "quarantined"  # `extraction` of a page that killed its worker: stored from the feed summary
 # `extraction` of an aggregator's link that does not say where the article is (Google News): stored from the

@@ -13,9 +13,8 @@ yields an event when:
   "last year", 此前, 曾 ...: `timing`.
 Which amount and which company an action falls on is `attach`; folding the
 sentences that report one action into one event is `merging`.
+
+The package imports none of them itself: reading the event model or the recap
+window (the known-actions history, a quiet `regwatch run`) must not compile the
+extractor's few hundred cues.
 """
-
-from tasks.classify.events.extractor import EventExtractor
-from tasks.classify.events.model import Event
-
-__all__ = ["Event", "EventExtractor"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+RECAP_DAYS = 7  # an action dated a week or more before the story is background: its own reports were the news
+
 
 @dataclass
 class Event:

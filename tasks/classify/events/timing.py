@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from tasks.classify.events.cues import cue
+from tasks.classify.events.model import RECAP_DAYS
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                 "november", "december")
@@ -51,7 +52,6 @@ _OPENING_TIME = re.compile(
     r"|(?:last|a) (?:year|month|week)\b|(?:19|20)\d\d\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|去年|前年|此前)",
     re.IGNORECASE,
 )
-RECAP_DAYS = 7  # an action dated a week or more before the story is background: its own reports were the news
 
 
 def _first(groups: dict[str, str | None], *names: str) -> str | None:
