@@ -45,6 +45,7 @@ from tasks.fetch.safe_http import Fetcher
 from tasks.pipeline.cycle import CycleStats, finish_stage, new_items_stage, poll_stage, waiting_feeds
 from tasks.store.articles import item_keys, known_keys
 from tasks.store.database import Database
+from tasks.store.feed_health import load_states
 
 logger = logging.getLogger(__name__)
 
@@ -113,11 +114,20 @@ async def probe(db: Database, feeds: FeedsFile, settings: Settings) -> list[Feed
     return None if watch.found.is_set() else polling.result()
 
 
+def never_polled(db: Database, feeds: FeedsFile) -> bool:
+    """Whether an enabled feed has never been polled: its items are news by definition, so the cycle is not quiet,
+    and probing would only fetch it twice (on a first run, every feed twice, and parse them all here)."""
+    states = load_states(db)
+    return any(feed.enabled and feed.feed_id not in states for feed in feeds.feeds)
+
+
 def quiet_cycle(settings: Settings) -> dict[str, Any] | None:
     """Probe the feeds; when the cycle is quiet, record it and return its summary, else None having recorded
     nothing: the flow must run."""
     feeds = load_feeds(settings.config_dir)
     db = Database.for_settings(settings)
+    if never_polled(db, feeds):
+        return None
     started = datetime.now(UTC)
     polls = asyncio.run(probe(db, feeds, settings))
     return None if polls is None else record_quiet(db, settings, feeds, polls, started)

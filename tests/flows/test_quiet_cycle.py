@@ -142,8 +142,8 @@ def test_a_quiet_cycle_delivers_an_alert_that_slack_refused_earlier_once(
 
 
 def test_a_quiet_cycle_whose_feeds_all_fail_ends_as_the_flow_does(site: Site, prefect_api_url: str) -> None:
-    quiet = site.run(prefect_api_url=prefect_api_url)  # nothing published: both feeds answer 404
-    flow = site.run("--always-flow", prefect_api_url=prefect_api_url)
+    flow = site.run("--always-flow", prefect_api_url=prefect_api_url)  # nothing published: both feeds answer 404
+    quiet = site.run(prefect_api_url=prefect_api_url)  # the feeds polled once: now a quiet cycle may record them
 
     assert quiet.returncode == 1 and flow.returncode == 1 and quiet.stdout == ""
     ours = [line for line in own_lines(quiet) if line.startswith("regwatch:")]
@@ -169,6 +169,15 @@ def test_a_busy_cycle_after_a_quiet_one_stores_every_new_story_once(site: Site, 
     assert site.query("SELECT count(*) FROM runs") == [(3,)]  # the probe of the busy cycle recorded none
     assert site.server.hits["/wire.rss"] == 2 and site.server.hits["/didi.html"] == 1  # probed, then polled
     assert counts(site.run(prefect_api_url=prefect_api_url))["quiet"] is True
+
+
+def test_a_feed_never_polled_goes_straight_to_the_flow_without_a_probe(site: Site, prefect_api_url: str) -> None:
+    """A feed with no stored state has news by definition: probing it would fetch it twice (and, on a first run,
+    every feed twice), so the cycle goes to the flow before any request."""
+    site.publish("/alibaba.html")
+    first = counts(site.run(prefect_api_url=prefect_api_url))
+    assert first["quiet"] is False and first["articles_added"] == 1
+    assert site.server.hits["/wire.rss"] == 1 and site.server.hits["/plain.rss"] == 1  # once each, by the flow
 
 
 def test_always_flow_runs_a_quiet_cycle_as_a_flow_run(site: Site, prefect_api_url: str) -> None:
