@@ -21,12 +21,16 @@ on the same pages and the same cores:
    a scheduled run of `regwatch serve` (Prefect starts each flow run in a
    process of its own) runs the flow; the Prefect server runs beside them;
 5. regwatch cold with the Dask task runner, on every second feed (half the
-   pages: the whole set would add another minute and a half).
+   pages: the whole set would add another minute and a half);
+6. quiet cycles (`bench.quiet`): every feed answering 304, five whole
+   processes each way, embedded and against the server;
 
 then prints one table with wall time, articles per second, CPU seconds and
 peak memory of each process tree, pages and feeds fetched, and Prefect task
-runs; the ratios the targets are set on; and the lookup scaling table
-(`bench.lookup_scaling`). Results also go to bench/RESULTS.md.
+runs; the ratios the targets are set on; the lookup scaling table
+(`bench.lookup_scaling`), the poll stage at 10 000 feeds (`bench.scale`) and
+the story-to-Slack simulation (`bench.latency`). Results also go to
+bench/RESULTS.md.
 
     python -m bench.run [--pages 5000] [--feeds 200] [--scaling 10000,100000,1000000] [--keep DIR]
 """
@@ -237,8 +241,10 @@ def measure_run(name: str, env: dict[str, str], server: BenchServer, log: IO[str
     server.take_hits()
     wall, cpu, peak, out = run_child([REGWATCH, "run", "--json"], env, log)
     hits, summary = server.take_hits(), json.loads(out)
+    # A quiet cycle starts no flow run (tasks.pipeline.quiet): the newest flow run is an earlier run's.
+    task_runs = 0 if summary["quiet"] else task_runs_of_last_run(env["PREFECT_API_URL"])
     row = Row(name, wall, summary["pages_fetched"], cpu, peak, hits["page_200"], hits["feed_200"],
-              hits["feed_304"], task_runs_of_last_run(env["PREFECT_API_URL"]))
+              hits["feed_304"], task_runs)
     return row, summary
 
 
@@ -260,6 +266,7 @@ class Measured:
     feeds: int  # in the benchmark's config
     scale: tuple[list[list[str]], list[tuple[str, str, bool]]]  # bench.scale's rows and targets
     latency: Latency
+    quiet: list[Target]  # bench.quiet's: a quiet cycle's wall time, embedded and against a server
 
     def pairs(self) -> list[tuple[Row, Row]]:
         return [(self.rows[f"naive-{n}"], self.rows[f"cold-{n}"]) for n in range(1, self.runs + 1)]
@@ -314,6 +321,7 @@ def targets(measured: Measured, grown: int, scaling: dict[str, float]) -> list[T
                ", ".join(f"{name} {ratio:.2f} x" for name, ratio in scaling.items()),
                all(ratio <= 2 for ratio in scaling.values())),
         Target("cold peak memory (PSS) < 600 MB", f"{peak / MB:.0f} MB", peak < 600 * MB),
+        *measured.quiet,
         *(Target(*other) for other in [*measured.scale[1], *measured.latency.targets()]),
     ]
 
@@ -336,6 +344,8 @@ def measure_pairs(runs: int, server: BenchServer, corpus: Corpus, work: Path, lo
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench.quiet import measure_quiet  # here: bench.quiet builds on this module's Row, Target and run_child
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=5000, help="benchmark pages (plus the labelled stories)")
     parser.add_argument("--feeds", type=int, default=200)
@@ -385,7 +395,9 @@ def main(argv: list[str] | None = None) -> int:
             print("measuring regwatch cold on a local Dask cluster...", flush=True)
             rows["dask"], _ = measure_run(f"regwatch cold, Dask ({workers} workers, every 2nd feed)",
                                           env_of("dask", every=2, REGWATCH_TASK_RUNNER="dask"), server, log)
-        # The quiet-cycle rows (bench.quiet) go here when they exist, measured alone like the rows above.
+            print("measuring quiet cycles, embedded and against the server...", flush=True)
+            quiet = measure_quiet(server, slack, work, log, prefect.api_url, name=f"regwatch-{args.runs}")
+        rows.update({f"quiet-{n}": q.row for n, q in enumerate(quiet)})
         print("measuring lookup scaling...", flush=True)
         scaling = lookup_scaling.run([int(s) for s in args.scaling.split(",")], work / "scaling.duckdb")
         print("measuring the poll stage at scale...", flush=True)
@@ -394,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     # The simulated day's cycles last as long as this run's quiet (warm) and busy (+1%) cycles.
     latency = simulate_latency(rows["warm"].wall, rows["plus"].wall)
     command = " ".join(["python -m bench.run", *(sys.argv[1:] if argv is None else argv)])
-    report = render(Measured(rows, args.runs, args.feeds, scale, latency), len(grown), cold_summary,
+    report = render(Measured(rows, args.runs, args.feeds, scale, latency, [q.target for q in quiet]), len(grown),
+                    cold_summary,
                     len(slack.messages), scaling, workers, prefect_memory.peak, time.perf_counter() - started,
                     command)
     print("\n" + report)
