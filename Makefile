@@ -48,8 +48,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 # Whole-process monitoring cycles back to back against changing feeds, outages and Slack 429s (bench/soak.py).
-# A cycle costs about 10 CPU-seconds and 10-12 s on 2 cores, so 300 take about 55 minutes: 70 is what fits in 15
-# (README, Reliability). make soak SOAK_CYCLES=300 runs the 300 (at most 400).
+# Every cycle has news, so each is a flow run: about 9 CPU-seconds and 8 s on 2 cores, and 300 take about 40
+# minutes: 70 is what fits in 15 (README, Reliability). make soak SOAK_CYCLES=300 runs the 300 (at most 400).
 SOAK_CYCLES ?= 70
 
 soak: $(STAMP)
