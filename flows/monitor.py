@@ -51,7 +51,7 @@ from tasks.pipeline.cycle import (
     waiting_feeds,
     worker_count,
 )
-from tasks.pipeline.report import run_report
+from tasks.pipeline.report import cycle_counts, run_report
 from tasks.store.articles import NewItems
 from tasks.store.database import Database
 from tasks.store.history import sync_reference_events
@@ -280,26 +280,4 @@ async def monitor(
         # Last, after storing and delivering what it could: the flow run ends Failed with the reason as its message
         # (`regwatch run` prints it and exits 1), instead of Completed with nothing monitored.
         return Failed(message=failure)
-    return {
-        "feeds_polled": stats.feeds_polled,
-        "feeds_failed": stats.feeds_failed,
-        "feeds_not_modified": stats.feeds_not_modified,
-        "feeds_waiting": stats.feeds_waiting,
-        "items_seen": stats.items_seen,
-        "pages_fetched": stats.pages_fetched,
-        "page_failures": stats.page_failures,
-        "pages_quarantined": len(stats.quarantined),
-        "articles_added": stats.articles_added,
-        "duplicates": stats.duplicates,
-        "near_duplicates": stats.near_duplicates,
-        "feed_errors": stats.feed_errors,
-        "events_clustered": planned.events_clustered,
-        "alerts_planned": planned.alerts_planned,
-        "alert_updates_planned": planned.updates_planned,
-        "alerts_suppressed": planned.suppressed,
-        "alerts_sent": delivered.sent,
-        "alerts_shown": delivered.shown,
-        "alerts_failed": delivered.failed,
-        "alerts_pending": delivered.pending,
-        "failing_feeds_reported": len(failing_reported),
-    }
+    return cycle_counts(stats, planned, delivered, len(failing_reported))

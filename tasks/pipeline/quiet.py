@@ -43,6 +43,7 @@ from tasks.fetch.feeds_config import FeedsFile, load_feeds
 from tasks.fetch.poll import FeedPoll
 from tasks.fetch.safe_http import Fetcher
 from tasks.pipeline.cycle import CycleStats, finish_stage, new_items_stage, poll_stage, waiting_feeds
+from tasks.pipeline.report import cycle_counts
 from tasks.store.articles import item_keys, known_keys
 from tasks.store.database import Database
 from tasks.store.feed_health import load_states
@@ -195,29 +196,6 @@ def warn(stats: CycleStats, delivered: DeliveryStats) -> None:
 
 
 def summary(stats: CycleStats, planned: PlanStats, delivered: DeliveryStats, failing_reported: int) -> dict[str, Any]:
-    """The counts a flow run returns, for a quiet cycle: nothing fetched or extracted; `quiet` says no flow run
+    """The counts a flow run returns, for a quiet cycle (nothing fetched or extracted); `quiet` says no flow run
     was started."""
-    return {
-        "feeds_polled": stats.feeds_polled,
-        "feeds_failed": stats.feeds_failed,
-        "feeds_not_modified": stats.feeds_not_modified,
-        "feeds_waiting": stats.feeds_waiting,
-        "items_seen": stats.items_seen,
-        "pages_fetched": 0,
-        "page_failures": 0,
-        "pages_quarantined": 0,
-        "articles_added": 0,
-        "duplicates": 0,
-        "near_duplicates": 0,
-        "feed_errors": stats.feed_errors,
-        "events_clustered": planned.events_clustered,
-        "alerts_planned": planned.alerts_planned,
-        "alert_updates_planned": planned.updates_planned,
-        "alerts_suppressed": planned.suppressed,
-        "alerts_sent": delivered.sent,
-        "alerts_shown": delivered.shown,
-        "alerts_failed": delivered.failed,
-        "alerts_pending": delivered.pending,
-        "failing_feeds_reported": failing_reported,
-        "quiet": True,
-    }
+    return {**cycle_counts(stats, planned, delivered, failing_reported), "quiet": True}

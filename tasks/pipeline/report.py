@@ -3,10 +3,42 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from tasks.alert.delivery import DeliveryStats
+from tasks.alert.plan import PlanStats
 from tasks.pipeline.cycle import CycleStats
 from tasks.store.database import Database
+
+
+def cycle_counts(
+    stats: CycleStats, planned: PlanStats, delivered: DeliveryStats, failing_reported: int
+) -> dict[str, Any]:
+    """A cycle's counts, as `regwatch run --json` prints them: the same keys whether a flow run or a quiet cycle
+    (`tasks.pipeline.quiet`) recorded it."""
+    return {
+        "feeds_polled": stats.feeds_polled,
+        "feeds_failed": stats.feeds_failed,
+        "feeds_not_modified": stats.feeds_not_modified,
+        "feeds_waiting": stats.feeds_waiting,
+        "items_seen": stats.items_seen,
+        "pages_fetched": stats.pages_fetched,
+        "page_failures": stats.page_failures,
+        "pages_quarantined": len(stats.quarantined),
+        "articles_added": stats.articles_added,
+        "duplicates": stats.duplicates,
+        "near_duplicates": stats.near_duplicates,
+        "feed_errors": stats.feed_errors,
+        "events_clustered": planned.events_clustered,
+        "alerts_planned": planned.alerts_planned,
+        "alert_updates_planned": planned.updates_planned,
+        "alerts_suppressed": planned.suppressed,
+        "alerts_sent": delivered.sent,
+        "alerts_shown": delivered.shown,
+        "alerts_failed": delivered.failed,
+        "alerts_pending": delivered.pending,
+        "failing_feeds_reported": failing_reported,
+    }
 
 
 def run_report(db: Database, started: datetime, stats: CycleStats, delivered: DeliveryStats,
