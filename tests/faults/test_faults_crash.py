@@ -254,10 +254,12 @@ def test_a_kill_in_the_window_with_a_webhook_sends_that_alert_twice_and_says_so(
 
 
 def test_a_run_killed_before_planning_leaves_its_alerts_to_the_next_quiet_cycle(harness: Harness) -> None:
-    """A run killed after storing its stories and before planning their alerts: the next cycle finds nothing new
-    in the feeds, so it is a quiet cycle (no flow run), and it must still plan and send those alerts, once each."""
-    kill = harness.run_and_kill("as stories are stored", "fetch-extract-store")
-    assert kill.landed and kill.stored > 0 and not kill.alerts, kill  # stored, nothing planned
+    """A run killed after storing its stories and recording the feeds, as it starts planning their alerts: the
+    next cycle finds nothing new in the feeds, so it is a quiet cycle (no flow run), and it must still plan and
+    send those alerts, once each. (Killed before the feeds are recorded, the next cycle re-polls them as never
+    polled and runs the flow.)"""
+    kill = harness.run_and_kill("as alerts are planned", "record-feed-health")
+    assert kill.landed and kill.stored > 0, kill
 
     done = fk.run_cli(harness.config, harness.db, harness.env)
     assert done.returncode == 0, done.stderr[-3000:]

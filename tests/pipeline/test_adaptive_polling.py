@@ -30,7 +30,7 @@ from tests.support.configs import write_config
 from tests.support.faultkit import rss
 from tests.support.httpkit import static, status
 
-START = datetime.now(UTC)  # the cycles' simulated times run ahead of the clock: `regwatch run` finds feeds not due
+START = datetime.now(UTC)  # the cycles' simulated times; a test that runs `regwatch run` after them starts its own
 QUIET_FEED = rss([("A settled story", "https://wire.example/settled")])
 
 
@@ -61,17 +61,17 @@ def feeds(server: CorpusServer) -> Iterator[FeedsFile]:
                     fetch=FetchLimits(timeout_seconds=2, quiet_polls_before_backoff=3))  # not 4 hours
 
 
-def cycle(db: Database, feeds: FeedsFile, minute: int) -> list[str]:
-    """One cycle's poll and bookkeeping, as the flow does them, `minute` minutes after START; the feeds polled."""
+def cycle(db: Database, feeds: FeedsFile, minute: int, start: datetime = START) -> list[str]:
+    """One cycle's poll and bookkeeping, as the flow does them, `minute` minutes after `start`; the feeds polled."""
 
-    async def poll() -> list:  # type: ignore[type-arg]
+    async def poll() -> list[FeedPoll]:
         async with Fetcher(feeds.fetch, allow_private=True) as fetcher:
-            return await poll_stage(db, feeds, fetcher, now=START + timedelta(minutes=minute))
+            return await poll_stage(db, feeds, fetcher, now=start + timedelta(minutes=minute))
 
     polls = asyncio.run(poll())
     stats = CycleStats()
     stats.add_polls(polls)
-    finish_stage(db, polls, stats, START)
+    finish_stage(db, polls, stats, start)
     return sorted(p.feed.name or "" for p in polls)
 
 
@@ -113,8 +113,9 @@ def test_run_all_feeds_polls_the_feeds_adaptive_polling_would_skip(
     config = write_config(tmp_path / "config", yaml.safe_dump(quiet.model_dump(mode="json", exclude_none=True)))
     db = Database(tmp_path / "rw.duckdb")
     db.init()
+    now = datetime.now(UTC)  # ahead of the clock from here: `regwatch run` below finds the feeds not due
     for minute in range(4):  # the first poll, then 3 quiet ones: due again in 2 minutes
-        cycle(db, quiet, minute)
+        cycle(db, quiet, minute, now)
     monkeypatch.setenv("REGWATCH_ALLOW_PRIVATE_NETWORKS", "1")
 
     def run(*extra: str) -> dict[str, object]:
