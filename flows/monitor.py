@@ -33,7 +33,6 @@ from tasks.common.errors import DatabaseError
 from tasks.common.settings import Settings, check_slack_settings, load_settings
 from tasks.fetch.feeds_config import FeedsFile, FetchLimits, load_feeds
 from tasks.fetch.poll import FeedItem, FeedPoll
-from tasks.fetch.safe_http import Fetcher
 from tasks.pipeline.batch_loop import DASK_PART, batches, run_batches
 from tasks.pipeline.cycle import (
     CycleStats,
@@ -44,6 +43,7 @@ from tasks.pipeline.cycle import (
     extract_stage,
     extraction_pool,
     fetch_stage,
+    fetcher,
     finish_stage,
     new_items_stage,
     poll_stage,
@@ -78,11 +78,6 @@ def worth_retrying(_task: Task[Any, Any], _run: TaskRun, state: State[Any]) -> b
     """Not a database error: those have already waited the lock timeout, and the disk does
     not empty itself in 30 s; retrying would only put minutes between the fault and its message."""
     return not isinstance(state.data, DatabaseError)
-
-
-def fetcher(limits: FetchLimits, settings: Settings) -> Fetcher:
-    """A fetcher that may reach what the settings allow: public addresses, plus private ones if told."""
-    return Fetcher(limits, settings.allow_private_networks, exempt=settings.private_exceptions)
 
 
 @task(name="poll-feeds", cache_policy=NONE, retries=RETRIES, retry_delay_seconds=BACKOFF,

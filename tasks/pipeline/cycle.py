@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from tasks.common.settings import Settings
 from tasks.fetch.feeds_config import FeedsFile, FetchLimits
 from tasks.fetch.poll import FeedItem, FeedPoll, FeedState, due_feeds, poll_all, rescheduled
 from tasks.fetch.safe_http import Fetched, Fetcher, FetchFailure
@@ -34,6 +35,12 @@ from tasks.store.articles import NewItems, filter_new, save_articles
 from tasks.store.database import Database
 from tasks.store.feed_health import load_states, record_polls
 from tasks.store.records import HEADLINE_ONLY, QUARANTINED, ArticleRecord
+
+
+def fetcher(limits: FetchLimits, settings: Settings) -> Fetcher:
+    """A fetcher that may reach what the settings allow: public addresses, plus private ones if told. The flow and
+    the quiet cycle's probe poll with it, so both reach exactly the same feeds."""
+    return Fetcher(limits, settings.allow_private_networks, exempt=settings.private_exceptions)
 
 
 def worker_count(requested: int | None = None) -> int:

@@ -41,8 +41,7 @@ from tasks.common.errors import RegwatchError
 from tasks.common.settings import Settings
 from tasks.fetch.feeds_config import FeedsFile, load_feeds
 from tasks.fetch.poll import FeedPoll
-from tasks.fetch.safe_http import Fetcher
-from tasks.pipeline.cycle import CycleStats, finish_stage, new_items_stage, poll_stage, waiting_feeds
+from tasks.pipeline.cycle import CycleStats, fetcher, finish_stage, new_items_stage, poll_stage, waiting_feeds
 from tasks.pipeline.report import cycle_counts
 from tasks.store.articles import item_keys, known_keys
 from tasks.store.database import Database
@@ -89,18 +88,13 @@ class NewItemWatch(Executor):
         return any(not any(key in known for key in item_keys(item)) for item in poll.items)
 
 
-def fetcher(feeds: FeedsFile, settings: Settings) -> Fetcher:
-    """The fetcher the flow polls with: public addresses, plus those the settings allow."""
-    return Fetcher(feeds.fetch, settings.allow_private_networks, exempt=settings.private_exceptions)
-
-
 async def probe(db: Database, feeds: FeedsFile, settings: Settings) -> list[FeedPoll] | None:
     """Every due feed's poll when none has a new item; None as soon as one has (the other polls are dropped).
 
     Records nothing: the validators of a probe are saved only once the cycle is known to be quiet."""
     watch = NewItemWatch(db, asyncio.get_running_loop())
     try:
-        async with fetcher(feeds, settings) as client:
+        async with fetcher(feeds.fetch, settings) as client:
             polling = asyncio.ensure_future(poll_stage(db, feeds, client, watch))
             found = asyncio.ensure_future(watch.found.wait())
             await asyncio.wait({polling, found}, return_when=asyncio.FIRST_COMPLETED)
