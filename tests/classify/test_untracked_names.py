@@ -13,7 +13,7 @@ def fined(sentence: str) -> str | None:
 
 
 def test_a_passive_trigger_falls_on_the_firm_named_before_it_not_the_body_after_it() -> None:
-    sentence = ("Among the cases, Shanghai Lvye Agriculture Co was fined 350,000 yuan (US$48,300) for price fraud, "
+    sentence = ("Among the cases, Shanghai Lvye Agriculture Co was fined 350,000 yuan (US$48,300) for cheating buyers, "
                 "the Shanghai Administration for Market Regulation said.")
     assert fined(sentence) == "Lvye Agriculture Co"
 
