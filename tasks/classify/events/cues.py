@@ -57,7 +57,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     ),
     "rectification": cue(
         r"\brectif\w+", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
-        r"\b(?:ordered|told|instructed|required|asked)\b[^.;]{0,60}?\bto (?:fix|correct|overhaul|restructure"
+        r"\b(?:ordered|told|instructed|required|asked)\b[^.;]{0,60}?\bto (?:fix|correct|overhaul|restructure|step up"
         r"|stop(?! (?:registering|signing up|accepting|taking) new)|end|submit"
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
         r"\bmust (?:end|stop(?! (?:registering|signing up|accepting|taking) new)|give up|submit|terminate|scrap|unwind)\b",
@@ -387,6 +387,10 @@ NEGATOR = re.compile(r"未|没有|并未|不会|\b(?:not|never)\b")
 # rectification") or reporting it done (已完成整改).
 RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'’.-]+\s+){0,4}?(?:to\s+[\"“']?(?:\w+\s+){0,2}rectify"
                     r"|[\"“']?(?:\w+\s+)?rectifications?)\b", r"\brectifications? (?:was |were )?(?:ordered|demanded)\b",
+                    # the order's corrective part after other duties: "required it to pay ... and implement
+                    # rectifications", "ordered to step up its management" (not "to file self-inspection reports")
+                    r"\b(?:ordered|required|demanded|instructed)\b(?:[^.;]|\.(?=\d)){0,160}?\b(?:rectif\w+"
+                    r"|step up (?:its |their )?(?:management|supervision|oversight|review))",
                     r"责令[^，。；]{0,12}(?:整改|改正)", r"要求[^，。；]{0,12}(?:立即|全面)?整改")
 
 
