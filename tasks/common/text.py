@@ -12,11 +12,14 @@ CJK_CHARS = "\u3040-\u30ff" + HAN_CHARS
 HAN = re.compile(f"[{HAN_CHARS}]")
 CJK = re.compile(f"[{CJK_CHARS}]")
 
-# A sentence ends at 。！？； or at .!? followed by space and a capital/quote/CJK, or at a line break.
+# A sentence ends at 。！？； (or their half-width forms between Chinese characters), at .!? followed by space and a
+# capital/quote/CJK, or at a line break.
 _END = re.compile(
     r"(?<=[。！？；!?])[”’」』\"']?"
     r"|(?<=[a-z0-9)\]”\"'%])[.!?][”\"']?(?=\s+[A-Z\"“‘(" + HAN_CHARS + "])"
     r"|(?<=[a-z])\s[.!?](?=\s+[A-Z])"  # "... as the report said . The regulator added": a scraped stop
+    # Chinese set with half-width punctuation (some sites normalise it): "整改;对新浪微博…" ends a clause too
+    f"|(?<=[{HAN_CHARS}”\"])[;.](?=\\s*[{HAN_CHARS}“\"])"
     r"|\n+"
 )
 _ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "Co", "Inc", "Ltd", "Corp", "St", "No", "U.S", "U.K", "Jan", "Feb",

@@ -143,6 +143,13 @@ def zh_passive_subject(sentence: str, position: int) -> tuple[int, int, str] | N
     return (start, bei, name) if name and 2 <= len(name) <= 20 else None
 
 
+# A platform named by its brand in quotes: 对“乐拍”短视频应用作出处理, 对“皮皮搞笑”网络社区平台…进行处理
+_QUOTED_PLATFORM_ZH = re.compile(
+    r"[对對][^，。；,;]{0,20}?[“「\"](?P<name>[^”」\"，。]{2,12})[”」\"]"
+    r"(?:App|APP|app|应用|應用|平台|網站|网站|短视频|短視頻|网络社区|網絡社區|公众号|公眾號|小程序|账号|帳號)"
+)
+
+
 _ZH_NAME_END = re.compile(r"(?:滥用|濫用|涉嫌|实施|實施|未依法|违法|違法|违规|違規|的|在|等)")
 
 
@@ -190,6 +197,9 @@ def untracked_name(sentence: str, trigger: re.Match[str]) -> str | None:
     passive = zh_passive_subject(sentence, trigger_end)
     if passive is not None and HAN.search(passive[2]):
         return passive[2]
+    quoted = _QUOTED_PLATFORM_ZH.search(sentence)
+    if quoted:
+        return quoted.group("name")
     chinese = _UNTRACKED_ZH.search(sentence)
     if chinese:
         name = _ZH_NAME_END.split(chinese.group("name"), maxsplit=1)[0].strip()

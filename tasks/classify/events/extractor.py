@@ -105,7 +105,8 @@ class EventExtractor:
             regs = [m for m in mentions if sentence.start <= m.start < sentence.end]
             chinese = _chinese_regulators(regs)
             foreign = [m for m in regs if m.code == FOREIGN]
-            since_named += 1
+            if not before.endswith((";", "；")):
+                since_named += 1  # a list of violations split at its semicolons is still one sentence of distance
             carried = last_chinese if not foreign and since_named <= CARRY_SENTENCES else None
             acting = chinese[0] if chinese else carried
             if chinese:
