@@ -45,7 +45,11 @@ REGULATORS: dict[str, tuple[str, ...]] = {
         "中国证监会", "证监会", "中國證監會", "證監會",
     ),
     "NFRA": ("National Financial Regulatory Administration", "NFRA", "国家金融监督管理总局", "金融监管总局",
-             "國家金融監督管理總局"),
+             "國家金融監督管理總局",
+             # machine translations of 国家金融监督管理总局 on translated news sites
+             "State Financial Supervision and Administration Bureau", "State Administration of Financial Supervision",
+             "National Administration of Financial Supervision", "General Administration of Financial Supervision",
+             "National Financial Supervision and Administration", "State Financial Regulatory Administration"),
     "CBIRC": ("China Banking and Insurance Regulatory Commission", "CBIRC", "banking regulator", "银保监会",
               "中国银保监会", "銀保監會"),
     "MIIT": ("Ministry of Industry and Information Technology", "MIIT", "industry ministry", "工业和信息化部",
@@ -75,7 +79,7 @@ REGULATORS: dict[str, tuple[str, ...]] = {
                   "Communist Party", "Chinese Communist Party", "ruling party", "中央全面深化改革委员会",
                   "中央全面深化改革委員會", "Central Commission for Comprehensively Deepening Reform", "中央财经委员会",
                   "中央財經委員會", "Central Financial and Economic Affairs Commission"),
-    "NPC": ("National People's Congress", "NPC Standing Committee", "top legislature", "全国人大", "人大常委会",
+    "NPC": ("National People's Congress", "NPC Standing Committee", "top legislature", "top lawmakers", "全国人大", "人大常委会",
             "全國人大", "人大常委會"),
     "CEWC": ("Central Economic Work Conference", "中央经济工作会议", "中央經濟工作會議"),
     "SSE": ("Shanghai Stock Exchange", "Shanghai's stock exchange", "Shanghai’s stock exchange", "STAR Market", "上交所", "上海证券交易所", "上海證券交易所", "科创板", "科創板"),
@@ -119,7 +123,7 @@ GENERIC = frozenset({
     "internet watchdog", "cybersecurity regulator", "securities regulator", "securities watchdog",
     "banking regulator", "industry ministry", "state planner", "tax authorities", "tax bureau", "commerce ministry",
     "education ministry", "gaming regulator", "video game regulator", "games regulator", "game regulator",
-    "gaming watchdog", "cabinet", "top legislature", "Premier", "Vice Premier", "Vice-Premier", "副总理", "副總理",
+    "gaming watchdog", "cabinet", "top legislature", "top lawmakers", "Premier", "Vice Premier", "Vice-Premier", "副总理", "副總理",
     "government", "law enforcement", "Communist Party", "ruling party",
     "Ministry of Commerce", "Ministry of Education", "Ministry of Public Security", "State Council",
     "Central Committee", "Treasury", "Politburo", "Political Bureau", "regulators", "Regulators",
@@ -284,6 +288,8 @@ class RegulatorFinder:
                 after = text[end] if end < len(text) else " "
                 if _WORD.match(before) or _WORD.match(after):
                     continue
+            if code == FOREIGN and text[end:end + 1] in ("語", "语"):
+                continue  # 日本語 in a site's language menu is a language, not Japan acting
             if code != FOREIGN and name in GENERIC and (
                 _OTHER_COUNTRY.search(text[max(0, start - 40):start]) or not china
             ):

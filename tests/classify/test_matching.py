@@ -143,3 +143,11 @@ def test_regulators_prefer_the_longest_name_and_know_foreign_ones() -> None:
     assert [m.code for m in finder.find("China's market regulator fined the firm")] == ["SAMR"]
     assert [m.code for m in finder.find("South Korea's antitrust watchdog fined Google")] == [FOREIGN]
     assert [m.code for m in finder.find("上海市市场监管局对拼多多罚款")] == ["SAMR"]
+
+
+def test_a_language_menu_names_no_country() -> None:
+    """Translated news sites list their languages (中文 English 日本語) above every article: 日本語 is the Japanese
+    language, and reading it as Japan would make every story on the site a foreign authority's."""
+    finder = RegulatorFinder()
+    assert finder.find("中文English日本語Español") == []
+    assert [m.code for m in finder.find("日本公平交易委员会对该公司罚款")] == [FOREIGN]

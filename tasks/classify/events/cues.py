@@ -94,7 +94,7 @@ POLICY_ACTION = cue(
     r"|called for|urged|launched|rolled out|finaliz\w+|finalis\w+|withdr[ae]w\w*|scrapp\w+|eas\w+|relax\w+|tighten\w*"
     r"|stepped up|step up|ended|ends|ending|outlin\w+|set out|sets out|vowed|promised|effective|approved|resum\w+"
     r"|lift\w*|granted|would|could|held|hold|met|meets|praised|praising|told|encourag\w+|urg\w+|allow\w*|limit\w*"
-    r"|restrict\w*|ban\w*|requir\w+)\b",
+    r"|restrict\w*|ban\w*|requir\w+|solicit\w*)\b",
     r"发布", r"發布", r"印发", r"印發", r"出台", r"通过", r"通過", r"施行", r"实施", r"實施", r"公布", r"征求意见", r"徵求意見",
     r"提出", r"强调", r"強調", r"表示", r"指出", r"要求", r"召开", r"召開", r"撤回", r"删除", r"刪除", r"放宽", r"放寬",
     r"明确", r"明確", r"部署", r"起施行", r"正式", r"宣布", r"支持", r"鼓励", r"鼓勵", r"推动", r"推動", r"促进", r"促進",
@@ -118,7 +118,7 @@ SECTOR = cue(
     r"\bartificial intelligence\b", r"\bgenerative\b", r"\bfintech\b", r"\btech\w*", r"\be-commerce\b",
     r"\bapps?\b", r"\bride-hailing\b", r"\bdelivery\b", r"\bchip\w*", r"\bsemiconductor\w*", r"\bdatabase\b",
     r"\bcybersecurity\b", r"\bpersonal information\b", r"\bprivacy\b", r"\blive-?stream\w*", r"\bsocial media\b",
-    r"\bsearch engine\b", r"\bpayments?\b", r"\bmicro-?lend\w*", r"\bcloud\b", r"\bsoftware\b", r"\boverseas listings?\b",
+    r"\bsearch engine\b", r"\bpayments?\b", r"\bmicro-?lend\w*", r"\bmicro-?loans?\b", r"\bmicro-?financ\w*", r"\bcloud\b", r"\bsoftware\b", r"\boverseas listings?\b",
     r"\bvariable interest\b", r"\bVIE\b", r"\bstreaming\b", r"\bmusic\b", r"\bcontent\b", r"\bwebsites?\b",
     r"平台", r"互联网", r"互聯網", r"网络", r"網絡", r"網路", r"线上", r"在线", r"游戏", r"遊戲", r"校外培训", r"校外培訓",
     r"双减", r"雙減", r"教育", r"数据", r"數據", r"資料", r"算法", r"演算法", r"人工智能", r"生成式", r"金融科技", r"科技",
