@@ -336,6 +336,11 @@ TOTAL = cue(r"\b(?:total(?:ling|ing)? of|in total|in all|adds? up to|amounting t
 PLURAL_ANAPHOR = cue(r"\b(?:the|these|those|all (?:three|four|five|the)) (?:\w+ )?(?:companies|firms|platforms|giants|apps)\b",
                      r"^\s*(?:Each|Both|All three|All of them|Each of them)\b",
                      r"(?:这些|上述|以上|这几家|这三家|这两家)(?:企业|平台|公司)")
+# The members of a group just fined, named in the next sentence: "The companies include Baidu, Tencent ...",
+# 其中包括阿里巴巴、腾讯.
+GROUP_MEMBERS = cue(r"\b(?:the|these|those) (?:\w+ )?(?:companies|firms|platforms|operators)\b[^.;]{0,60}?"
+                    r"\b(?:include[sd]?|including|are|were)\b",
+                    r"\b(?:among them|among the (?:companies|firms|platforms))\b", r"(?:其中)?(?:包括|涉及)")
 ANAPHOR = cue(r"\b(?:it|its|the company|the firm|the group|the platform)\b", r"该公司", r"該公司", r"其", r"该平台", r"該平台")
 # The same, without "it", which is as often the regulator ("it summoned and fined the company").
 COMPANY_ANAPHOR = cue(r"\b(?:its|the company|the firm|the group|the platform)\b", r"该公司", r"其", r"该平台")

@@ -21,6 +21,7 @@ from tasks.classify.events.cues import (
     DECIDED_FINE,
     EXCHANGES,
     FINE_SPECULATED,
+    GROUP_MEMBERS,
     GROUP_TARGET,
     HYPOTHETICAL,
     INTENT,
@@ -92,6 +93,8 @@ class EventExtractor:
         recent_text = ""
         since_recent = 0
         previous = ""
+        group_fine: Sentence | None = None  # "fined 12 companies", whose members a next sentence may name
+        since_group_fine = 0
         headlines: set[str] = set()  # the headline sentences, whose fines the body may date
         dated_old: set[str] = set()  # companies the body tells of an old fine on
         for sentence in split_sentences(document):
@@ -132,7 +135,15 @@ class EventExtractor:
                          for m in recent]
             if not (local or SECTOR.search(sentence.text) or context.tech_story or acting.code in POLICY_BODIES):
                 continue  # (what the top bodies say is checked for the sector in _is_policy_shift)
-            events.extend(self._sentence_events(sentence, acting, local, named, context))
+            found = self._sentence_events(sentence, acting, local, named, context)
+            if group_fine and since_group_fine < CARRY_SENTENCES and all(e.kind == "policy_shift" for e in found):
+                found = _group_members(group_fine, sentence, acting, local) or found
+            events.extend(found)
+            if not found and _fines_a_group(sentence.text) and not is_recap(sentence.text, context.reference,
+                                                                              context.exact):
+                group_fine, since_group_fine = sentence, 0
+            else:
+                since_group_fine += 1
         # "China Imposes Penalty against Didi" over "On 21 July, the CAC fined Didi ...": the body dates the headline
         events = [e for e in events if not (e.kind == "fine" and e.amount is None and e.evidence in headlines
                                             and e.company_ids and set(e.company_ids) <= dated_old)]
@@ -208,8 +219,8 @@ class EventExtractor:
 
         The Politburo, the State Council and the leaders speak on every sector, so their sentence must
         itself be about tech; they need no document word ("the Party supports the platform economy"). A
-        regulator needs a rule, notice, meeting or ban in the sentence. A penalty is never policy, and what
-        unnamed sources say is coming is not decided."""
+        regulator needs a rule, notice, meeting or ban in the sentence besides its own name. A penalty is never
+        policy, and what unnamed sources say is coming is not decided."""
         if (acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text) or LAW_APPLIED.search(text)
                 or UNCONFIRMED.search(text)):
             return False
@@ -218,7 +229,9 @@ class EventExtractor:
             return False
         if acting.code in POLICY_BODIES:  # a leader meeting tech founders is a stance on the sector too
             return bool(PLATFORM_STANCE.search(text) or SECTOR.search(text) or PRIVATE_SECTOR.search(text) or companies)
-        cue_ = TRIGGERS["policy_shift"].search(text) or PLATFORM_STANCE.search(text)
+        # the rule word must be the sentence's, not part of the body's name ("Administration for Market Regulation")
+        unnamed = text.replace(acting.surface, " " * len(acting.surface))
+        cue_ = TRIGGERS["policy_shift"].search(unnamed) or PLATFORM_STANCE.search(unnamed)
         return bool(cue_ and fresh(cue_) and (SECTOR.search(text) or context.tech_story))
 
     def _fine_pairs(
@@ -299,6 +312,28 @@ def _on_a_person(text: str, match: re.Match[str]) -> bool:
     following = text[match.end():match.end() + 80]
     amount = re.search(r"\d", following)
     return bool(PERSON_ROLE.search(following[:amount.start() if amount else 40]))
+
+
+_BACKER = re.compile(r"[-\s](?:backed|funded|invested|supported)\b")
+
+
+def _group_members(
+    group_fine: Sentence, sentence: Sentence, acting: RegulatorMention, companies: list[CompanyMatch]
+) -> list[Event]:
+    """ "It fined 12 companies. ... the companies include Baidu, Tencent and a ByteDance-backed firm": a fine on
+    Baidu and on Tencent (the backed firm is not ByteDance), told by both sentences; [] when the sentence names
+    no members. Its own reading as policy ("said in its notice that ...") gives way."""
+    if not GROUP_MEMBERS.search(sentence.text):
+        return []
+    members = {m.company_id: m for m in companies if not _BACKER.match(sentence.text, m.end)}
+    return [Event("fine", f"{group_fine.text} {sentence.text}", [m.company], [m.company_id], acting.code,
+                  acting.surface) for m in members.values()]
+
+
+def _fines_a_group(text: str) -> bool:
+    """ "it has fined 12 companies related to 10 deals": a new fine on a group the sentence does not name."""
+    fine = _new_fine(text, lambda match: True)
+    return bool(fine and GROUP_TARGET.search(text, max(0, fine.start() - 20), fine.end() + 60))
 
 
 def _new_fine(text: str, fresh: Callable[[re.Match[str]], bool]) -> re.Match[str] | None:
