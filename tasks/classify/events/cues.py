@@ -57,7 +57,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     ),
     "rectification": cue(
         r"\brectif\w+", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
-        r"\b(?:ordered|told|instructed|required|asked)\b[^.;]{0,60}?\bto (?:fix|correct|overhaul|restructure|step up"
+        r"\b(?:ordered|ordering|told|instructed|required|asked)\b[^.;]{0,60}?\bto (?:fix|correct|overhaul|restructure|step up"
         r"|stop(?! (?:registering|signing up|accepting|taking) new)|end|submit"
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
         r"\bmust (?:end|stop(?! (?:registering|signing up|accepting|taking) new)|give up|submit|terminate|scrap|unwind)\b",
@@ -254,6 +254,12 @@ DECIDED_FINE = cue(
     r"|(?:impos(?:e|es|ed|ing)|lev(?:y|ies|ied)|slap(?:s|ped)?|hand(?:s|ed)|issu(?:es|ed)|hit(?:s)?|dol(?:es|ed) out)\b"
     r"[^.;]{0,40}\b(?:fine|penalty)|(?:fine|penalty)\b[^.;]{0,20}\bimposed",
 )
+# A penalty decision whose content is an order, not money: 作出行政处罚决定，责令腾讯解除独家版权; 作出责令…等处罚;
+# "an administrative penalty ordering it to end ..."
+PENALTY_IS_ORDER = cue(r"(?:行政处罚|行政處罰)(?:决定|決定)?(?:书|書)?[^。；，,]{0,6}[，,]?\s*(?:责令|責令)",
+                       r"(?:责令|責令)[^。；]{0,40}等(?:处罚|處罰)", r"\bpenalt(?:y|ies)\b[^.;]{0,30}\bordering\b")
+# The words that say money was levied, not only "penalty" or 处罚.
+MONEY_PENALTY = cue(r"\bfin(?:e|ed|es|ing)\b", r"罚款|罰款|罚没|罰沒|罚金|罰金|罚单|罰單")
 # The company acted on, named only as "the company" or "it": the one the story is about.
 OBJECT_ANAPHOR = cue(
     r"\b(?:on|against|to|from) (?:the (?:company|firm|group|platform|giant|tech giant|e-commerce giant)|it)\b",
@@ -369,7 +375,7 @@ NEW_POLICY = cue(
 # Remedies beyond the fine itself; "stop the illegal conduct" (责令停止违法行为) is every fine's boilerplate.
 BINDING_ORDER = cue(
     r"\bmust (?:end|give up|terminate|scrap|unwind|divest|sell|cancel)\b",
-    r"\bordered\b[^.;]{0,60}\bto (?:end|give up|terminate|unwind|divest|sell|cancel|release|relinquish|drop|abandon)\b",
+    r"\border(?:ed|ing)\b[^.;]{0,60}\bto (?:end|give up|terminate|unwind|divest|sell|cancel|release|relinquish|drop|abandon)\b",
     r"\b(?:release|relinquish|give up|end) (?:its |the |all )?exclusive\b",
     r"责令.{0,20}(?:解除|终止|恢复)", r"責令.{0,20}(?:解除|終止|恢復)", r"行政指导书", r"行政指導書",
 )

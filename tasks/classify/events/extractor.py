@@ -28,12 +28,14 @@ from tasks.classify.events.cues import (
     LAW_APPLIED,
     MAXIMUM_IMPOSED,
     MEETING_ANAPHOR,
+    MONEY_PENALTY,
     NARRATIVE_PROBE,
     NEGATED,
     NEGATOR,
     NOT_TECH,
     NOT_YET,
     OBJECT_ANAPHOR,
+    PENALTY_IS_ORDER,
     PER_CASE,
     PERSON_ROLE,
     PLATFORM_STANCE,
@@ -159,6 +161,9 @@ class EventExtractor:
             return not is_recap_at(sentence.text, match.start(), context.reference, context.exact)
 
         fine = _new_fine(sentence.text, fresh)
+        if fine and PENALTY_IS_ORDER.search(sentence.text) and not MONEY_PENALTY.search(sentence.text) and not find_money(
+                sentence.text):
+            fine = None  # the penalty decided is the order in it (责令…), which is read below as one
         if fine:
             amounts = find_money(sentence.text)
             paired = pair_amounts(companies, amounts, sentence.text)
