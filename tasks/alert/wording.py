@@ -13,7 +13,8 @@ from tasks.common.text import HAN
 
 _SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
 # How English news writes an amount in each currency; others show their ISO code.
-_CURRENCY_FORMS = {"CNY": "{} yuan", "USD": "${}", "HKD": "HK${}", "EUR": "€{}", "GBP": "£{}", "JPY": "{} yen"}
+_CURRENCY_FORMS = {"CNY": "{} yuan", "USD": "${}", "HKD": "HK${}", "EUR": "€{}", "GBP": "£{}", "JPY": "{} yen",
+                   "TWD": "NT${}"}
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 

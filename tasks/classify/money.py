@@ -19,7 +19,7 @@ _SCALES_EN = {
     "million": 10**6, "mln": 10**6, "mn": 10**6, "m": 10**6, "thousand": 10**3, "k": 10**3,
 }
 _PREFIX = {
-    "us$": "USD", "usd": "USD", "hk$": "HKD", "hkd": "HKD", "$": "USD", "rmb": "CNY", "cny": "CNY",
+    "us$": "USD", "usd": "USD", "hk$": "HKD", "hkd": "HKD", "nt$": "TWD", "$": "USD", "rmb": "CNY", "cny": "CNY",
     "¥": "CNY", "￥": "CNY", "yuan": "CNY", "eur": "EUR", "€": "EUR", "£": "GBP", "gbp": "GBP",
 }
 _SUFFIX = {
@@ -40,12 +40,14 @@ EN_MONEY = re.compile(
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _ZH_UNITS = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4,
              "萬億": 10**12, "千億": 10**11, "百億": 10**10, "億": 10**8, "千萬": 10**7, "百萬": 10**6, "萬": 10**4}
+# Taiwanese outlets convert fines into New Taiwan dollars in brackets: (約新台幣655萬元) is no yuan amount.
 _ZH_CURRENCY = {"美元": "USD", "港元": "HKD", "港币": "HKD", "港幣": "HKD", "欧元": "EUR", "歐元": "EUR", "英镑": "GBP",
-                "英鎊": "GBP", "元": "CNY", "人民币": "CNY", "人民幣": "CNY"}
+                "英鎊": "GBP", "元": "CNY", "人民币": "CNY", "人民幣": "CNY", "新台币": "TWD", "新台幣": "TWD",
+                "台币": "TWD", "台幣": "TWD"}
 ZH_MONEY = re.compile(
-    rf"(?P<pre>人民币|人民幣|RMB|¥|￥)?\s?(?P<num>{_NUM}|[{_CN_DIGITS}点點]+)\s?"
+    rf"(?P<pre>人民币|人民幣|RMB|¥|￥|新台币|新台幣|台币|台幣)?\s?(?P<num>{_NUM}|[{_CN_DIGITS}点點]+)\s?"
     rf"(?P<unit>万亿|千亿|百亿|亿|千万|百万|万|萬億|千億|百億|億|千萬|百萬|萬)?(?P<mid>[{_CN_DIGITS}]*[万千百萬]?)"
-    rf"(?P<cur>美元|港元|港币|港幣|欧元|歐元|英镑|英鎊|元人民币|元人民幣|人民币|人民幣|元)"
+    rf"(?P<cur>美元|港元|港币|港幣|欧元|歐元|英镑|英鎊|元人民币|元人民幣|人民币|人民幣|元新台币|元新台幣|新台币|新台幣|台币|台幣|元)"
 )
 
 
@@ -117,6 +119,8 @@ def _chinese(text: str) -> list[Money]:
         if value is None or value == 0:
             continue
         currency = _ZH_CURRENCY[match.group("cur").removeprefix("元") or "元"]
+        if _ZH_CURRENCY.get(match.group("pre") or "") == "TWD":
+            currency = "TWD"  # 新台幣655萬元: the 元 is Taiwan's
         found.append(Money(value, currency, match.group(0), match.start(), match.end()))
     for match in ZH_BARE.finditer(text):
         value = _decimal(match.group("num"))

@@ -19,7 +19,7 @@ _END = re.compile(
     r"|(?<=[a-z0-9)\]”\"'%])[.!?][”\"']?(?=\s+[A-Z\"“‘(" + HAN_CHARS + "])"
     r"|(?<=[a-z])\s[.!?](?=\s+[A-Z])"  # "... as the report said . The regulator added": a scraped stop
     # Chinese set with half-width punctuation (some sites normalise it): "整改;对新浪微博…" ends a clause too
-    f"|(?<=[{HAN_CHARS}”\"])[;.](?=\\s*[{HAN_CHARS}“\"])"
+    f"|(?<=[{HAN_CHARS}”\")）])[;.](?=\\s*[{HAN_CHARS}“\"])"
     r"|\n+"
 )
 _ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "Co", "Inc", "Ltd", "Corp", "St", "No", "U.S", "U.K", "Jan", "Feb",

@@ -119,6 +119,8 @@ def test_bad_companies_file_names_the_line(tmp_path: Path, yaml_text: str, messa
         ("罚款8760万元", 87_600_000, "CNY"),
         ("约合28亿美元", 2_800_000_000, "USD"),
         ("1.2 billion euros", 1_200_000_000, "EUR"),
+        ("約新台幣655萬元", 6_550_000, "TWD"),  # a Taiwanese outlet's conversion: its 元 is no yuan
+        ("NT$2 million", 2_000_000, "TWD"),
     ],
 )
 def test_money_as_reported(text: str, amount: int, currency: str) -> None:

@@ -69,7 +69,8 @@ def choose_amount(sentence: Sentence, trigger: re.Match[str], amounts: list[Mone
             continue  # "... 4% of domestic sales, which totalled 455.71 billion yuan"
         if money.start > trigger.end() and is_recap_at(sentence.text, money.start, reference, exact):
             continue
-        if before.rstrip().endswith(("(", "（", "about", "around", "approximately", "约合", "約合", "or", "equivalent to")) \
+        if before.rstrip().endswith(("(", "（", "(约", "(約", "（约", "（約", "about", "around", "approximately", "约合",
+                                     "約合", "or", "equivalent to")) \
                 and any(m.end <= money.start for m in amounts):
             continue  # a conversion of the amount just before it
         usable.append(money)
