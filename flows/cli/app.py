@@ -54,6 +54,15 @@ DbOption = Annotated[
 ]
 
 
+# What Prefect raises when its temporary server (no PREFECT_API_URL) misses its start-up deadline.
+PREFECT_SERVER_LATE = "Timed out while attempting to connect to ephemeral Prefect API server"
+PREFECT_SERVER_LATE_HELP = (
+    "Prefect's temporary server did not start in time (a busy machine?): run again, allow it longer with "
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or run `prefect server start` and set PREFECT_API_URL "
+    "(README, Deploy)"
+)
+
+
 def one_line_errors(func: F) -> F:
     """Turn RegwatchError into `regwatch: <reason>` (a line per reason) and exit 1, without a traceback."""
 
@@ -62,9 +71,14 @@ def one_line_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RegwatchError as exc:
-            for reason in str(exc).splitlines():
-                err_console.print(f"regwatch: {reason}", markup=False, highlight=False)
-            raise typer.Exit(1) from None
+            reasons = str(exc).splitlines()
+        except RuntimeError as exc:
+            if PREFECT_SERVER_LATE not in str(exc):
+                raise
+            reasons = [PREFECT_SERVER_LATE_HELP]
+        for reason in reasons:
+            err_console.print(f"regwatch: {reason}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.configs import write_config
+
 REGWATCH = Path(sys.executable).parent / "regwatch"
 MISSING_DB = "{tmp}/none.duckdb"
 
@@ -67,3 +69,16 @@ def test_usage_mistakes_say_what_is_wrong_without_a_traceback(tmp: Path, args: l
     done = subprocess.run([str(REGWATCH), *args], capture_output=True, text=True, timeout=60, cwd=tmp)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.strip().splitlines()[-1].startswith("Error: ")
+
+
+def test_a_temporary_prefect_server_too_slow_to_start_is_one_line_that_says_what_to_do(tmp: Path) -> None:
+    """On a busy machine Prefect's temporary server can miss its start-up deadline (20 s by Prefect's default;
+    regwatch allows 90 unless the user sets it): a run then ends in one line, not Prefect's traceback."""
+    write_config(tmp, "feeds:\n  - url: http://127.0.0.1:9/rss\n    name: Never polled\n")
+    env = {**os.environ, "PREFECT_HOME": str(tmp / "prefect"), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0"}
+    env.pop("PREFECT_API_URL", None)
+    argv = [str(REGWATCH), "run", "--config-dir", str(tmp), "--db", str(tmp / "rw.duckdb")]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env, cwd=tmp)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("regwatch: "), done.stderr
+    assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in done.stderr and "PREFECT_API_URL" in done.stderr
