@@ -28,6 +28,9 @@ REGULATORS: dict[str, tuple[str, ...]] = {
         "國家反壟斷局", "市场监管机构", "市場監管部門", "市监总局", "市監總局", "市监局", "市監局",
         "market regulation bureau", "market supervision bureau", "market regulation administration",
         "market supervision administration",
+        # machine translations of 国家市场监督管理总局 on translated news sites
+        "State Administration of Market Supervision", "General Administration of Market Supervision",
+        "State Market Supervision Administration", "State Administration of Market Regulation",
     ),
     "CAC": (
         "Cyberspace Administration of China", "Cyberspace Administration", "CAC", "cyberspace regulator",

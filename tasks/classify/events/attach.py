@@ -45,10 +45,17 @@ _GENERIC_NAMES = {
 _LAW_AFTER = re.compile(r"\s+(?:Law|Act|Code)\b")  # "under the Price Law": a law, not a company
 
 
+# "a fine of 3% of its 2020 sales, amounting to 3.44 billion yuan": the amount the percentage comes to
+_PERCENT_COMES_TO = re.compile(r"%[^.;%]{0,70},\s*(?:amounting to|coming to|equal to|equivalent to|or)\s*$")
+
+
 def _describes_revenue(lead: str) -> bool:
-    """A sales or revenue word before the amount, with no fine word between them."""
+    """A sales or revenue word before the amount, with no fine word between them, unless the amount is what a
+    fine stated as a share of sales comes to."""
     revenue = REVENUE.search(lead)
-    return revenue is not None and not TRIGGERS["fine"].search(lead[revenue.end():])
+    if revenue is None or TRIGGERS["fine"].search(lead[revenue.end():]):
+        return False
+    return not (_PERCENT_COMES_TO.search(lead) and TRIGGERS["fine"].search(lead[:revenue.start()]))
 
 
 _TOTAL_BEFORE = re.compile(r"(?:合计|合計|共计|共計|总计|總計|累计|累計)[^，。；\d]{0,6}$|\b(?:in total|totalling|totaling|"

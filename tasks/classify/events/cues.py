@@ -252,7 +252,7 @@ FINE_SPECULATED = re.compile(r"[^.;,]{0,30}\b(?:would|could|might) be\b")
 DECIDED_FINE = cue(
     r"fined|罚款|罰款|罚没|罰沒|penalty of|fine of|pay a (?:\w+ )?(?:fine|penalty)|行政处罚决定|行政處罰決定|作出行政处罚|作出行政處罰"
     r"|(?:impos(?:e|es|ed|ing)|lev(?:y|ies|ied)|slap(?:s|ped)?|hand(?:s|ed)|issu(?:es|ed)|hit(?:s)?|dol(?:es|ed) out)\b"
-    r"[^.;]{0,40}\b(?:fine|penalty)|(?:fine|penalty)\b[^.;]{0,20}\bimposed",
+    r"[^.;]{0,40}\b(?:fine|penalt(?:y|ies))|(?:fines?|penalt(?:y|ies))\b[^.;]{0,20}\bimposed",
 )
 # A penalty decision whose content is an order, not money: 作出行政处罚决定，责令腾讯解除独家版权; 作出责令…等处罚;
 # "an administrative penalty ordering it to end ..."
