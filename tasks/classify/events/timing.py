@@ -99,8 +99,21 @@ def _yearless_older(match: re.Match[str], reference: date) -> bool:
     last = match.group("last")
     year = reference.year - (1 if last == "去年" else 0)
     if last is None and (month, day or 1) > (reference.month, reference.day):
+        if _deadline(match):
+            return False  # 应在3月21日前完成整改 in a story of 14 March: this year's deadline, not last March
         year -= 1  # "in November" in a story of March: last November
     return _older(year, month, day, reference)
+
+
+_DEADLINE_BEFORE = re.compile(r"(?:应|應|须|須|需|要|务必|務必|by|before|until|no later than|deadline of)\s*(?:在|于|於)?\s*$",
+                              re.IGNORECASE)
+_DEADLINE_AFTER = re.compile(r"\s*(?:前|之前|以前|截止|为限|為限)")
+
+
+def _deadline(match: re.Match[str]) -> bool:
+    """A date the sentence sets as a time limit: "by March 21", 3月21日前, 应在…之前."""
+    lead = match.string[max(0, match.start() - 12):match.start()]
+    return bool(_DEADLINE_BEFORE.search(lead) or _DEADLINE_AFTER.match(match.string, match.end()))
 
 
 RECAP = cue(
@@ -115,10 +128,10 @@ RECAP = cue(
     r",\s*(?:which was |once )?fined\b(?:[^,]|,\d){0,60},\s", r"\b(?:was|were|had been) then\b",
     r"\b(?:months?|years?) (?:after|before|earlier)\b", r"\b(?:comes?|came|coming)\b[^.;]{0,40}\bafter\b",
     r"\b(?:days?|weeks?) ago\b", r"\bfor (?:a|one|two|three|several|\d+) (?:years?|months?)\b", r"\bhad already\b", r"\blast (?:week|month)\b", r"\bearlier this (?:week|month|year)\b",
-    r"\bsince then\b", r"[一二三四五六七八九十两兩几幾\d]+\s*(?:天|日|周|週|个月|個月|月|星期)前", r"本月初", r"上周", r"上週",
+    r"\bsince then\b", r"(?<![月\d一二三四五六七八九十两兩几幾])[一二三四五六七八九十两兩几幾\d]+\s*(?:天|日|周|週|个月|個月|月|星期)前", r"本月初", r"上周", r"上週",
     r"上个月", r"上個月", r"(?:昨日|昨天|前日|前天)已",  # "had already, yesterday": background to today's news
     r"曾", r"此前", r"当时", r"當時", r"去年", r"前年", r"早前", r"早在", r"年前", r"以来", r"以來", r"当年", r"當年", r"彼时", r"彼時",
-    r"此後", r"之前", r"被罚后", r"被罰後", r"受罚后", r"罚款后", r"回顾", r"回顧", r"回看", r"过去[一二三四五两几\d]+年",
+    r"此後", r"(?<![日号號])之前", r"被罚后", r"被罰後", r"受罚后", r"罚款后", r"回顾", r"回顧", r"回看", r"过去[一二三四五两几\d]+年",
     r"過去[一二三四五兩幾\d]+年",
 )
 
