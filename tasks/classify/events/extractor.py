@@ -56,7 +56,7 @@ from tasks.classify.events.cues import (
 )
 from tasks.classify.events.merging import drop_followups, drop_policy_chatter, merge_events
 from tasks.classify.events.model import Event
-from tasks.classify.events.timing import is_recap, is_recap_at, reference_date
+from tasks.classify.events.timing import is_recap, is_recap_at, mentions_date, reference_date
 from tasks.classify.money import Money, find_money
 from tasks.classify.regulators import FOREIGN, RegulatorFinder, RegulatorMention
 from tasks.common.text import Sentence, split_sentences
@@ -99,10 +99,16 @@ class EventExtractor:
         since_group_fine = 0
         headlines: set[str] = set()  # the headline sentences, whose fines the body may date
         dated_old: set[str] = set()  # companies the body tells of an old fine on
+        old_list = False  # the clause before was skipped as the next item of a list of old fines
         for sentence in split_sentences(document):
             before, previous = previous, sentence.text
             if SAME_TIME.search(sentence.text) and is_recap(before, context.reference, context.exact):
                 continue  # "In October the regulator fined it ... At the same time, it ordered ...": both old
+            if before.endswith((";", "；")) and not mentions_date(sentence.text) and (
+                    old_list or _old_fine(before, context)):
+                old_list = True
+                continue  # 去年A被罚款50万元；B被罚款30万元: the list's date holds for B too
+            old_list = False
             if sentence.start < len(title) or _headline_line(sentence, document):
                 headlines.add(sentence.text)
             elif TRIGGERS["fine"].search(sentence.text) and is_recap(sentence.text, context.reference, context.exact):
@@ -224,8 +230,8 @@ class EventExtractor:
 
         The Politburo, the State Council and the leaders speak on every sector, so their sentence must
         itself be about tech; they need no document word ("the Party supports the platform economy"). A
-        regulator needs a rule, notice, meeting or ban in the sentence besides its own name. A penalty is never
-        policy, and what unnamed sources say is coming is not decided."""
+        regulator needs a rule, notice, meeting or ban in the sentence. A penalty is never policy, and what
+        unnamed sources say is coming is not decided."""
         if (acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text) or LAW_APPLIED.search(text)
                 or UNCONFIRMED.search(text)):
             return False
@@ -234,9 +240,7 @@ class EventExtractor:
             return False
         if acting.code in POLICY_BODIES:  # a leader meeting tech founders is a stance on the sector too
             return bool(PLATFORM_STANCE.search(text) or SECTOR.search(text) or PRIVATE_SECTOR.search(text) or companies)
-        # the rule word must be the sentence's, not part of the body's name ("Administration for Market Regulation")
-        unnamed = text.replace(acting.surface, " " * len(acting.surface))
-        cue_ = TRIGGERS["policy_shift"].search(unnamed) or PLATFORM_STANCE.search(unnamed)
+        cue_ = TRIGGERS["policy_shift"].search(text) or PLATFORM_STANCE.search(text)
         return bool(cue_ and fresh(cue_) and (SECTOR.search(text) or context.tech_story))
 
     def _fine_pairs(
@@ -333,6 +337,13 @@ def _group_members(
     members = {m.company_id: m for m in companies if not _BACKER.match(sentence.text, m.end)}
     return [Event("fine", f"{group_fine.text} {sentence.text}", [m.company], [m.company_id], acting.code,
                   acting.surface) for m in members.values()]
+
+
+def _old_fine(text: str, context: _Context) -> bool:
+    """A fine the clause itself dates in the past (去年A被罚款50万元), not a fine next to an old date of
+    something else (阿里巴巴涉及6起，其中包括2014年收购…，合计罚款300万元)."""
+    fine = TRIGGERS["fine"].search(text)
+    return bool(fine and is_recap_at(text, fine.start(), context.reference, context.exact))
 
 
 def _fines_a_group(text: str) -> bool:

@@ -144,6 +144,11 @@ def reference_date(text: str, published: date | None) -> date | None:
     return date(max(years), 12, 31) if years else None
 
 
+def mentions_date(sentence: str) -> bool:
+    """A date of its own, with or without a year: a clause that has one is dated by it, not by the one before."""
+    return bool(_DATED.search(sentence) or _YEARLESS.search(sentence))
+
+
 def is_recap(sentence: str, reference: date | None, exact: bool = True) -> bool:
     """True when the sentence tells of the past: recap words, or a date well before the article's.
 
