@@ -23,8 +23,12 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/regwatch demo
 
+# Two test processes (pytest-xdist): most slow tests wait on child processes and servers, so two overlap well
+# on 2 cores. TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(BIN)/pytest -q -m "not soak"
+	$(BIN)/pytest -q -m "not soak" -n $(TEST_WORKERS)
 
 # The edit-test loop: unit tests only (no flows, fault injection or Prefect server), under a minute.
 test-fast: $(STAMP)
