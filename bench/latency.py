@@ -37,11 +37,13 @@ QUIET_CYCLE, BUSY_CYCLE = 1.5, 25.0
 
 @dataclass(frozen=True)
 class FeedKind:
-    """`count` feeds, each publishing `per_hour` stories an hour on average."""
+    """`count` feeds, each publishing `per_hour` stories an hour on average, polled at least every
+    `max_interval` seconds where the feeds' config says so."""
 
     name: str
     count: int
     per_hour: float
+    max_interval: int | None = None
 
 
 # 200 feeds, as the benchmark's corpus, with the habits of config/feeds.yaml's: 36Kr and the wires publish
@@ -51,7 +53,7 @@ WORLD = (
     FeedKind("busy outlet (36Kr, a wire)", 10, 12.0),
     FeedKind("outlet, broad news search", 50, 0.5),
     FeedKind("niche outlet, narrow search", 110, 0.06),
-    FeedKind("regulator's notices", 30, 0.02),
+    FeedKind("regulator's notices", 30, 0.02, max_interval=120),  # as config/feeds*.yaml set their feeds
 )
 
 
@@ -88,6 +90,7 @@ class Latency:
 class Feed:
     kind: str
     stories: list[float]  # when each story appears, seconds from the start, sorted
+    max_interval: int | None = None
     seen: int = 0  # stories[:seen] have been polled
     interval: int | None = None
     next_poll_at: datetime | None = None
@@ -103,7 +106,7 @@ def world(hours: float, rng: random.Random, kinds: tuple[FeedKind, ...] = WORLD)
             while now < hours * 3600:
                 times.append(now)
                 now += rng.expovariate(kind.per_hour / 3600)
-            feeds.append(Feed(kind.name, times))
+            feeds.append(Feed(kind.name, times, kind.max_interval))
     return feeds
 
 
@@ -133,7 +136,7 @@ def simulate_latency(quiet_cycle: float = QUIET_CYCLE, busy_cycle: float = BUSY_
                 latencies[feed.kind] += [start + duration - t for t in feed.stories[feed.seen:upto] if t >= WARM_UP]
             outcome = Outcome.NEW_ITEMS if upto > feed.seen else Outcome.UNCHANGED
             feed.seen, feed.quiet = upto, quiet_streak(feed.quiet, outcome)
-            feed.interval = next_interval(feed.quiet, 0, limits)  # the simulated feeds never fail
+            feed.interval = next_interval(feed.quiet, 0, limits, feed.max_interval)  # the simulated feeds never fail
             feed.next_poll_at = now + timedelta(seconds=feed.interval)
         if start >= WARM_UP:
             polls += len(due)

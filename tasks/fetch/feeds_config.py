@@ -54,6 +54,10 @@ class FeedConfig(BaseModel):
     name: str | None = None
     language: str | None = Field(None, description="hint: en or zh")
     enabled: bool = True
+    # The quietest this feed may be polled, below fetch.max_poll_interval_seconds: a regulator's own notices
+    # publish a few times a week, so adaptive polling backs them off first, yet their first notice after a lull
+    # is the story an analyst waits for.
+    max_poll_interval_seconds: int | None = Field(None, ge=1, description="this feed: at least this often")
 
     @field_validator("url")
     @classmethod
@@ -85,6 +89,15 @@ class FeedsFile(BaseModel):
 
     feeds: list[FeedConfig]
     fetch: FetchLimits = FetchLimits()
+
+    @model_validator(mode="after")
+    def _feed_maxima_in_bounds(self) -> FeedsFile:
+        low = self.fetch.min_poll_interval_seconds
+        for feed in self.feeds:
+            if feed.max_poll_interval_seconds is not None and feed.max_poll_interval_seconds < low:
+                raise ValueError(f"{feed.label}: max_poll_interval_seconds ({feed.max_poll_interval_seconds}) must be "
+                                 f"at least fetch.min_poll_interval_seconds ({low})")
+        return self
 
 
 def redact_url(url: str) -> str:

@@ -262,7 +262,7 @@ def rescheduled(poll: FeedPoll, previous: FeedState, limits: FetchLimits, cycle_
     cycles find it due however late in this one it was polled."""
     found = outcome(poll, previous)
     quiet, failures = quiet_streak(previous.quiet_polls, found), failure_streak(previous.failures, found)
-    interval = next_interval(quiet, failures, limits)
+    interval = next_interval(quiet, failures, limits, poll.feed.max_poll_interval_seconds)
     poll.state = replace(poll.state, interval_seconds=interval, quiet_polls=quiet, failures=failures,
                          next_poll_at=cycle_start + timedelta(seconds=interval))
     return poll

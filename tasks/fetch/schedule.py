@@ -10,7 +10,9 @@ feed's host is asked every ten minutes instead of every minute.
 - A feed backs off once `fetch.quiet_polls_before_backoff` polls in a row (240: four hours at the shipped
   schedule) found nothing new, or 3 in a row failed (the runs that report a failing feed, alerts.yaml's
   `failing_feed_runs`, still poll it). Each further such poll doubles its interval, up to
-  `fetch.max_poll_interval_seconds` (600 s). The first new item brings it back to every cycle.
+  `fetch.max_poll_interval_seconds` (600 s), or the feed's own `max_poll_interval_seconds` where it sets a
+  lower one (config/feeds.yaml gives the regulators' feeds 120 s). The first new item brings it back to every
+  cycle.
 
 Why four hours: stories come at random, so an hour's silence says little about the next minute; what tells a
 quiet feed from a busy one is a long silence. `bench/latency.py` simulates a day of feeds busy and quiet with
@@ -61,15 +63,16 @@ def failure_streak(previous: int, outcome: Outcome) -> int:
     return previous + 1 if outcome is Outcome.FAILED else 0
 
 
-def next_interval(quiet_polls: int, failures: int, limits: FetchLimits) -> int:
+def next_interval(quiet_polls: int, failures: int, limits: FetchLimits, feed_maximum: int | None = None) -> int:
     """Seconds until the feed's next poll, after `quiet_polls` polls in a row found nothing new and the last
     `failures` failed: the minimum (every cycle) until either streak reaches its threshold, then doubling with
-    each further poll, within `limits`' bounds."""
+    each further poll, within `limits`' bounds and the feed's own maximum, if it has one."""
     past = max(quiet_polls - limits.quiet_polls_before_backoff, failures - FAILURES_BEFORE_BACKOFF) + 1
     if past <= 0:
         return limits.min_poll_interval_seconds
     interval = limits.min_poll_interval_seconds * BACKOFF_FACTOR ** min(MAX_DOUBLINGS, past)
-    return max(limits.min_poll_interval_seconds, min(limits.max_poll_interval_seconds, interval))
+    highest = min(limits.max_poll_interval_seconds, feed_maximum or limits.max_poll_interval_seconds)
+    return max(limits.min_poll_interval_seconds, min(highest, interval))
 
 
 def is_due(interval: int | None, next_poll_at: datetime | None, now: datetime, minimum: int) -> bool:

@@ -24,6 +24,15 @@ def test_quiet_feeds_are_polled_less_and_their_stories_wait_up_to_the_maximum_in
     assert not found.ok and "FAIL" in found.lines()[0]
 
 
+def test_a_quiet_feed_with_a_maximum_of_its_own_is_seen_within_it() -> None:
+    """The regulators' feeds of config/feeds*.yaml: as rare as above, but at least every two minutes."""
+    rare = (FeedKind("regulator", 20, 0.05, max_interval=120),)
+    limits = FetchLimits(quiet_polls_before_backoff=10)
+    found = simulate_latency(quiet_cycle=1.0, busy_cycle=10.0, hours=12, kinds=rare, limits=limits)
+    assert 60.0 + 10.0 < found.worst <= 120 + 60.0 + 10.0
+    assert found.polls < 0.6 * found.polls_every_cycle
+
+
 def test_the_scale_row_polls_every_feed_and_sees_the_changed_ones() -> None:
     rows, [(name, measured, ok)] = measure_scale(feeds=300, hosts=4)
     assert "(297 answered 304, 3 200)" in rows[0][0]

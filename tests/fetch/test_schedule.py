@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from tasks.fetch.feeds_config import FetchLimits
+from tasks.fetch.feeds_config import FeedConfig, FeedsFile, FetchLimits
+from tasks.fetch.poll import FeedPoll, FeedState, rescheduled
 from tasks.fetch.schedule import Outcome, failure_streak, is_due, items_digest, next_interval, quiet_streak
 
 LIMITS = FetchLimits(quiet_polls_before_backoff=5)
@@ -65,3 +66,22 @@ def test_the_bounds_in_feeds_yaml_must_be_in_order() -> None:
     assert (FetchLimits().min_poll_interval_seconds, FetchLimits().max_poll_interval_seconds) == (MIN, MAX)
     with pytest.raises(ValidationError, match=r"max_poll_interval_seconds \(30\) must be at least"):
         FetchLimits(min_poll_interval_seconds=60, max_poll_interval_seconds=30)
+
+
+def test_a_feed_with_a_maximum_of_its_own_backs_off_no_further_than_it() -> None:
+    """A regulator's notices: quiet for days, yet polled at least every two minutes."""
+    assert [next_interval(q, 0, LIMITS, feed_maximum=120) for q in (4, 5, 6, 10**6)] == [60, 120, 120, 120]
+    assert next_interval(10**6, 0, LIMITS, feed_maximum=6000) == MAX  # the fetch-wide maximum still bounds it
+
+
+def test_the_cycle_reschedules_a_feed_within_its_own_maximum() -> None:
+    regulator = FeedConfig(url="https://example.org/notices.rss", max_poll_interval_seconds=120)
+    quiet_for_days = FeedState(quiet_polls=10**5, items_digest="same")
+    poll = FeedPoll(regulator, "not_modified", FeedState(items_digest="same"))
+    after = rescheduled(poll, quiet_for_days, FetchLimits(), NOW).state
+    assert after.interval_seconds == 120 and after.next_poll_at == NOW + timedelta(seconds=120)
+
+
+def test_a_feeds_maximum_below_the_minimum_is_a_config_mistake_naming_the_feed() -> None:
+    with pytest.raises(ValidationError, match=r"CAC notices: max_poll_interval_seconds \(30\) must be at least"):
+        FeedsFile(feeds=[FeedConfig(url="https://example.org/a.rss", name="CAC notices", max_poll_interval_seconds=30)])
