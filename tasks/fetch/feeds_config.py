@@ -8,7 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tasks.common.yamlconf import load_model
+from tasks.common.errors import ConfigError
+from tasks.common.yamlconf import error_at, load_model
 
 USER_AGENT = "regwatch/0.1 (+https://github.com/regwatch/regwatch; China tech-regulation monitor)"
 
@@ -90,15 +91,6 @@ class FeedsFile(BaseModel):
     feeds: list[FeedConfig]
     fetch: FetchLimits = FetchLimits()
 
-    @model_validator(mode="after")
-    def _feed_maxima_in_bounds(self) -> FeedsFile:
-        low = self.fetch.min_poll_interval_seconds
-        for feed in self.feeds:
-            if feed.max_poll_interval_seconds is not None and feed.max_poll_interval_seconds < low:
-                raise ValueError(f"{feed.label}: max_poll_interval_seconds ({feed.max_poll_interval_seconds}) must be "
-                                 f"at least fetch.min_poll_interval_seconds ({low})")
-        return self
-
 
 def redact_url(url: str) -> str:
     """Drop user:password from a URL so that it can be logged."""
@@ -111,4 +103,15 @@ def redact_url(url: str) -> str:
 
 
 def load_feeds(config_dir: Path) -> FeedsFile:
-    return load_model(config_dir / "feeds.yaml", FeedsFile)
+    """feeds.yaml, validated; a feed's own polling maximum below the minimum is named by its line."""
+    path = config_dir / "feeds.yaml"
+    loaded = load_model(path, FeedsFile)
+    low = loaded.fetch.min_poll_interval_seconds
+    problems = [error_at(path, ("feeds", index, "max_poll_interval_seconds"),
+                         f"{feed.max_poll_interval_seconds} is below fetch.min_poll_interval_seconds ({low}); "
+                         "give at least that")
+                for index, feed in enumerate(loaded.feeds)
+                if feed.max_poll_interval_seconds is not None and feed.max_poll_interval_seconds < low]
+    if problems:
+        raise ConfigError("\n".join(str(problem) for problem in problems))
+    return loaded

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from tasks.fetch.feeds_config import FeedConfig, FeedsFile, FetchLimits
+from tasks.common.errors import ConfigError
+from tasks.fetch.feeds_config import FeedConfig, FetchLimits, load_feeds
 from tasks.fetch.poll import FeedPoll, FeedState, rescheduled
 from tasks.fetch.schedule import Outcome, failure_streak, is_due, items_digest, next_interval, quiet_streak
 
@@ -82,6 +84,9 @@ def test_the_cycle_reschedules_a_feed_within_its_own_maximum() -> None:
     assert after.interval_seconds == 120 and after.next_poll_at == NOW + timedelta(seconds=120)
 
 
-def test_a_feeds_maximum_below_the_minimum_is_a_config_mistake_naming_the_feed() -> None:
-    with pytest.raises(ValidationError, match=r"CAC notices: max_poll_interval_seconds \(30\) must be at least"):
-        FeedsFile(feeds=[FeedConfig(url="https://example.org/a.rss", name="CAC notices", max_poll_interval_seconds=30)])
+def test_a_feeds_maximum_below_the_minimum_is_a_config_mistake_naming_its_line(tmp_path: Path) -> None:
+    (tmp_path / "feeds.yaml").write_text("feeds:\n  - url: https://example.org/a.rss\n"
+                                         "  - url: https://example.org/b.rss\n    max_poll_interval_seconds: 30\n")
+    with pytest.raises(ConfigError, match=r"feeds.yaml:4: feeds\[1\].max_poll_interval_seconds: 30 is below "
+                                          r"fetch.min_poll_interval_seconds \(60\)"):
+        load_feeds(tmp_path)
