@@ -107,7 +107,9 @@ def load_model(path: Path, model: type[M]) -> M:
     try:
         value = model.model_validate(data)
     except ValidationError as exc:
-        lines = [_validation_line(path, node, tuple(error["loc"]), error["msg"]) for error in exc.errors()]
+        # A validator's own message, without pydantic's "Value error, " before it
+        lines = [_validation_line(path, node, tuple(error["loc"]), error["msg"].removeprefix("Value error, "))
+                 for error in exc.errors()]
         raise ConfigError("\n".join(problems + lines)) from None
     if problems:
         raise ConfigError("\n".join(problems))

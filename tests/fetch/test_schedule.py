@@ -90,3 +90,11 @@ def test_a_feeds_maximum_below_the_minimum_is_a_config_mistake_naming_its_line(t
     with pytest.raises(ConfigError, match=r"feeds.yaml:4: feeds\[1\].max_poll_interval_seconds: 30 is below "
                                           r"fetch.min_poll_interval_seconds \(60\)"):
         load_feeds(tmp_path)
+
+
+def test_bounds_out_of_order_in_feeds_yaml_are_one_plain_line(tmp_path: Path) -> None:
+    (tmp_path / "feeds.yaml").write_text("feeds: []\nfetch:\n  max_poll_interval_seconds: 30\n")
+    with pytest.raises(ConfigError) as raised:
+        load_feeds(tmp_path)
+    assert str(raised.value).endswith("feeds.yaml:2: fetch: max_poll_interval_seconds (30) must be at least "
+                                      "min_poll_interval_seconds (60)")
