@@ -3,8 +3,9 @@
 Two events are the same action when they are of the same kind, close in time,
 about the same company (or, for policy shifts, from the same body about the
 same document), and for fines when their amounts agree after conversion to
-USD. Candidates come only from clusters seen within the time window, so the
-cost per new event does not grow with the size of the database.
+USD. Candidates come only from clusters seen within the time window that may
+share a company with a new event (`window_clusters`), so the cost per new event
+barely grows with the size of the database.
 """
 
 from __future__ import annotations
@@ -79,6 +80,34 @@ def _new_id(candidate: ClusterCandidate, event_id: str) -> str:
     return "c" + hashlib.sha256(f"{candidate.kind}|{event_id}".encode()).hexdigest()[:15]
 
 
+def window_clusters(con: duckdb.DuckDBPyConnection, events: list[ClusterCandidate]) -> list[ClusterCandidate]:
+    """The stored clusters that may be the action of one of `events`, in the order they were stored.
+
+    Those of the events' kinds seen within the time window, less those that name only companies no event
+    names: `same_action` needs a shared company unless one side names none. The window of a large database
+    holds thousands of other companies' clusters; loaded into Python and compared with every new event, they
+    made the lookup 3x dearer at 1M stored articles than at 10k. The company test runs on the window's rows
+    only (a materialized CTE): on every stored cluster it cost more than it saved. The first match wins, so
+    the order is the table's own (`rowid`), which the CTE alone does not keep."""
+    earliest = min(c.published for c in events) - max(DEFAULT_WINDOW, *WINDOW.values())
+    kinds = sorted({c.kind for c in events})
+    open_kinds = sorted({c.kind for c in events if not c.company_keys})  # an event naming no company: any company
+    keys = sorted({key for c in events for key in c.company_keys})
+    rows = con.execute(
+        """WITH window_rows AS MATERIALIZED (
+               SELECT rowid AS stored, cluster_id, kind, company_keys, regulator, amount_usd, document, last_published
+               FROM event_clusters WHERE last_published >= ? AND kind IN (SELECT unnest(?::VARCHAR[])))
+           SELECT * EXCLUDE (stored) FROM window_rows
+           WHERE len(company_keys) = 0 OR list_contains(?::VARCHAR[], kind) OR list_has_any(company_keys, ?::VARCHAR[])
+           ORDER BY stored""",
+        [earliest, kinds, open_kinds, keys],
+    ).fetchall()
+    return [
+        ClusterCandidate(kind, list(keys), regulator, amount, document, published, cluster_id)
+        for cluster_id, kind, keys, regulator, amount, document, published in rows
+    ]
+
+
 def assign_clusters(
     con: duckdb.DuckDBPyConnection, events: list[tuple[str, ClusterCandidate]]
 ) -> dict[str, Assignment]:
@@ -88,17 +117,7 @@ def assign_clusters(
     """
     if not events:
         return {}
-    earliest = min(c.published for _, c in events) - max(DEFAULT_WINDOW, *WINDOW.values())
-    kinds = sorted({c.kind for _, c in events})
-    rows = con.execute(
-        """SELECT cluster_id, kind, company_keys, regulator, amount_usd, document, last_published
-           FROM event_clusters WHERE last_published >= ? AND kind IN (SELECT unnest(?::VARCHAR[]))""",
-        [earliest, kinds],
-    ).fetchall()
-    known = [
-        ClusterCandidate(kind, list(keys), regulator, amount, document, published, cluster_id)
-        for cluster_id, kind, keys, regulator, amount, document, published in rows
-    ]
+    known = window_clusters(con, [candidate for _, candidate in events])
     result: dict[str, Assignment] = {}
     for event_id, candidate in events:
         match = next((k for k in known if same_action(k, candidate)), None)
