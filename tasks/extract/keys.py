@@ -34,7 +34,19 @@ def normalise_text(text: str) -> str:
 
 
 def content_key(text: str) -> str | None:
-    normal = normalise_text(text)
+    return _hashed(normalise_text(text))
+
+
+def content_key_of_tokens(stream: list[str]) -> str | None:
+    """`content_key` of the text whose MinHash tokens (`tasks.extract.minhash.tokens`) are `stream`, without
+    folding the text again: the tokens are the folded text's word characters but underscores, cut into words
+    and CJK characters, plus the few CJK-range characters that are no word characters (・, ゠), each a token
+    of its own. Joined, with those dropped, they are `normalise_text`."""
+    normal = "".join(stream)
+    return _hashed(normal if normal.isalnum() else _NON_WORD.sub("", normal))  # isalnum: \w but "_", in C
+
+
+def _hashed(normal: str) -> str | None:
     if len(normal) < MIN_HASHED_CHARS:
         return None
     return "hash:" + hashlib.sha256(normal.encode()).hexdigest()[:32]

@@ -46,7 +46,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -88,12 +88,16 @@ def shingles(text: str) -> set[str]:
     n-grams, Chinese text character n-grams, and mixed text (Latin names and
     numbers inside Chinese, Chinese names inside English) both, in reading order.
     """
-    stream = tokens(text)
+    return set(_shingle_list(tokens(text)))
+
+
+def _shingle_list(stream: list[str]) -> list[str]:
+    """Every run of NGRAM tokens of `stream` (repeats included), or none under MIN_TOKENS tokens."""
     if len(stream) < MIN_TOKENS:
-        return set()
+        return []
     # Each shingle is NGRAM tokens in a row: the stream zipped with itself shifted by 1..NGRAM-1 (zip stops at the
-    # shortest), the same set as slicing at every position, in half the time.
-    return set(map(" ".join, zip(*(stream[shift:] for shift in range(NGRAM)), strict=False)))
+    # shortest), the same shingles as slicing at every position, in half the time.
+    return list(map(" ".join, zip(*(stream[shift:] for shift in range(NGRAM)), strict=False)))
 
 
 def _mix64(z: np.ndarray) -> np.ndarray:
@@ -103,8 +107,11 @@ def _mix64(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def _minhash(items: set[str]) -> np.ndarray:
-    """MinHash of a non-empty shingle set: int64 vector of NUM_PERM values in [0, 2^32).
+def _minhash(items: Collection[str]) -> np.ndarray:
+    """MinHash of non-empty shingles: int64 vector of NUM_PERM values in [0, 2^32).
+
+    A shingle that repeats changes no minimum, so `items` need not be a set
+    (building one cost more than hashing the few repeats twice).
 
     CRC-32 is the fastest stable string hash in the standard library (3x faster
     than blake2b here), but linear: similar shingles get related hashes, and
@@ -122,7 +129,13 @@ def _minhash(items: set[str]) -> np.ndarray:
 
 def signature(text: str) -> list[int] | None:
     """MinHash signature of the text's shingles, or None when the text is too short to judge."""
-    items = shingles(text)
+    return signature_of_tokens(tokens(text))
+
+
+def signature_of_tokens(stream: list[str]) -> list[int] | None:
+    """`signature` of the text whose `tokens` are `stream`: a worker folds each text once for this and its
+    content hash (`tasks.extract.keys.content_key_of_tokens`)."""
+    items = _shingle_list(stream)
     return _minhash(items).tolist() if items else None
 
 

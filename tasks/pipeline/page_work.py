@@ -1,7 +1,8 @@
 """Build one stored article from a feed item and its fetched page.
 
 `build_article` is what worker processes run: decode, extract, fall back to the
-feed summary when the page gives nothing, and compute the dedupe keys. An
+feed summary when the page gives nothing, and compute the dedupe keys and the
+MinHash signature (from one folding of the text). An
 aggregator's link that does not say where the article is (Google News) is not
 extracted at all: its page is the aggregator's, so the story is stored from the
 feed's headline and summary as `headline_only` (`unresolved_link`). A page
@@ -16,8 +17,8 @@ from datetime import UTC, datetime
 from tasks.classify.classifier import classifier_for
 from tasks.common.language import detect_language
 from tasks.common.urls import aggregator_page, canonical_url, opaque_aggregator_link
-from tasks.extract.keys import article_id_for, content_key, guid_key, url_key
-from tasks.extract.minhash import signature
+from tasks.extract.keys import article_id_for, content_key_of_tokens, guid_key, url_key
+from tasks.extract.minhash import signature_of_tokens, tokens
 from tasks.extract.pages import decode_html, extract_article
 from tasks.fetch.poll import FeedItem
 from tasks.fetch.safe_http import Fetched
@@ -83,7 +84,8 @@ def build_article(item: FeedItem, page: Fetched | None, fetch_error: str | None)
     keys = [url_key(item.link), url_key(final_url), url_key(url)]
     if item.guid:
         keys.append(guid_key(item.feed_id, item.guid))
-    hashed = content_key(text)
+    stream = tokens(text)
+    hashed = content_key_of_tokens(stream)
     if hashed:
         keys.append(hashed)
     return ArticleRecord(
@@ -103,6 +105,7 @@ def build_article(item: FeedItem, page: Fetched | None, fetch_error: str | None)
         content_hash=hashed[5:] if hashed else None,
         fetched_at=datetime.now(UTC),
         keys=list(dict.fromkeys(keys)),
+        signature=signature_of_tokens(stream),
     )
 
 
@@ -128,7 +131,7 @@ def quarantine_record(item: FeedItem, final_url: str | None, reason: str) -> Art
     so `regwatch quarantine` can always list it."""
     record = build_article(item, None, reason)
     record.extraction = QUARANTINED
-    record.content_hash = None
+    record.content_hash = record.signature = None
     record.keys = [key for key in record.keys if not key.startswith("hash:")]
     if final_url and url_key(final_url) not in record.keys:
         record.keys.append(url_key(final_url))
@@ -138,15 +141,13 @@ def quarantine_record(item: FeedItem, final_url: str | None, reason: str) -> Art
 def quarantined_page(item: FeedItem, final_url: str | None, reason: str, config_dir: str) -> ArticleRecord:
     """What a worker does for a page that killed another one: classify its feed summary, which may alert."""
     fault_hook.strike(item.summary)
-    return _classified(quarantine_record(item, final_url, reason), config_dir, sign=False)
+    return _classified(quarantine_record(item, final_url, reason), config_dir)
 
 
-def _classified(record: ArticleRecord, config_dir: str, sign: bool = True) -> ArticleRecord:
-    """`record` with its companies and events, and (if `sign`) the MinHash that finds its near-duplicates."""
+def _classified(record: ArticleRecord, config_dir: str) -> ArticleRecord:
+    """`record` with its companies and events."""
     result = classifier_for(config_dir).classify(
         record.title, record.text, record.published_at.date() if record.published_at else None
     )
     record.relevant, record.matches, record.events = result.relevant, result.matches, result.events
-    if sign:
-        record.signature = signature(record.text)
     return record

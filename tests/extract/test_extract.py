@@ -8,10 +8,12 @@ import pytest
 
 from evaluation.extraction_quality import score_corpus, token_f1
 from tasks.common.language import detect_language
+from tasks.extract.keys import content_key
+from tasks.extract.minhash import signature
 from tasks.extract.pages import decode_html, extract_article
 from tasks.fetch.poll import FeedItem
 from tasks.fetch.safe_http import Fetched
-from tasks.pipeline.page_work import build_article
+from tasks.pipeline.page_work import build_article, quarantine_record
 from tests.support.corpora import shared_corpus
 
 # Measured 0.9588 over the 181 pages with trafilatura 2.3 (its published score: 0.958).
@@ -114,3 +116,17 @@ def test_extracted_record_uses_the_canonical_link_as_its_url_and_keys() -> None:
             "guid:feed1:g-1"} <= set(record.keys)
     assert any(k.startswith("hash:") for k in record.keys)
     assert record.published_at == datetime(2021, 4, 10, tzinfo=UTC)
+
+
+def test_a_record_carries_the_signature_and_hash_of_its_text_and_a_quarantined_one_neither() -> None:
+    """A worker folds the text once for its content hash and its MinHash signature: both must be what the
+    text alone gives, and a quarantined story (never folded into another) has neither."""
+    html = page(BODY_ZH).encode()
+    fetched = Fetched("https://news.example/a", 200, {"content-type": "text/html; charset=utf-8"}, html, 0.1)
+    record = build_article(item(), fetched, None)
+    assert record.signature is not None and record.signature == signature(record.text)
+    assert f"hash:{record.content_hash}" == content_key(record.text) and f"hash:{record.content_hash}" in record.keys
+    summary = item("A summary long enough to be judged: " + "regulators fined the platform again " * 20)
+    assert build_article(summary, None, "HTTP 404").signature == signature(summary.summary)
+    quarantined = quarantine_record(summary, None, "killed its worker")
+    assert quarantined.signature is None and quarantined.content_hash is None
