@@ -106,12 +106,16 @@ _HARD_WRAP = re.compile(f"(?<=[^\\n]{{29}}[^\\n。！？；：!?」』”）)])\
 def readable(text: str) -> str:
     """The text with glosses that split words removed, share bars and menus blanked and numbers in ASCII, so
     names, cues and amounts match as written. Each replacement keeps the length, except removed glosses."""
-    text = _MENU.sub(lambda m: " " * len(m.group(0)), _SHARE_BAR.sub(lambda m: " " * len(m.group(0)), text))
+    text = _SHARE_BAR.sub(lambda m: " " * len(m.group(0)), text)
+    if "|" in text or "｜" in text:  # a menu has four bars at least
+        text = _MENU.sub(lambda m: " " * len(m.group(0)), text)
     if _ANY_WIDE_DIGIT.search(text):
         text = text.translate(_WIDE_DIGITS)
     if _ANY_NUMBER_PUNCTUATION.search(text):
         text = _WIDE_NUMBER_PUNCTUATION.sub(lambda m: "." if m.group(0) in "。．" else ",", text)
-    text = _HARD_WRAP.sub("", text) if HAN.search(text) else text
+    if not HAN.search(text):  # hard wraps and glosses follow Chinese characters
+        return text
+    text = _HARD_WRAP.sub("", text)
     return _PINYIN_GLOSS.sub("", text) if "(" in text else text
 
 
