@@ -153,3 +153,14 @@ def test_a_language_menu_names_no_country() -> None:
     finder = RegulatorFinder()
     assert finder.find("中文English日本語Español") == []
     assert [m.code for m in finder.find("日本公平交易委员会对该公司罚款")] == [FOREIGN]
+
+
+def test_names_in_both_scripts_come_in_the_order_of_the_text() -> None:
+    """Latin and Chinese names are looked for in two passes (the second only when the text has a Chinese
+    character); what is found comes in the text's order, with the longest name winning, as from one pass."""
+    found = matcher().find("Alibaba与腾讯控股(00700.HK)周二表示，阿里巴巴和Tencent Music都会配合检查。")
+    assert [(m.company_id, m.surface, m.start) for m in found] == [
+        ("alibaba", "Alibaba", 0), ("tencent", "腾讯控股", 8), ("tencent", "00700.HK", 13),
+        ("alibaba", "阿里巴巴", 27), ("tme", "Tencent Music", 32)]
+    assert [m.surface for m in matcher().find("Shares of Tencent Music and Tencent (0700.HK) fell.")] == [
+        "Tencent Music", "Tencent", "0700.HK"]
