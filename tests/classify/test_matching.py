@@ -164,3 +164,16 @@ def test_names_in_both_scripts_come_in_the_order_of_the_text() -> None:
         ("alibaba", "阿里巴巴", 27), ("tme", "Tencent Music", 32)]
     assert [m.surface for m in matcher().find("Shares of Tencent Music and Tencent (0700.HK) fell.")] == [
         "Tencent Music", "Tencent", "0700.HK"]
+
+
+@pytest.mark.parametrize(("text", "acting"), [
+    ("China fines a ride-hailing platform over data rules", "China"),
+    ("Beijing's sudden, last-minute decision to halt the listing", "Beijing's sudden, last-minute decision to"),
+    ("内地向一家外卖平台开出罚单", "内地"),
+    ("中國政府對該平台展開調查", "中國政府"),
+    ("The regulator fined a ride-hailing platform over data rules", None),
+])
+def test_a_country_acting_is_found_in_either_language(text: str, acting: str | None) -> None:
+    """Looked for only in a text that names China (the search is costly): each form still found."""
+    found = [m.surface for m in RegulatorFinder().find(text) if m.code == "AUTHORITIES"]
+    assert found == ([acting] if acting else [])
