@@ -10,6 +10,7 @@ is in the query string.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import courlan
@@ -41,8 +42,12 @@ def _is_tracking(key: str) -> bool:
     return low in TRACKING_KEYS or low.startswith(TRACKING_PREFIXES)
 
 
+@lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
-    """Return the one spelling of `url` used as a dedupe key and stored in `articles.url`."""
+    """Return the one spelling of `url` used as a dedupe key and stored in `articles.url`.
+
+    Remembered (it is a pure function): a worker spells the same two or three URLs of a page five times
+    (its keys, its id, its stored URL), courlan's normalisation costing 0.03 ms each."""
     url = url.strip()
     try:
         normalised = courlan.normalize_url(url, strict=False, trailing_slash=True)

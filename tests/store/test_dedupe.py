@@ -31,6 +31,15 @@ from tasks.store.records import ArticleRecord
 )
 def test_canonical_url(raw: str, canonical: str) -> None:
     assert canonical_url(raw) == canonical
+    assert canonical_url(raw) == canonical  # remembered: the same answer again
+
+
+def test_a_url_that_does_not_parse_fails_every_time_it_is_asked() -> None:
+    """canonical_url remembers its answers; a URL that does not parse has none, and must not pass the second time
+    (a page's <link rel=canonical> is only used when it parses)."""
+    for _ in range(2):
+        with pytest.raises(ValueError, match="IPv6"):
+            canonical_url("http://[news.example/a")
 
 
 @pytest.mark.parametrize(
@@ -124,7 +133,9 @@ def test_repeats_within_one_poll_are_taken_once(db: Database) -> None:
 
 def test_a_failed_batch_writes_nothing(db: Database) -> None:
     good = record("f1", "https://pub.example/a", STORY.format(head="", text=TEXT))
-    broken = replace(record("f1", "https://pub.example/b", STORY.format(head="", text=TEXT + " b")), title=object())
+    other = "A court in another city heard an appeal over a delivery contract on Friday afternoon. " * 6
+    # Another story (a record carries its MinHash signature: a near-copy of `good` would be folded, not written).
+    broken = replace(record("f1", "https://pub.example/b", STORY.format(head="", text=other)), title=object())
     with pytest.raises(Exception):  # noqa: B017 - any failure must roll back
         save_articles(db, [good, broken])  # type: ignore[list-item]
     assert count(db, "articles") == 0
