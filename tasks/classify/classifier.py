@@ -127,14 +127,17 @@ class Classifier:
         self.extractor = EventExtractor(load_rates(config_dir))
         self.history = load_history(config_dir)
 
-    def classify(self, title: str, text: str, published: date | None) -> Classification:
-        """Companies and events in a story; positions refer to the title and text after `readable`."""
+    def classify(self, title: str, text: str, published: date | None, language: str | None = None) -> Classification:
+        """Companies and events in a story; positions refer to the title and text after `readable`.
+
+        `language`: the story's, where the caller has detected it already (a worker has, from the page's title
+        and text), sparing a second detection on every page; else detected here."""
         title, text = readable(title), readable(text)
         as_shown = f"{title}\n\n{text}" if title else text
         title, text = simplified(title), simplified(text)
         document = f"{title}\n\n{text}" if title else text
         matches = self.matcher.find(document)
-        language = detect_language(document)
+        language = language or detect_language(document)
         if language not in READ:
             why = f"written in {language_name(language)}: regwatch's rules read English and Chinese"
             return Classification(False, matches, [], language, [why])

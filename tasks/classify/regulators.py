@@ -147,6 +147,9 @@ _LOCAL = re.compile(
     r"|(?:[" + HAN_CHARS + "]{2,6}(?:省|市|区|區|县|州)(?:市场监督管理局|市场监管局|市場監督管理局|市場監管局|网信办|網信辦"
     r"|交通运输局|交通局|运输管理局|道路运输管理所|通信管理局|城市管理综合行政执法局))"
 )
+# Every _LOCAL name has "market" in it or Chinese characters: a text with neither is not searched (the search
+# tried its alternatives at every position, 0.16 ms of a worker's time on a page of an English outlet).
+_LOCAL_HINT = re.compile(f"arket|[{HAN_CHARS}]")
 _WORD = re.compile(r"[A-Za-z0-9]")
 # "China fines Meituan", "Beijing slaps...", "the government ordered": a country or capital as the actor.
 # Each alternative names China, Beijing, 中国/中國 or 内地/內地, all of which _CHINA finds: a text it finds
@@ -301,7 +304,7 @@ class RegulatorFinder:
             ):
                 code = FOREIGN
             found.append(RegulatorMention(code, text[start:end], start, end))
-        for match in _LOCAL.finditer(text):
+        for match in _LOCAL.finditer(text) if _LOCAL_HINT.search(text) else ():
             found.append(RegulatorMention("SAMR" if "市场" in match.group(0) or "Market" in match.group(0)
                                           or "market" in match.group(0) or "市場" in match.group(0) else "CAC",
                                           match.group(0), match.start(), match.end(), local=True))

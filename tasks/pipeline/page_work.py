@@ -147,7 +147,7 @@ def quarantined_page(item: FeedItem, final_url: str | None, reason: str, config_
 def _classified(record: ArticleRecord, config_dir: str) -> ArticleRecord:
     """`record` with its companies and events."""
     result = classifier_for(config_dir).classify(
-        record.title, record.text, record.published_at.date() if record.published_at else None
+        record.title, record.text, record.published_at.date() if record.published_at else None, record.language
     )
     record.relevant, record.matches, record.events = result.relevant, result.matches, result.events
     return record

@@ -54,3 +54,13 @@ def test_a_story_in_another_language_is_stored_but_never_an_event(classifier: Cl
     assert result.companies == ["Alibaba Group"]  # names are still found and stored
     assert result.why_not == ["written in German: regwatch's rules read English and Chinese"]
     assert result.to_json()["why_not"] == result.why_not
+
+
+def test_the_language_a_worker_detected_is_the_one_the_rules_go_by(classifier: Classifier) -> None:
+    """A worker detects each page's language once, from its title and text, and hands it on (no second
+    detection); the classifier detects it itself only when it is not given."""
+    title, text = "SAMR fines Alibaba", "The State Administration for Market Regulation fined Alibaba 18.2bn yuan."
+    assert classifier.classify(title, text, date(2021, 4, 10)).language == "en"
+    told = classifier.classify(title, text, date(2021, 4, 10), language="de")
+    assert (told.relevant, told.language, told.why_not) == (
+        False, "de", ["written in German: regwatch's rules read English and Chinese"])

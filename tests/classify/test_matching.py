@@ -145,6 +145,8 @@ def test_regulators_prefer_the_longest_name_and_know_foreign_ones() -> None:
     assert [m.code for m in finder.find("China's market regulator fined the firm")] == ["SAMR"]
     assert [m.code for m in finder.find("South Korea's antitrust watchdog fined Google")] == [FOREIGN]
     assert [m.code for m in finder.find("上海市市场监管局对拼多多罚款")] == ["SAMR"]
+    assert [(m.code, m.local) for m in finder.find("The Hangzhou Administration for Market Regulation fined it")] == [
+        ("SAMR", True)]
 
 
 def test_a_language_menu_names_no_country() -> None:
