@@ -347,7 +347,7 @@ def _old_fine(text: str, context: _Context) -> bool:
 
 
 def _fines_a_group(text: str) -> bool:
-    """ "it has fined 12 companies related to 10 deals": a new fine on a group the sentence does not name."""
+    """ "it fined a dozen firms over ten deals": a new fine on a group the sentence does not name."""
     fine = _new_fine(text, lambda match: True)
     return bool(fine and GROUP_TARGET.search(text, max(0, fine.start() - 20), fine.end() + 60))
 
