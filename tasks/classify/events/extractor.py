@@ -104,8 +104,8 @@ class EventExtractor:
             before, previous = previous, sentence.text
             if SAME_TIME.search(sentence.text) and is_recap(before, context.reference, context.exact):
                 continue  # "In October the regulator fined it ... At the same time, it ordered ...": both old
-            if before.endswith((";", "；")) and not mentions_date(sentence.text) and (
-                    old_list or _old_fine(before, context)):
+            after_semicolon = before.endswith((";", "；"))
+            if after_semicolon and not mentions_date(sentence.text) and (old_list or _old_fine(before, context)):
                 old_list = True
                 continue  # 去年A被罚款50万元；B被罚款30万元: the list's date holds for B too
             old_list = False
@@ -116,7 +116,7 @@ class EventExtractor:
             regs = [m for m in mentions if sentence.start <= m.start < sentence.end]
             chinese = _chinese_regulators(regs)
             foreign = [m for m in regs if m.code == FOREIGN]
-            if not before.endswith((";", "；")):
+            if not after_semicolon:
                 since_named += 1  # a list of violations split at its semicolons is still one sentence of distance
             carried = last_chinese if not foreign and since_named <= CARRY_SENTENCES else None
             acting = chinese[0] if chinese else carried
@@ -167,11 +167,10 @@ class EventExtractor:
             return not is_recap_at(sentence.text, match.start(), context.reference, context.exact)
 
         fine = _new_fine(sentence.text, fresh)
-        if fine and PENALTY_IS_ORDER.search(sentence.text) and not MONEY_PENALTY.search(sentence.text) and not find_money(
-                sentence.text):
+        amounts = find_money(sentence.text) if fine else []
+        if fine and not amounts and PENALTY_IS_ORDER.search(sentence.text) and not MONEY_PENALTY.search(sentence.text):
             fine = None  # the penalty decided is the order in it (责令…), which is read below as one
         if fine:
-            amounts = find_money(sentence.text)
             paired = pair_amounts(companies, amounts, sentence.text)
             money = choose_amount(sentence, fine, amounts, context.reference, context.exact)
             explicit = DECIDED_FINE.search(sentence.text)
