@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-fast test-faults test-integration eval bench soak lint clean
+.PHONY: install run test test-fast test-faults test-integration eval train bench soak lint clean
 
 install: $(STAMP)
 
@@ -47,6 +47,11 @@ eval: $(STAMP)
 	$(BIN)/regwatch eval
 	@if [ -d "$(REAL_TEXTS)" ]; then echo; $(BIN)/regwatch eval --real "$(REAL_TEXTS)"; \
 	else echo; echo "real-text corpus: no texts in $(REAL_TEXTS) (see tests/data/real/README.md)"; fi
+
+# The policy-shift second opinion, learned from our labelled texts and the real corpus's fit half
+# (evaluation/policy_training.py): writes tasks/classify/models/policy_shift.npz.
+train: $(STAMP)
+	$(BIN)/python -m evaluation.policy_training --real "$(REAL_TEXTS)"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

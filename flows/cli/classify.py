@@ -100,6 +100,8 @@ def _print_result(name: str, title: str, result: Classification, console: Consol
         console.print(f"           evidence: {event.evidence[:300]}", highlight=False, markup=False)
     for reason in result.why_not:
         console.print(f"  why not  {reason}", highlight=False, markup=False)
+    for reason in result.set_aside:
+        console.print(f"  set aside  {reason}", highlight=False, markup=False)
 
 
 def _group(result: Classification) -> dict[str, list[CompanyMatch]]:

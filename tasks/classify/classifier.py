@@ -15,11 +15,12 @@ from typing import Any
 
 from tasks.classify.companies import CompanyMatch, CompanyMatcher, load_companies
 from tasks.classify.currency import load_rates
-from tasks.classify.events.explain import why_no_event
+from tasks.classify.events.explain import snippet, why_no_event
 from tasks.classify.events.extractor import EventExtractor
 from tasks.classify.events.model import Event
 from tasks.classify.history import known_before, load_history
 from tasks.classify.money import exact
+from tasks.classify.policy_model import PolicyModel, shipped_model
 from tasks.classify.script import as_written, simplified
 from tasks.common.language import READ, detect_language, language_name
 from tasks.common.text import HAN, HAN_CHARS
@@ -32,6 +33,7 @@ class Classification:
     events: list[Event]
     language: str = "en"
     why_not: list[str] = field(default_factory=list)  # when not relevant: which cue was missing
+    set_aside: list[str] = field(default_factory=list)  # events the rules found and the second opinion did not
 
     @property
     def companies(self) -> list[str]:
@@ -46,6 +48,7 @@ class Classification:
             "relevant": self.relevant,
             "language": self.language,
             **({"why_not": self.why_not} if not self.relevant else {}),
+            **({"set_aside": self.set_aside} if self.set_aside else {}),
             "companies": list(seen.values()),
             "events": [event_json(e) for e in self.events],
         }
@@ -119,13 +122,24 @@ def readable(text: str) -> str:
     return _PINYIN_GLOSS.sub("", text) if "(" in text else text
 
 
-class Classifier:
-    """Companies and rates loaded once; `classify` is then cheap and pure."""
+def document_of(title: str, text: str) -> str:
+    """The story as the classifier reads it: headline and text made readable, in simplified characters."""
+    title, text = simplified(readable(title)), simplified(readable(text))
+    return f"{title}\n\n{text}" if title else text
 
-    def __init__(self, config_dir: Path) -> None:
+
+class Classifier:
+    """Companies and rates loaded once; `classify` is then cheap and pure.
+
+    `policy_model` is the second opinion a rules' policy shift must pass (`tasks/classify/policy_model.py`);
+    `rules_only` leaves it out, keeping every policy shift the rules find: how the model's training and its
+    measurement see the rules."""
+
+    def __init__(self, config_dir: Path, rules_only: bool = False) -> None:
         self.matcher = CompanyMatcher(load_companies(config_dir))
         self.extractor = EventExtractor(load_rates(config_dir))
         self.history = load_history(config_dir)
+        self.policy_model: PolicyModel | None = None if rules_only else shipped_model()
 
     def classify(self, title: str, text: str, published: date | None, language: str | None = None) -> Classification:
         """Companies and events in a story; positions refer to the title and text after `readable`.
@@ -146,7 +160,22 @@ class Classifier:
             events = [e for e in events if known_before(e, self.history, self.extractor.rates, published) is None]
         for event in events:  # the evidence as the outlet wrote it, in its own script
             event.evidence = as_written(event.evidence, document, as_shown)
-        return Classification(bool(events), matches, events, language)
+        events, set_aside = self._second_opinion(events, document)
+        return Classification(bool(events or set_aside), matches, events, language, set_aside=set_aside)
+
+    def _second_opinion(self, events: list[Event], document: str) -> tuple[list[Event], list[str]]:
+        """The events without the rules' policy shifts that the story as a whole does not read as, and why
+        each was set aside. The story stays relevant: the rules found a regulator's action in it, and the
+        model judges only whether that action is a new policy (the one kind of it that alerts)."""
+        if self.policy_model is None or not any(e.kind == "policy_shift" for e in events):
+            return events, []
+        probability = self.policy_model.probability(document)
+        if probability >= self.policy_model.threshold:
+            return events, []
+        why = [f"a policy shift (\"{snippet(e.evidence, 80)}\"): the story as a whole does not read as news of a new "
+               f"policy (the policy model gives it {probability:.2f}, {self.policy_model.threshold:.2f} is needed)"
+               for e in events if e.kind == "policy_shift"]
+        return [e for e in events if e.kind != "policy_shift"], why
 
     def why_not(self, title: str, text: str, published: date | None) -> list[str]:
         """For a story that yields no event: the cue that was missing (slower; the CLI asks for it)."""

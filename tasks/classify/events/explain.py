@@ -26,7 +26,7 @@ from tasks.common.text import split_sentences
 MAX_REASONS = 3
 
 
-def _snippet(text: str, limit: int = 90) -> str:
+def snippet(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -41,7 +41,7 @@ def why_no_event(
         return ["no Chinese regulator, authority or policy body is named"]
     if all(m.code == FOREIGN for m in mentions):
         shown = ", ".join(dict.fromkeys(m.surface for m in mentions))
-        return [f"only foreign authorities are named ({_snippet(shown, 60)}): not a Chinese action"]
+        return [f"only foreign authorities are named ({snippet(shown, 60)}): not a Chinese action"]
     reference = reference_date(document, published)
     exact = published is not None
     tech_story = bool(companies) or len({m.group(0).lower() for m in SECTOR.finditer(document)}) >= 2
@@ -51,7 +51,7 @@ def why_no_event(
         if cue is None:
             continue
         here = [m for m in mentions if sentence.start <= m.start < sentence.end]
-        quote = f'"{_snippet(sentence.text)}"'
+        quote = f'"{snippet(sentence.text)}"'
         if any(m.code == FOREIGN for m in here):
             reasons.append(f"{quote}: a foreign authority acts")
         elif is_recap_at(sentence.text, cue.start(), reference, exact):
