@@ -141,15 +141,35 @@ _OTHER_COUNTRY = re.compile(
 )
 _CHINA = re.compile(r"China|Chinese|Beijing|PRC|中国|中國|国家|國家|我国|我國|内地|內地")
 
-# Local branches: "Shanghai Administration for Market Regulation", 上海市市场监管局 ...
-_LOCAL = re.compile(
-    r"(?:[A-Z][a-z]+ (?:Municipal |Provincial )?(?:Administration for Market Regulation|market regulator))"
-    r"|(?:[" + HAN_CHARS + "]{2,6}(?:省|市|区|區|县|州)(?:市场监督管理局|市场监管局|市場監督管理局|市場監管局|网信办|網信辦"
-    r"|交通运输局|交通局|运输管理局|道路运输管理所|通信管理局|城市管理综合行政执法局))"
+# Local offices, by the ending of their name after a place (上海市, 黄浦区): the national body each is a branch
+# of (LOCAL: none) and what a reader calls it. The AIC (工商局) was the market regulator's name until 2018.
+_LOCAL_OFFICES = (
+    ("SAMR", "market regulator", "市场监督管理局|市场监管局|市場監督管理局|市場監管局|工商行政管理局|工商局"),
+    ("CAC", "cyberspace office", "网信办|網信辦"),
+    ("MIIT", "communications administration", "通信管理局"),
+    ("LOCAL", "transport bureau", "交通运输局|交通局|运输管理局|道路运输管理所"),
+    ("LOCAL", "urban management bureau", "城市管理综合行政执法局"),
+    ("LOCAL", "culture and tourism bureau", "文化和旅游局|文化旅游局|文旅局|文化市场综合执法总队|文化市场综合执法大队"),
 )
-# Every _LOCAL name has "market" in it or Chinese characters: a text with neither is not searched (the search
-# tried its alternatives at every position, 0.16 ms of a worker's time on a page of an English outlet).
-_LOCAL_HINT = re.compile(f"arket|[{HAN_CHARS}]")
+# ... and in English: "Shanghai Administration for Market Regulation", "Beijing Administration for Industry and
+# Commerce".
+_LOCAL = re.compile(
+    r"(?:[A-Z][a-z]+ (?:Municipal |Provincial )?"
+    r"(?:Administration for Market Regulation|market regulator|Administration for Industry and Commerce))"
+    r"|(?:[" + HAN_CHARS + "]{2,6}(?:省|市|区|區|县|州)(?:" + "|".join(names for _, _, names in _LOCAL_OFFICES) + "))"
+)
+
+
+def _local_office(surface: str) -> tuple[str, str]:
+    """The code and the reader's word for a local office's name (`_LOCAL` found it)."""
+    if surface.isascii():
+        return "SAMR", "market regulator"
+    return next((code, kind) for code, kind, names in _LOCAL_OFFICES if re.search(f"(?:{names})$", surface))
+
+
+# Every _LOCAL name has "market" or "Commerce" in it, or Chinese characters: a text with none is not searched
+# (the search tried its alternatives at every position, 0.16 ms of a worker's time on a page of an English outlet).
+_LOCAL_HINT = re.compile(f"arket|ommerce|[{HAN_CHARS}]")
 _WORD = re.compile(r"[A-Za-z0-9]")
 # "China fines Meituan", "Beijing slaps...", "the government ordered": a country or capital as the actor.
 # Each alternative names China, Beijing, 中国/中國 or 内地/內地, all of which _CHINA finds: a text it finds
@@ -224,8 +244,9 @@ DISPLAY_NAMES: dict[str, RegulatorName] = {
     "SZSE": RegulatorName("Shenzhen Stock Exchange"),
     "HKEX": RegulatorName("Hong Kong stock exchange", "HKEX"),
 }
-UNNAMED = ("AUTHORITIES", "COURT", FOREIGN)  # no one body: shown by the story's own words, or not at all
-_LOCAL_KIND = {"SAMR": "market regulator", "CAC": "cyberspace office"}
+# No one national body: shown by the story's own words, or not at all (LOCAL: a local office of no national
+# body's, a transport or a culture bureau).
+UNNAMED = ("AUTHORITIES", "COURT", "LOCAL", FOREIGN)
 _THE = ("government", "central bank", "court")  # "by the government", but "by regulators", "by Beijing"
 
 
@@ -237,10 +258,10 @@ def display_regulator(code: str | None, surface: str | None = None) -> Regulator
     English words ("Chinese regulators") or not at all: never by an internal code.
     """
     surface = (surface or "").strip()
-    if code in DISPLAY_NAMES and surface and _LOCAL.fullmatch(surface) and surface not in REGULATORS[code]:
+    if surface and _LOCAL.fullmatch(surface) and surface not in REGULATORS.get(code or "", ()):
         if surface.isascii():
             return RegulatorName(surface)
-        return RegulatorName(f"local {_LOCAL_KIND.get(code, 'regulator')} ({surface})", article="a")
+        return RegulatorName(f"local {_local_office(surface)[1]} ({surface})", article="a")
     if code in DISPLAY_NAMES:
         return DISPLAY_NAMES[code]
     if surface and surface.isascii() and any(c.isalpha() for c in surface):
@@ -305,9 +326,8 @@ class RegulatorFinder:
                 code = FOREIGN
             found.append(RegulatorMention(code, text[start:end], start, end))
         for match in _LOCAL.finditer(text) if _LOCAL_HINT.search(text) else ():
-            found.append(RegulatorMention("SAMR" if "市场" in match.group(0) or "Market" in match.group(0)
-                                          or "market" in match.group(0) or "市場" in match.group(0) else "CAC",
-                                          match.group(0), match.start(), match.end(), local=True))
+            found.append(RegulatorMention(_local_office(match.group(0))[0], match.group(0), match.start(), match.end(),
+                                          local=True))
         if any(m.code == FOREIGN for m in found):
             # "the authorities" in a story that names a foreign regulator are that regulator
             found = [RegulatorMention(FOREIGN, m.surface, m.start, m.end) if m.code == "AUTHORITIES" else m
