@@ -159,6 +159,16 @@ _LOCAL = re.compile(
     r"|(?:[" + HAN_CHARS + "]{2,6}(?:省|市|区|區|县|州)(?:" + "|".join(names for _, _, names in _LOCAL_OFFICES) + "))"
 )
 
+# "Xi'an orders Didi to ...", "Shanghai fines ...": a mainland city as the actor is its government (Hong Kong,
+# Macau and Taipei are not mainland authorities). Fewer verbs than for the country: a city "launches" or
+# "unveils" things of every kind.
+_CITY_ACTS = re.compile(
+    r"\b(?:Shanghai|Shenzhen|Guangzhou|Hangzhou|Xi[’']an|Chengdu|Wuhan|Nanjing|Tianjin|Chongqing|Suzhou|Qingdao"
+    r"|Dalian|Xiamen|Zhengzhou|Changsha|Jinan|Hefei|Kunming|Harbin|Shenyang|Fuzhou|Ningbo|Dongguan|Foshan)"
+    r"(?:\s+(?:city|municipal)\s+(?:government|authorities))?"
+    r"(?=\s+(?:has\s+|have\s+|also\s+)?(?:fine[sd]?|penali[sz]e[sd]?|order(?:s|ed)?|ban(?:s|ned)?|bar(?:s|red)?"
+    r"|suspend(?:s|ed)?|halt(?:s|ed)?|prob(?:es|ed)|investigat(?:es|ed)|summon(?:s|ed)?)\b)"
+)
 
 def _local_office(surface: str) -> tuple[str, str]:
     """The code and the reader's word for a local office's name (`_LOCAL` found it)."""
@@ -308,6 +318,8 @@ class RegulatorFinder:
         if _CHINA.search(text):  # every _COUNTRY_ACTS names China, Beijing, 中国 or 内地: a search per position spared
             for match in _COUNTRY_ACTS.finditer(text):
                 yield "AUTHORITIES", "government", match.start(), match.end()
+        for match in _CITY_ACTS.finditer(text):
+            yield "LOCAL", match.group(0), match.start(), match.end()
 
     def find(self, text: str) -> list[RegulatorMention]:
         found: list[RegulatorMention] = []
