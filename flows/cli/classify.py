@@ -21,6 +21,8 @@ from evaluation.labelled import (
 from evaluation.real_corpus import SPLITS, load_corpus
 from tasks.classify.classifier import Classification, Classifier
 from tasks.classify.companies import CompanyMatch
+from tasks.classify.kinds import direction_label, kind_label
+from tasks.classify.regulators import display_regulator
 from tasks.common.errors import ConfigError
 from tasks.common.settings import load_settings
 from tasks.extract.pages import decode_html, extract_article
@@ -91,11 +93,12 @@ def _print_result(name: str, title: str, result: Classification, console: Consol
         shown = ", ".join(f"{m.surface!r}@{m.start}" for m in matches[:5])
         console.print(f"  company  {company}  ({shown})", highlight=False, markup=False)
     for event in result.events:
-        facts = [event.kind, ", ".join(event.companies) or "-", event.regulator or "-"]
+        regulator = display_regulator(event.regulator, event.regulator_text)
+        facts = [kind_label(event.kind), ", ".join(event.companies) or "-", regulator.short if regulator else "-"]
         if event.amount is not None:
             facts.append(f"{event.amount_text} = {event.amount:,.0f} {event.currency} (~${event.amount_usd or 0:,.0f})")
-        if event.direction:
-            facts.append(event.direction)
+        if direction := direction_label(event.direction):
+            facts.append(direction)
         console.print("  event    " + " | ".join(facts), highlight=False, markup=False)
         console.print(f"           evidence: {event.evidence[:300]}", highlight=False, markup=False)
     for reason in result.why_not:

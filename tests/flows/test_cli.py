@@ -203,7 +203,21 @@ def test_classify_reads_stdin_and_explains(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["classify", "-"], input=FINE_TEXT, prog_name="regwatch")
     assert result.exit_code == 0
     assert "relevant" in result.output and "company  Alibaba Group" in result.output
-    assert "event    fine | Alibaba Group | SAMR" in result.output and "evidence:" in result.output
+    assert "event    Fine | Alibaba Group | SAMR" in result.output and "evidence:" in result.output
+
+
+def test_classify_names_kinds_directions_and_local_offices_in_words() -> None:
+    def shown(story: str) -> str:
+        result = CliRunner().invoke(app, ["classify", "-", "--published", "2024-01-15"], input=story,
+                                    prog_name="regwatch")
+        assert result.exit_code == 0
+        return " ".join(result.output.split())
+
+    fine = shown("Bureau fines Didi\n\n龙里县交通运输局对滴滴出行处以罚款6000元。")
+    assert "Fine | Didi Global | local transport bureau (龙里县交通运输局) | 6000元" in fine and "LOCAL" not in fine
+    policy = shown("State Council backs platforms\n\nChina's State Council issued new guidelines on Monday to "
+                   "support the healthy development of platform companies and ease rules on their listings.")
+    assert "Policy shift | - | State Council | easing" in policy and "policy_shift" not in policy
 
 
 def test_classify_missing_file_is_one_line() -> None:
