@@ -95,8 +95,19 @@ def choose_amount(sentence: Sentence, trigger: re.Match[str], amounts: list[Mone
     return usable[0] if usable else None
 
 
+# "Alibaba-backed Zybang", "Tencent-invested Yuanfudao", 腾讯投资的…: a company named as another's investor is not
+# the one acted on ("Alibaba-owned Quark" is: the parent answers for what it owns).
+_INVESTOR_AFTER = re.compile(r"[-‐‑ ]?(?:backed|invested|funded|supported)\b|\s*(?:投资|投資|参股|參股|入股)的")
+
+
+def named_as_investor(text: str, match: CompanyMatch) -> bool:
+    """`match` (positioned in `text`) names the investor of another company, not a company acted on."""
+    return bool(_INVESTOR_AFTER.match(text, match.end))
+
+
 def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyMatch], kind: str) -> list[CompanyMatch]:
     """The companies a trigger acts on: all for "each"/各; else the nearest, preferring the one acted on."""
+    companies = [m for m in companies if not named_as_investor(sentence.text, m)]
     if not companies:
         return []
     subject = zh_passive_subject(sentence.text, trigger.start())

@@ -10,7 +10,14 @@ from datetime import date
 
 from tasks.classify.companies import CompanyMatch
 from tasks.classify.currency import Rates
-from tasks.classify.events.attach import choose_amount, company_totals, pair_amounts, targets, untracked_name
+from tasks.classify.events.attach import (
+    choose_amount,
+    company_totals,
+    named_as_investor,
+    pair_amounts,
+    targets,
+    untracked_name,
+)
 from tasks.classify.events.cues import (
     ANAPHOR,
     BACKGROUND,
@@ -85,7 +92,7 @@ class EventExtractor:
             title=title,
             reference=reference_date(document, published),
             exact=published is not None,
-            main_company=_main_company(companies, len(title)),
+            main_company=_main_company(document, companies, len(title)),
             has_companies=bool(companies),
         )
         events: list[Event] = []
@@ -418,8 +425,10 @@ def _lead_regulator(mentions: list[RegulatorMention], title_end: int) -> Regulat
     return next((m for m in body if m.code not in ("COURT", *EXCHANGES)), None)
 
 
-def _main_company(companies: list[CompanyMatch], title_end: int) -> CompanyMatch | None:
-    """The company a story is about: the first one in the title, else the most mentioned."""
+def _main_company(document: str, companies: list[CompanyMatch], title_end: int) -> CompanyMatch | None:
+    """The company a story is about: the first one in the title, else the most mentioned; never one named only
+    as another's investor ("Tencent-backed Yuanfudao")."""
+    companies = [m for m in companies if not named_as_investor(document, m)]
     in_title = [m for m in companies if m.start < title_end]
     if in_title:
         return in_title[0]
