@@ -7,6 +7,7 @@ from datetime import date
 
 from tasks.classify.companies import CompanyMatch
 from tasks.classify.events.cues import (
+    BACKGROUND,
     COMPARISON,
     EACH,
     FOR_COMPANY,
@@ -106,8 +107,11 @@ def named_as_investor(text: str, match: CompanyMatch) -> bool:
 
 
 def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyMatch], kind: str) -> list[CompanyMatch]:
-    """The companies a trigger acts on: all for "each"/各; else the nearest, preferring the one acted on."""
-    companies = [m for m in companies if not named_as_investor(sentence.text, m)]
+    """The companies a trigger acts on: all for "each"/各; else the nearest, preferring the one acted on. Not a
+    company named in the sentence's background ("..., days after the regulator fined Weibo") or as an investor."""
+    background = [m.span() for m in BACKGROUND.finditer(sentence.text)]
+    companies = [m for m in companies if not named_as_investor(sentence.text, m)
+                 and not any(start <= m.start < end for start, end in background)]
     if not companies:
         return []
     subject = zh_passive_subject(sentence.text, trigger.start())
