@@ -240,8 +240,8 @@ BACKGROUND = cue(
     r"(?:a|an|the|its|their|his|her|this|that|last year's|[A-Z][\w.]*(?:'s|’s))\s+(?:[\w$.,'’-]+\s+){0,6}?"
     r"(?:fines?|penalt(?:y|ies)|probes?|investigations?|crackdowns?|review|suspension|ban)\b",
     r"(?:受|因|在)[^，。；]{0,12}(?:罚款|罰款|处罚|處罰|调查|調查)(?:影响|影響|之后|之後|后|後)",
-    # "just days after regulators slapped a record fine on ...": a clause dated by the fine is not the fine, nor
-    # is the rest of the sentence after it ("..., penalties seen as closing the chapter")
+    # "..., weeks after the watchdog fined X": a clause dated by an older fine is not the fine, nor is the rest of
+    # the sentence after it ("..., a penalty read as a warning")
     r"\b(?:days|weeks|months|hours|shortly|soon|a (?:day|week|month))\s+after\s+[^,;.]{0,80}?"
     r"\b(?:fine[ds]?|penalt(?:y|ies)|penali[sz]ed)\b[^;]*",
     # 在阿里巴巴因反垄断被罚款182.28亿元后，…: the fine, amount and all, frames what came after it
