@@ -107,6 +107,7 @@ class EventExtractor:
         headlines: set[str] = set()  # the headline sentences, whose fines the body may date
         dated_old: set[str] = set()  # companies the body tells of an old fine on
         old_list = False  # the clause before was skipped as the next item of a list of old fines
+        body_start = len(title) + 2 if title else 0
         for sentence in split_sentences(document):
             before, previous = previous, sentence.text
             if SAME_TIME.search(sentence.text) and is_recap(before, context.reference, context.exact):
@@ -130,9 +131,10 @@ class EventExtractor:
             if chinese:
                 last_chinese, since_named = chinese[-1], 0
             named = bool(chinese) or bool(acting and MEETING_ANAPHOR.search(sentence.text))
-            if acting is None and not foreign and (sentence.start < len(title) or _headline_line(sentence, document)):
+            if acting is None and not foreign and (sentence.start < len(title) or _headline_line(sentence, document)
+                                                   or _agentless_lede(sentence, body_start, companies)):
                 acting = _lead_regulator(mentions, sentence.end)
-                named = acting is not None  # a headline's regulator is named in the first paragraph
+                named = acting is not None  # a headline's (or lede's) regulator is named in the first paragraph
             if acting is None or acting.code == "COURT":
                 continue
             local = [
@@ -415,6 +417,26 @@ def _headline_line(sentence: Sentence, document: str) -> bool:
     ends_line = sentence.end >= len(document) or document[sentence.end:sentence.end + 1] in ("\n", "")
     short = len(sentence.text) <= 160 if sentence.text.isascii() else len(sentence.text) <= 60
     return starts_line and ends_line and short
+
+
+# "X has been hit with a fine of N", 某公司被罚款50万元: the fined company as the subject, no one named as fining it.
+_AGENTLESS_PENALTY = re.compile(
+    r"\b(?:was|were|has been|have been|had been|got|gets|is|are)\s+(?:\w+\s+){0,2}?"
+    r"(?:fined|slapped|hit|penali[sz]ed|punished)\b|被(?:罚|罰|处以|處以|处罚|處罰)"
+)
+LEDE_ZONE = 250  # characters into the body within which a sentence is the lede
+
+
+def _agentless_lede(sentence: Sentence, body_start: int, companies: list[CompanyMatch]) -> bool:
+    """The story's lede reports a penalty on a tracked company, its subject, without naming who imposed it: wires
+    name the regulator in the next paragraph, as headlines do."""
+    if not 0 <= sentence.start - body_start < LEDE_ZONE:
+        return False
+    penalty = _AGENTLESS_PENALTY.search(sentence.text)
+    if penalty is None:
+        return False
+    at = sentence.start + penalty.start()
+    return any(sentence.start <= m.start and m.end <= at and at - m.end <= 80 for m in companies)
 
 
 def _lead_regulator(mentions: list[RegulatorMention], title_end: int) -> RegulatorMention | None:
