@@ -166,7 +166,7 @@ _CITY_ACTS = re.compile(
     r"\b(?:Shanghai|Shenzhen|Guangzhou|Hangzhou|Xi[’']an|Chengdu|Wuhan|Nanjing|Tianjin|Chongqing|Suzhou|Qingdao"
     r"|Dalian|Xiamen|Zhengzhou|Changsha|Jinan|Hefei|Kunming|Harbin|Shenyang|Fuzhou|Ningbo|Dongguan|Foshan)"
     r"(?:\s+(?:city|municipal)\s+(?:government|authorities))?"
-    r"(?=\s+(?:has\s+|have\s+|also\s+)?(?:fine[sd]?|penali[sz]e[sd]?|order(?:s|ed)?|ban(?:s|ned)?|bar(?:s|red)?"
+    r"(?=\s+(?:has\s+|have\s+|also\s+)?(?i:fine[sd]?|penali[sz]e[sd]?|order(?:s|ed)?|ban(?:s|ned)?|bar(?:s|red)?"
     r"|suspend(?:s|ed)?|halt(?:s|ed)?|prob(?:es|ed)|investigat(?:es|ed)|summon(?:s|ed)?)\b)"
 )
 
@@ -186,7 +186,7 @@ _WORD = re.compile(r"[A-Za-z0-9]")
 # nothing in is not searched (the search cost a worker 0.3 ms a page). A new alternative needs a _CHINA word.
 _COUNTRY_ACTS = re.compile(
     r"\b(?:China|Beijing)(?:'s government)?(?=\s+(?:has\s+|have\s+|on\s+\w+\s+|also\s+|now\s+)?"
-    r"(?:fine[sd]?|slap(?:s|ped)?|hit(?:s)?|penali[sz]e[sd]?|order(?:s|ed)?|ban(?:s|ned)?|bar(?:s|red)?|block(?:s|ed)?"
+    r"(?i:fine[sd]?|slap(?:s|ped)?|hit(?:s)?|penali[sz]e[sd]?|order(?:s|ed)?|ban(?:s|ned)?|bar(?:s|red)?|block(?:s|ed)?"
     r"|remov(?:es|ed)|suspend(?:s|ed)?|halt(?:s|ed)?|launch(?:es|ed)?|open(?:s|ed)|prob(?:es|ed)|investigat(?:es|ed)"
     r"|summon(?:s|ed)?|impos(?:es|ed)|levi(?:es|ed)|issu(?:es|ed)|unveil(?:s|ed)|tighten(?:s|ed)?|eas(?:es|ed)"
     r"|pledg(?:es|ed)|vow(?:s|ed)|curb(?:s|ed)?|cap(?:s|ped)|limit(?:s|ed)?|restrict(?:s|ed)?)\b)"
