@@ -117,6 +117,9 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
     subject = zh_passive_subject(sentence.text, trigger.start())
     if subject is not None and not any(subject[0] <= m.start < subject[1] for m in companies):
         return []  # "继阿里巴巴之后，「扬子江药业」被…罚款": the one before 被 is fined, untracked here
+    named = passive_subject(sentence.text, trigger)
+    if named is not None and not any(named[0] <= m.start < trigger.start() for m in companies):
+        return []  # "Quark was fined N and NetEase was told to ...": Quark, untracked, is the one fined
     unique = list({m.company_id: m for m in companies}.values())
     if len(unique) == 1 or EACH.search(sentence.text) or kind in ("rectification", "app_removal", "investigation"):
         return unique
@@ -194,13 +197,40 @@ def _possessive_free(word: str) -> str:
 _ACRONYM_AFTER = re.compile(r"\s*[(（]([A-Z][A-Za-z]{1,7})[)）]")  # "China National Knowledge Infrastructure (CNKI)"
 
 
+# "Alibaba-owned search engine Quark", "Quark, a unit of Alibaba": a brand the story itself ties to a tracked owner.
+_OWNED_AFTER = re.compile(r"[-‐‑ ]owned\s+(?:[a-z][\w-]*\s+){0,3}(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,2})")
+_OWNER_AFTER = re.compile(r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,2}),?\s+"
+                          r"(?:owned by|a unit of|a subsidiary of|the \w+ arm of)\s+$")
+
+
+def owned_names(document: str, companies: list[CompanyMatch]) -> dict[str, CompanyMatch]:
+    """Untracked names the story says a tracked company owns, each with its owner: a fine on the brand is a fine
+    on the owner, as for the subsidiaries `config/companies.yaml` lists."""
+    owned: dict[str, CompanyMatch] = {}
+    for match in companies:
+        if after := _OWNED_AFTER.match(document, match.end):
+            owned.setdefault(after.group("name"), match)
+        if before := _OWNER_AFTER.search(document, max(0, match.start - 80), match.start):
+            owned.setdefault(before.group("name"), match)
+    return owned
+
+
+def passive_subject(sentence: str, trigger: re.Match[str]) -> tuple[int, str] | None:
+    """Where the name a passive trigger follows starts, and the name ("Guyuan Agriculture Co was fined"), if it
+    is a name and not a place, body or weekday."""
+    before = _SUBJECT_OF_PASSIVE.search(sentence, 0, trigger.start())
+    named = [w for w in before.group("name").split() if w not in _GENERIC_NAMES] if before else []
+    if before and named and named[-1] not in _PLACE_WORDS:  # "a Nanjing platform in Jiangsu Province was fined"
+        return before.start(), " ".join(named)
+    return None
+
+
 def untracked_name(sentence: str, trigger: re.Match[str]) -> str | None:
     """The company a passive trigger names before it ("Guyuan Agriculture Co was fined"), else the first proper
     name shortly after the trigger that is not a place, body or weekday."""
-    before = _SUBJECT_OF_PASSIVE.search(sentence, 0, trigger.start())
-    named = [w for w in before.group("name").split() if w not in _GENERIC_NAMES] if before else []
-    if named and named[-1] not in _PLACE_WORDS:  # "a Nanjing platform in Jiangsu Province was fined": a place
-        return " ".join(named)
+    named = passive_subject(sentence, trigger)
+    if named is not None:
+        return named[1]
     trigger_end = trigger.end()
     for match in _UNTRACKED_EN.finditer(sentence, trigger_end):
         if match.end() > trigger_end + 90:

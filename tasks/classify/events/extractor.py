@@ -14,6 +14,7 @@ from tasks.classify.events.attach import (
     choose_amount,
     company_totals,
     named_as_investor,
+    owned_names,
     pair_amounts,
     targets,
     untracked_name,
@@ -93,7 +94,7 @@ class EventExtractor:
             reference=reference_date(document, published),
             exact=published is not None,
             main_company=_main_company(document, companies, len(title)),
-            has_companies=bool(companies),
+            companies=companies,
         )
         events: list[Event] = []
         last_chinese: RegulatorMention | None = None
@@ -285,7 +286,9 @@ class EventExtractor:
             object_text = sentence.text[trigger.end():trigger.end() + 60]
             if kind == "fine" and NOT_TECH.search((untracked or "") + " " + object_text):
                 return []  # "fined the larger drug maker", a bank's fine: not tech news
-            if untracked:
+            if untracked and (owner := context.owned.get(untracked)):
+                names = [(owner.company, owner.company_id)]  # "Alibaba-owned Quark was fined": Alibaba
+            elif untracked:
                 names = [(untracked, "")]
             elif context.main_company and (kind == "fine" or ANAPHOR.search(sentence.text)):
                 names = [(context.main_company.company, context.main_company.company_id)]
@@ -390,7 +393,16 @@ class _Context:
     reference: date | None  # the story's date, for recap detection
     exact: bool  # reference is the real publication date, not a guess
     main_company: CompanyMatch | None  # who "the company" is when a sentence names nobody
-    has_companies: bool
+    companies: list[CompanyMatch]
+
+    @property
+    def has_companies(self) -> bool:
+        return bool(self.companies)
+
+    @functools.cached_property
+    def owned(self) -> dict[str, CompanyMatch]:
+        """Untracked names the story ties to a tracked owner ("Alibaba-owned Quark")."""
+        return owned_names(self.document, self.companies)
 
     @functools.cached_property
     def tech_story(self) -> bool:
