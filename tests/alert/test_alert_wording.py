@@ -101,6 +101,7 @@ def test_every_named_regulator_has_a_display_name() -> None:
         ("LOCAL", "龙里县交通运输局", "by a local transport bureau (龙里县交通运输局)"),
         ("LOCAL", "黄浦区文化和旅游局", "by a local culture and tourism bureau (黄浦区文化和旅游局)"),
         ("MIIT", "广东省通信管理局", "by a local communications administration (广东省通信管理局)"),
+        ("LOCAL", "Beijing Transport Bureau", "by the Beijing Transport Bureau"),
         ("AUTHORITIES", "Chinese regulators", "by Chinese regulators"),
         ("AUTHORITIES", "government", "by the government"),
         ("COURT", "Supreme People's Court", "by the Supreme People's Court"),
