@@ -283,9 +283,9 @@ class EventExtractor:
             # "The company was ordered ..., and its apps were pulled": the story's company, whatever name follows
             subject_anaphor = context.main_company and COMPANY_ANAPHOR.search(sentence.text, 0, trigger.start())
             untracked = None if subject_anaphor else untracked_name(sentence.text, trigger)
-            object_text = sentence.text[trigger.end():trigger.end() + 60]
+            object_text = sentence.text[trigger.end():trigger.end() + 60] + " " + _chinese_object(sentence.text, trigger)
             if kind == "fine" and NOT_TECH.search((untracked or "") + " " + object_text):
-                return []  # "fined the larger drug maker", a bank's fine: not tech news
+                return []  # "fined the larger drug maker", 对扬子江药业处罚, a bank's fine: not tech news
             if untracked and (owner := context.owned.get(untracked)):
                 names = [(owner.company, owner.company_id)]  # "Alibaba-owned Quark was fined": Alibaba
             elif untracked:
@@ -437,6 +437,12 @@ _AGENTLESS_PENALTY = re.compile(
     r"(?:fined|slapped|hit|penali[sz]ed|punished)\b|被(?:罚|罰|处以|處以|处罚|處罰)"
 )
 LEDE_ZONE = 250  # characters into the body within which a sentence is the lede
+
+
+def _chinese_object(text: str, trigger: re.Match[str]) -> str:
+    """What a Chinese penalty acts on, written between 对 and the verb (市场监管总局对扬子江药业处罚)."""
+    start = max(text.rfind("对", 0, trigger.start()), text.rfind("對", 0, trigger.start()))
+    return text[start + 1:trigger.start()] if start != -1 and trigger.start() - start <= 30 else ""
 
 
 def _agentless_lede(sentence: Sentence, body_start: int, companies: list[CompanyMatch]) -> bool:
