@@ -232,6 +232,9 @@ CUMULATIVE = cue(
     r"\bto date\b", r"累计", r"累計", r"全年", r"今年以来", r"今年以來", r"共计.{0,12}次", r"共計.{0,12}次", r"\d+次",
     r"\b\d+ (?:[\w-]+ ){0,3}cases\b(?:[^.;]|\.\d){0,200}\bin total\b",  # "175 monopoly cases ... 23.59 billion yuan in total"
     r"\bfines (?:top|topped|total|totalled|totaled|reach|reached|exceed|exceeded|surge|surged)\b",  # "fines top $3b"
+    # a tally told by its examples: "fines in 98 cases, involving companies like A and B"
+    r"\b\d+ (?:[\w-]+ ){0,2}(?:cases|instances)\b[^.;]{0,120}\b(?:companies|firms) (?:like|such as)\b",
+    r"多次(?:予以|被|受到|遭)?(?:罚款|罰款|处罚|處罰)",  # fined many times: a record, not a decision
 )
 # An action named as the cause or background of something else: "following a record fine", "since the probe".
 BACKGROUND = cue(
