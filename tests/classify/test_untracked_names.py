@@ -31,3 +31,12 @@ def test_a_name_cut_by_the_reading_window_is_not_taken_as_a_firm() -> None:
     start = sentence.index("Qingdao")
     assert start - trigger.end() < 90 < sentence.index(" said") - trigger.end()
     assert fined(sentence) is None
+
+
+def test_the_outlet_a_story_is_credited_to_is_not_the_firm() -> None:
+    assert fined("The regulator fined a lending app 300,000 yuan on Monday, Shanghai Evening Post reported.") is None
+    assert fined("The regulator fined Acme Lending 300,000 yuan, Shanghai Evening Post reported.") == "Acme Lending"
+
+
+def test_a_listing_is_not_a_firm() -> None:
+    assert fined("The securities regulator fined 2.4 million yuan over IPO fraud at the video site.") is None

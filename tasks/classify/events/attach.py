@@ -41,8 +41,10 @@ _GENERIC_NAMES = {
     "December", "Shanghai", "Shenzhen", "Hong", "Kong", "Hangzhou", "Mr", "Ms", "In", "On", "For", "With", "As",
     "Measures", "Rules", "Regulations", "Provisions", "Guidelines", "Revised", "Draft", "Internet", "Platform",
     "Firms", "Companies", "Cyberspace", "Platforms", "Operators", "Authorities", "Regulators", "Officials", "Apps",
-    "RMB", "CNY", "USD", "HKD", "EUR", "Yuan", "Renminbi", "Billion", "Million", "HK", "NT", "S",
+    "RMB", "CNY", "USD", "HKD", "EUR", "Yuan", "Renminbi", "Billion", "Million", "HK", "NT", "S", "IPO", "IPOs", "CEO",
 }
+# "..., Beijing Youth Daily reported": the name a story is credited to, not one acted on.
+_CREDITED = re.compile(r"\s+(?:reported|reports|said|says|cited|quoted|wrote)\b")
 _LAW_AFTER = re.compile(r"\s+(?:Law|Act|Code)\b")  # "under the Price Law": a law, not a company
 
 
@@ -240,6 +242,8 @@ def untracked_name(sentence: str, trigger: re.Match[str]) -> str | None:
         while words and words[-1] in ("of", "and"):
             words.pop()
         if _LAW_AFTER.match(sentence, match.end()) or match.group("name").split()[-1] in ("Law", "Act", "Code"):
+            continue
+        if _CREDITED.match(sentence, match.end()):
             continue
         if words and words[0] not in ("of", "and"):
             acronym = _ACRONYM_AFTER.match(sentence, match.end())
