@@ -350,9 +350,10 @@ class RegulatorFinder:
             found.append(RegulatorMention(_local_office(match.group(0))[0], match.group(0), match.start(), match.end(),
                                           local=True))
         if any(m.code == FOREIGN for m in found):
-            # "the authorities" in a story that names a foreign regulator are that regulator
-            found = [RegulatorMention(FOREIGN, m.surface, m.start, m.end) if m.code == "AUTHORITIES" else m
-                     for m in found]
+            # "the authorities" in a story that names a foreign regulator are that regulator; "Chinese
+            # regulators", 中国当局 are not
+            found = [RegulatorMention(FOREIGN, m.surface, m.start, m.end)
+                     if m.code == "AUTHORITIES" and not _CHINA.search(m.surface) else m for m in found]
         kept: list[RegulatorMention] = []
         for mention in sorted(found, key=lambda m: (m.start, -(m.end - m.start))):
             if kept and mention.start < kept[-1].end:

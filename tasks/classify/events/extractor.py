@@ -109,6 +109,7 @@ class EventExtractor:
         dated_old: set[str] = set()  # companies the body tells of an old fine on
         old_list = False  # the clause before was skipped as the next item of a list of old fines
         body_start = len(title) + 2 if title else 0
+        foreign_story = any(m.code == FOREIGN for m in mentions)
         for sentence in split_sentences(document):
             before, previous = previous, sentence.text
             if SAME_TIME.search(sentence.text) and is_recap(before, context.reference, context.exact):
@@ -128,6 +129,8 @@ class EventExtractor:
             if not after_semicolon:
                 since_named += 1  # a list of violations split at its semicolons is still one sentence of distance
             carried = last_chinese if not foreign and since_named <= CARRY_SENTENCES else None
+            if carried is not None and carried.code == "AUTHORITIES" and foreign_story:
+                carried = None  # "Chinese officials" in a story of a foreign regulator's: their own sentence only
             acting = chinese[0] if chinese else carried
             if chinese:
                 last_chinese, since_named = chinese[-1], 0
