@@ -151,6 +151,12 @@ _LOCAL_OFFICES = (
     ("LOCAL", "urban management bureau", "城市管理综合行政执法局"),
     ("LOCAL", "culture and tourism bureau", "文化和旅游局|文化旅游局|文旅局|文化市场综合执法总队|文化市场综合执法大队"),
 )
+# Short Chinese names that are the start of other words when these characters follow: 人行道, 人行横道, 人行天桥.
+_WORD_GOES_ON = {"人行": "道横天"}
+# A penalty decision addressed to the one penalised (你公司的上述行为…, 现对你单位作出…): a regulator's own notice,
+# whose author is the authority acting even where the excerpt does not name it.
+_NOTICE_VOICE = re.compile(r"你[（(]?(?:公司|单位|單位)[)）]?(?:的|之)?(?:上述)?(?:行为|行為)"
+                           r"|(?:现|現)?(?:对|對)你[（(]?(?:公司|单位|單位)[)）]?(?:作出|處以|处以)")
 # ... and in English: "Shanghai Administration for Market Regulation", "Beijing Administration for Industry and
 # Commerce", "Beijing Transport Bureau", "Guangdong Communications Administration".
 _LOCAL_OFFICES_EN = (
@@ -329,6 +335,9 @@ class RegulatorFinder:
                 yield "AUTHORITIES", "government", match.start(), match.end()
         for match in _CITY_ACTS.finditer(text):
             yield "LOCAL", match.group(0), match.start(), match.end()
+        if "你" in text:
+            for match in _NOTICE_VOICE.finditer(text):
+                yield "AUTHORITIES", match.group(0), match.start(), match.end()
 
     def find(self, text: str) -> list[RegulatorMention]:
         found: list[RegulatorMention] = []
@@ -341,6 +350,8 @@ class RegulatorFinder:
                     continue
             if code == FOREIGN and text[end:end + 1] in ("語", "语"):
                 continue  # 日本語 in a site's language menu is a language, not Japan acting
+            if text[end:end + 1] in _WORD_GOES_ON.get(name, ""):
+                continue  # 人行道 is a pavement, not the central bank (人行)
             if code != FOREIGN and name in GENERIC and (
                 _OTHER_COUNTRY.search(text[max(0, start - 40):start]) or not china
             ):

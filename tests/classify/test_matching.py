@@ -179,3 +179,10 @@ def test_a_country_acting_is_found_in_either_language(text: str, acting: str | N
     """Looked for only in a text that names China (the search is costly): each form still found."""
     found = [m.surface for m in RegulatorFinder().find(text) if m.code == "AUTHORITIES"]
     assert found == ([acting] if acting else [])
+
+
+def test_a_penalty_notice_addressed_to_the_company_has_an_author_and_a_pavement_is_no_bank() -> None:
+    found = RegulatorFinder().find("你（单位）的上述行为违反了规定：车辆在人行道逆行。现对你公司作出如下处罚。")
+    assert [(m.code, m.surface) for m in found] == [("AUTHORITIES", "你（单位）的上述行为"),
+                                                    ("AUTHORITIES", "现对你公司作出")]
+    assert [m.code for m in RegulatorFinder().find("人行发布通知，支付机构须整改。")] == ["PBOC"]
