@@ -416,7 +416,9 @@ RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'�
 
 NARRATIVE_PROBE = cue(r"\bafter (?:(?:a|an|its|the)\b[^.;]{0,30})?\b(?:investigation|probe)\b", r"经查", r"經查", r"调查发现", r"調查發現",
                        r"\b(?:verified|found|established) (?:after|through|in) (?:an? |its |the )?(?:investigation|probe)\b",
-                       r"\bfollowing (?:a|an|its)\b[^.;]{0,30}\b(?:investigation|probe)\b", r"\bconcluded\b")
+                       r"\bfollowing (?:a|an|its)\b[^.;]{0,30}\b(?:investigation|probe)\b", r"\bconcluded\b",
+                       r"\b(?:completed|finished|wrapped up|closed)\s+(?:its |the |an? )?(?:[\w-]+ ){0,2}(?:investigation|probe)",
+                       r"调查结束|調查結束|结束调查|結束調查|完成调查|完成調查|调查完毕|調查完畢")
 
 
 # The sector an event concerns, first match wins (most specific first).

@@ -289,6 +289,8 @@ class EventExtractor:
             object_text = sentence.text[trigger.end():trigger.end() + 60] + " " + _chinese_object(sentence.text, trigger)
             if kind == "fine" and NOT_TECH.search((untracked or "") + " " + object_text):
                 return []  # "fined the larger drug maker", 对扬子江药业处罚, a bank's fine: not tech news
+            if untracked and PERSON_ROLE.fullmatch(untracked):
+                return []  # 对负责人立案调查, "its chairman was summoned": people, not the company
             if untracked and (owner := context.owned.get(untracked)):
                 names = [(owner.company, owner.company_id)]  # "Alibaba-owned Quark was fined": Alibaba
             elif untracked:
