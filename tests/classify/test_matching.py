@@ -65,6 +65,7 @@ def test_aliases_subsidiaries_tickers_roll_up(text: str, expected: list[str]) ->
         "众里寻他千百度，蓦然回首。",
         "他快手快脚地收拾好行李。",
         "A rum BABA soaked in syrup.",
+        "对此，该电商平台发布微博称将全面整改。",  # a post on Weibo, not news about Weibo
     ],
 )
 def test_false_friends_are_not_companies(text: str) -> None:
