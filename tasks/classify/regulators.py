@@ -173,15 +173,21 @@ _LOCAL = re.compile(
     r"|(?:[" + HAN_CHARS + "]{2,6}(?:省|市|区|區|县|州)(?:" + "|".join(names for _, _, names in _LOCAL_OFFICES) + "))"
 )
 
-# "Xi'an orders Didi to ...", "Shanghai fines ...": a mainland city as the actor is its government (Hong Kong,
-# Macau and Taipei are not mainland authorities). Fewer verbs than for the country: a city "launches" or
-# "unveils" things of every kind.
+# "Xi'an orders Didi to ...", "Shanghai fines ...", "Zhejiang has issued opinions on ...": a mainland city or
+# province as the actor is its government (Hong Kong, Macau and Taipei are not mainland authorities). Fewer
+# verbs than for the country: a city also "launches" things of every kind; a document it issues is policy only
+# if the policy cues say so.
+_PLACES = (
+    r"Shanghai|Shenzhen|Guangzhou|Hangzhou|Xi[’']an|Chengdu|Wuhan|Nanjing|Tianjin|Chongqing|Suzhou|Qingdao"
+    r"|Dalian|Xiamen|Zhengzhou|Changsha|Jinan|Hefei|Kunming|Harbin|Shenyang|Fuzhou|Ningbo|Dongguan|Foshan"
+    r"|Zhejiang|Guangdong|Jiangsu|Shandong|Fujian|Sichuan|Hubei|Hunan|Henan|Hebei|Anhui|Jiangxi|Shaanxi|Shanxi"
+    r"|Yunnan|Guizhou|Liaoning|Jilin|Heilongjiang|Hainan|Gansu|Guangxi"
+)
 _CITY_ACTS = re.compile(
-    r"\b(?:Shanghai|Shenzhen|Guangzhou|Hangzhou|Xi[’']an|Chengdu|Wuhan|Nanjing|Tianjin|Chongqing|Suzhou|Qingdao"
-    r"|Dalian|Xiamen|Zhengzhou|Changsha|Jinan|Hefei|Kunming|Harbin|Shenyang|Fuzhou|Ningbo|Dongguan|Foshan)"
-    r"(?:\s+(?:city|municipal)\s+(?:government|authorities))?"
+    rf"\b(?:{_PLACES})(?:\s+(?:city|municipal|provincial)\s+(?:government|authorities))?"
     r"(?=\s+(?:has\s+|have\s+|also\s+)?(?i:fine[sd]?|penali[sz]e[sd]?|order(?:s|ed)?|ban(?:s|ned)?|bar(?:s|red)?"
-    r"|suspend(?:s|ed)?|halt(?:s|ed)?|prob(?:es|ed)|investigat(?:es|ed)|summon(?:s|ed)?)\b)"
+    r"|suspend(?:s|ed)?|halt(?:s|ed)?|prob(?:es|ed)|investigat(?:es|ed)|summon(?:s|ed)?|issu(?:es|ed)"
+    r"|releas(?:es|ed)|unveil(?:s|ed)|publish(?:es|ed))\b)"
 )
 
 def _local_office(surface: str) -> tuple[str, str]:
