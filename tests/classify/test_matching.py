@@ -187,3 +187,9 @@ def test_a_penalty_notice_addressed_to_the_company_has_an_author_and_a_pavement_
     assert [(m.code, m.surface) for m in found] == [("AUTHORITIES", "你（单位）的上述行为"),
                                                     ("AUTHORITIES", "现对你公司作出")]
     assert [m.code for m in RegulatorFinder().find("人行发布通知，支付机构须整改。")] == ["PBOC"]
+
+
+def test_a_city_or_the_country_acts_only_as_a_whole_word() -> None:
+    assert [m.code for m in RegulatorFinder().find("Shanghai fines Meituan.")] == ["LOCAL"]
+    assert [m.code for m in RegulatorFinder().find("China fines Meituan.")] == ["AUTHORITIES"]
+    assert RegulatorFinder().find("Xinshanghai fines its staff. Indochina bans them.") == []
