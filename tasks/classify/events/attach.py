@@ -273,7 +273,9 @@ def pair_amounts(
     distinct = list({m.company_id: m for m in companies}.values())
     if len(distinct) < 2 or len(amounts) < 2:
         return []
-    if RESPECTIVELY.search(sentence) and len(distinct) == len(amounts):
+    if RESPECTIVELY.search(sentence) and len(distinct) == len(amounts) and not any(
+            _party_before(sentence, money) for money in amounts[1:]):
+        # "分别处以50万元、30万元"; not "A、B分别处以100万元，对C处以30万元", where 30万元 is C's own
         return list(zip(distinct, amounts, strict=True))
     pairs = []
     for index, company in enumerate(distinct):
@@ -283,6 +285,35 @@ def pair_amounts(
             return []
         pairs.append((company, following[0]))
     return pairs if len({p[1].amount for p in pairs}) > 1 else []
+
+
+# A further party fined its own amount after the first ones, in the same decision: "..., and that of Shixianghui
+# 500,000 yuan", "…，对食享会处以50万元罚款".
+_ANOTHER_PARTY_EN = re.compile(r"\band (?:that of |on )?(?P<name>[A-Z][\w&-]+(?: [A-Z][\w&-]+){0,2})\s+$")
+_ANOTHER_PARTY_ZH = re.compile(f"[，,；;]\\s*(?:对|對)(?P<name>[{HAN_CHARS}A-Za-z0-9（）()]{{2,15}}?)(?:处以|處以)(?:罚款|罰款)?\\s*$")
+
+
+def _party_before(sentence: str, money: Money) -> re.Match[str] | None:
+    """The party named just before an amount in a clause of its own ("and that of X", "，对X处以")."""
+    lead = sentence[max(0, money.start - 40):money.start]
+    return _ANOTHER_PARTY_EN.search(lead) or _ANOTHER_PARTY_ZH.search(lead)
+
+
+def other_parties(sentence: str, amounts: list[Money], used: set[int], companies: list[CompanyMatch]
+                  ) -> list[tuple[str, Money]]:
+    """Untracked parties a sentence fines, each named just before an amount no company has taken."""
+    found = []
+    for money in amounts:
+        if money.start in used:
+            continue
+        named = _party_before(sentence, money)
+        if named is None or named.group("name") in _GENERIC_NAMES:
+            continue
+        start = max(0, money.start - 40) + named.start("name")
+        if any(start <= m.start < money.start for m in companies):
+            continue  # a tracked company there is paired already
+        found.append((named.group("name"), money))
+    return found
 
 
 def company_totals(companies: list[CompanyMatch], amounts: list[Money], sentence: str) -> list[tuple[CompanyMatch, Money]]:

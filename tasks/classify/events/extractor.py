@@ -14,6 +14,7 @@ from tasks.classify.events.attach import (
     choose_amount,
     company_totals,
     named_as_investor,
+    other_parties,
     owned_names,
     pair_amounts,
     targets,
@@ -191,6 +192,10 @@ class EventExtractor:
                 found.extend(self._fine_pairs(sentence, acting, paired))
             elif money is not None or explicit:
                 found.extend(self._per_company("fine", sentence, fine, acting, companies, money, context))
+            used = {m.start for m in amounts if any(e.amount_text == m.text for e in found)}
+            for name, other in other_parties(sentence.text, amounts, used, companies) if found else ():
+                found.append(Event("fine", sentence.text, [name], [], acting.code, acting.surface, other.amount,
+                                   other.currency, other.text))
         elif context.fine_story and companies and TOTAL.search(sentence.text) and not CUMULATIVE.search(
                 sentence.text) and not is_recap_at(
                 sentence.text, 0, context.reference, context.exact):
