@@ -156,7 +156,9 @@ _WORD_GOES_ON = {"人行": "道横天"}
 # A penalty decision addressed to the one penalised (你公司的上述行为…, 现对你单位作出…): a regulator's own notice,
 # whose author is the authority acting even where the excerpt does not name it.
 _NOTICE_VOICE = re.compile(r"你[（(]?(?:公司|单位|單位)[)）]?(?:的|之)?(?:上述)?(?:行为|行為)"
-                           r"|(?:现|現)?(?:对|對)你[（(]?(?:公司|单位|單位)[)）]?(?:作出|處以|处以)")
+                           r"|(?:现|現)?(?:对|對)你[（(]?(?:公司|单位|單位)[)）]?(?:作出|處以|处以)"
+                           # ... or written in the author's own voice: 我部将依法处置, 本局决定
+                           r"|(?:我|本)(?:部|局|委|厅|廳|机关|機關)(?=将|將|决定|決定|依法|责令|責令|要求|对|對)")
 # ... and in English: "Shanghai Administration for Market Regulation", "Beijing Administration for Industry and
 # Commerce", "Beijing Transport Bureau", "Guangdong Communications Administration".
 _LOCAL_OFFICES_EN = (
@@ -350,7 +352,7 @@ class RegulatorFinder:
         for match in _CITY_ACTS.finditer(text):
             if not _inside_a_word(text, match.start()):
                 yield "LOCAL", match.group(0), match.start(), match.end()
-        if "你" in text:
+        if "你" in text or "我" in text or "本" in text:
             for match in _NOTICE_VOICE.finditer(text):
                 yield "AUTHORITIES", match.group(0), match.start(), match.end()
 

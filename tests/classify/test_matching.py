@@ -193,3 +193,8 @@ def test_a_city_or_the_country_acts_only_as_a_whole_word() -> None:
     assert [m.code for m in RegulatorFinder().find("Shanghai fines Meituan.")] == ["LOCAL"]
     assert [m.code for m in RegulatorFinder().find("China fines Meituan.")] == ["AUTHORITIES"]
     assert RegulatorFinder().find("Xinshanghai fines its staff. Indochina bans them.") == []
+
+
+def test_a_notice_in_its_authors_voice_has_an_author() -> None:
+    assert [m.surface for m in RegulatorFinder().find("本局决定对该公司处以罚款。我部将依法处置。")] == ["本局", "我部"]
+    assert RegulatorFinder().find("我部分同事认为本局面有利。") == []  # 我部分 (some of us), 本局面: no author
