@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from evaluation.labelled import labelled_files, parse_labelled
 from evaluation.real_corpus import DEFAULT_CACHE, load_corpus
 from tasks.classify.classifier import Classifier, document_of
 from tasks.classify.policy_model import MODEL_PATH, N_FEATURES, PolicyModel, features
+from tasks.common.errors import RegwatchError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 C = 10.0  # inverse regularisation strength, as scikit-learn's LogisticRegression(C=)
@@ -160,7 +162,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--real", type=Path, default=DEFAULT_CACHE, help="the real corpus's texts")
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the weights")
     args = parser.parse_args(argv)
-    stories = training_stories(args.real)
+    try:
+        stories = training_stories(args.real)
+    except RegwatchError as error:  # no cache of real texts: say where it should be, no traceback
+        sys.exit(f"regwatch: {error}")
     model, scores = train(stories)
     model.save(args.out)
     rules = f1([s.rules_say for s in stories], [s.policy_shift for s in stories])

@@ -13,7 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evaluation.policy_training import THRESHOLDS, Rows, Story, choose_threshold, fit_logistic, probabilities, train
+from evaluation.policy_training import (
+    THRESHOLDS,
+    Rows,
+    Story,
+    choose_threshold,
+    fit_logistic,
+    main,
+    probabilities,
+    train,
+)
 from tasks.classify.classifier import Classifier
 from tasks.classify.policy_model import (
     FEATURES_VERSION,
@@ -145,3 +154,10 @@ def test_a_policy_shift_the_model_doubts_is_set_aside_and_said_so() -> None:
     assert "does not read as news of a new policy" in reason and "0.05" in reason and "0.10 is needed" in reason
     assert "policy_shift" not in reason  # what a user reads names no internal kind
     assert result.to_json()["set_aside"] == [reason]
+
+
+def test_training_without_the_real_texts_says_where_they_should_be(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--real", str(tmp_path / "absent"), "--out", str(tmp_path / "m.npz")])
+    assert str(stopped.value).startswith("regwatch: ") and "tests/data/real/README.md" in str(stopped.value)
+    assert not (tmp_path / "m.npz").exists()
