@@ -6,6 +6,7 @@ Used identically by the pipeline's worker processes, `regwatch classify` and
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -172,8 +173,9 @@ class Classifier:
         probability = self.policy_model.probability(document)
         if probability >= self.policy_model.threshold:
             return events, []
+        shown = math.floor(probability * 100) / 100  # never rounded up to the threshold it fell short of
         why = [f"a policy shift (\"{snippet(e.evidence, 80)}\"): the story as a whole does not read as news of a new "
-               f"policy (the policy model gives it {probability:.2f}, {self.policy_model.threshold:.2f} is needed)"
+               f"policy (the policy model gives it {shown:.2f}, {self.policy_model.threshold:.2f} is needed)"
                for e in events if e.kind == "policy_shift"]
         return [e for e in events if e.kind != "policy_shift"], why
 

@@ -151,7 +151,7 @@ def test_a_policy_shift_the_model_doubts_is_set_aside_and_said_so() -> None:
     result = _classifier(bias=-3.0).classify(title, text, date(2024, 3, 4))
     assert result.events == [] and result.relevant  # still a regulator's action: kept, without an alert
     (reason,) = result.set_aside
-    assert "does not read as news of a new policy" in reason and "0.05" in reason and "0.10 is needed" in reason
+    assert "does not read as news of a new policy" in reason and "gives it 0.04" in reason and "0.10 is needed" in reason
     assert "policy_shift" not in reason  # what a user reads names no internal kind
     assert result.to_json()["set_aside"] == [reason]
 
@@ -161,3 +161,9 @@ def test_training_without_the_real_texts_says_where_they_should_be(tmp_path: Pat
         main(["--real", str(tmp_path / "absent"), "--out", str(tmp_path / "m.npz")])
     assert str(stopped.value).startswith("regwatch: ") and "tests/data/real/README.md" in str(stopped.value)
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_a_score_just_short_of_the_threshold_is_not_shown_as_reaching_it() -> None:
+    title, text = STORY.split("\n\n", 1)
+    result = _classifier(bias=float(np.log(0.0996 / 0.9004))).classify(title, text, date(2024, 3, 4))
+    assert "gives it 0.09, 0.10 is needed" in result.set_aside[0]
