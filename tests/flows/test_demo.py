@@ -126,6 +126,11 @@ def test_syndicated_and_rewritten_copies_are_one_story(tmp_path: Path) -> None:
         assert set(urls) <= seen | stored  # and every copy recorded as a sighting of it
 
 
+# How long Ctrl-C may take to stop `regwatch demo --serve`: 0.2 s alone, but the full suite runs two test
+# processes on 2 cores beside the demo's server and worker processes, and 30 s once proved too short there.
+SHUTDOWN_SECONDS = 90
+
+
 def lines_of(stream: IO[str]) -> tuple[queue.Queue[str], threading.Thread]:
     """A child's output, line by line as it comes, without blocking the test on a silent child; the thread
     ends, after an empty line, when the child closes it."""
@@ -184,7 +189,7 @@ def test_demo_serve_gives_a_config_and_commands_that_work_until_ctrl_c(tmp_path:
         assert "0 articles added" in backfilled.stdout and "already stored" in backfilled.stdout
     finally:
         demo.send_signal(signal.SIGINT)  # Ctrl-C
-        demo.wait(timeout=30)
+        demo.wait(timeout=SHUTDOWN_SECONDS)
     reader.join(timeout=10)
     err = demo.stderr.read()
     assert demo.returncode == 0, err
@@ -198,12 +203,14 @@ def test_demo_serve_stops_cleanly_when_started_in_the_background(tmp_path: Path)
                             stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     assert demo.stdout is not None and demo.stderr is not None
     lines, reader = lines_of(demo.stdout)
+    errors, error_reader = lines_of(demo.stderr)  # drained as it comes: a full pipe would block the child's exit
     try:
         read_until(lines, "Ctrl-C")
     finally:
         demo.send_signal(signal.SIGINT)
-        demo.wait(timeout=30)
+        demo.wait(timeout=SHUTDOWN_SECONDS)
     reader.join(timeout=10)
-    err = demo.stderr.read()
+    error_reader.join(timeout=10)
+    err = "".join(errors.queue)
     assert demo.returncode == 0 and "Traceback" not in err, err
     assert "stopped" in "".join(lines.queue)
