@@ -67,8 +67,6 @@ class PolicyModel:
     def probability(self, document: str) -> float:
         """How likely the story reports a new policy shift, by its words alone."""
         found = features(document)
-        if not found:
-            return 1.0 / (1.0 + math.exp(-self.bias))
         indices = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
         values = np.fromiter(found.values(), dtype=np.float64, count=len(found))
         score = float(values @ self.weights[indices]) + self.bias

@@ -108,6 +108,18 @@ def named_as_investor(text: str, match: CompanyMatch) -> bool:
     return bool(_INVESTOR_AFTER.match(text, match.end))
 
 
+def last_dui(text: str, end: int) -> int:
+    """Where the last 对 (對) before `end` is, or -1: in Chinese the one acted on follows it (对阿里巴巴处以…)."""
+    found = text.rfind("对", 0, end)
+    return found if found != -1 else text.rfind("對", 0, end)
+
+
+def chinese_object(text: str, trigger: re.Match[str]) -> str:
+    """What a Chinese penalty acts on, written between 对 and the verb (市场监管总局对扬子江药业处罚)."""
+    start = last_dui(text, trigger.start())
+    return text[start + 1:trigger.start()] if start != -1 and trigger.start() - start <= 30 else ""
+
+
 def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyMatch], kind: str) -> list[CompanyMatch]:
     """The companies a trigger acts on: all for "each"/各; else the nearest, preferring the one acted on. Not a
     company named in the sentence's background ("..., days after the regulator fined Weibo") or as an investor."""
@@ -132,9 +144,7 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
                         sentence.text[max(0, position - 25):position])
     chinese = bool(HAN.search(sentence.text))
     if chinese:
-        dui = sentence.text.rfind("对", 0, position)
-        if dui == -1:
-            dui = sentence.text.rfind("對", 0, position)
+        dui = last_dui(sentence.text, position)
         between = [m for m in before if m.start > dui] if dui != -1 else []
         if between:
             return [between[0]]

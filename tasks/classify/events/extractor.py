@@ -11,6 +11,7 @@ from datetime import date
 from tasks.classify.companies import CompanyMatch
 from tasks.classify.currency import Rates
 from tasks.classify.events.attach import (
+    chinese_object,
     choose_amount,
     company_totals,
     named_as_investor,
@@ -194,8 +195,7 @@ class EventExtractor:
                 found.extend(self._per_company("fine", sentence, fine, acting, companies, money, context))
             used = {m.start for m in amounts if any(e.amount_text == m.text for e in found)}
             for name, other in other_parties(sentence.text, amounts, used, companies) if found else ():
-                found.append(Event("fine", sentence.text, [name], [], acting.code, acting.surface, other.amount,
-                                   other.currency, other.text))
+                found.append(_fine_event(sentence, acting, name, "", other))
         elif context.fine_story and companies and TOTAL.search(sentence.text) and not CUMULATIVE.search(
                 sentence.text) and not is_recap_at(
                 sentence.text, 0, context.reference, context.exact):
@@ -265,8 +265,7 @@ class EventExtractor:
     ) -> list[Event]:
         events = []
         for company, money in pairs:
-            event = Event("fine", sentence.text, [company.company], [company.company_id], acting.code, acting.surface,
-                          money.amount, money.currency, money.text)
+            event = _fine_event(sentence, acting, company.company, company.company_id, money)
             event.per_case = bool(PER_CASE.search(sentence.text[money.end:money.end + 25]))
             events.append(event)
         return events
@@ -291,7 +290,7 @@ class EventExtractor:
             # "The company was ordered ..., and its apps were pulled": the story's company, whatever name follows
             subject_anaphor = context.main_company and COMPANY_ANAPHOR.search(sentence.text, 0, trigger.start())
             untracked = None if subject_anaphor else untracked_name(sentence.text, trigger)
-            object_text = sentence.text[trigger.end():trigger.end() + 60] + " " + _chinese_object(sentence.text, trigger)
+            object_text = sentence.text[trigger.end():trigger.end() + 60] + " " + chinese_object(sentence.text, trigger)
             if kind == "fine" and NOT_TECH.search((untracked or "") + " " + object_text):
                 return []  # "fined the larger drug maker", 对扬子江药业处罚, a bank's fine: not tech news
             if untracked and PERSON_ROLE.fullmatch(untracked):
@@ -449,10 +448,10 @@ _AGENTLESS_PENALTY = re.compile(
 LEDE_ZONE = 250  # characters into the body within which a sentence is the lede
 
 
-def _chinese_object(text: str, trigger: re.Match[str]) -> str:
-    """What a Chinese penalty acts on, written between 对 and the verb (市场监管总局对扬子江药业处罚)."""
-    start = max(text.rfind("对", 0, trigger.start()), text.rfind("對", 0, trigger.start()))
-    return text[start + 1:trigger.start()] if start != -1 and trigger.start() - start <= 30 else ""
+def _fine_event(sentence: Sentence, acting: RegulatorMention, company: str, company_id: str, money: Money) -> Event:
+    """A fine of `money` on one company (an untracked one has no id)."""
+    return Event("fine", sentence.text, [company], [company_id] if company_id else [], acting.code, acting.surface,
+                 money.amount, money.currency, money.text)
 
 
 def _agentless_lede(sentence: Sentence, body_start: int, companies: list[CompanyMatch]) -> bool:
