@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import zipfile
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tasks.common.errors import RegwatchError
 from tasks.common.text import HAN_CHARS
 
 # Weights a feature can have: 2**16 keeps collisions rare for a corpus of a few thousand stories' words
@@ -83,8 +85,8 @@ class PolicyModel:
         )
 
 
-class ModelFileError(RuntimeError):
-    """The weights file is missing or was trained for other features."""
+class ModelFileError(RegwatchError):
+    """The weights file is missing, damaged or was trained for other features: the CLI says so in one line."""
 
 
 def load_model(path: Path = MODEL_PATH) -> PolicyModel:
@@ -93,7 +95,7 @@ def load_model(path: Path = MODEL_PATH) -> PolicyModel:
             version = int(data["version"])
             weights = data["weights"].astype(np.float32)
             bias, threshold = float(data["bias"]), float(data["threshold"])
-    except (OSError, KeyError, ValueError) as error:
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise ModelFileError(f"cannot read the policy-shift model {path}: {error}; run `make train`") from error
     if version != FEATURES_VERSION or weights.shape != (N_FEATURES,):
         raise ModelFileError(f"the policy-shift model {path} was trained for other features; run `make train`")

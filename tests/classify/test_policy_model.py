@@ -26,6 +26,7 @@ from evaluation.policy_training import (
 from tasks.classify.classifier import Classifier
 from tasks.classify.policy_model import (
     FEATURES_VERSION,
+    MODEL_PATH,
     N_FEATURES,
     ModelFileError,
     PolicyModel,
@@ -34,6 +35,7 @@ from tasks.classify.policy_model import (
     shipped_model,
     tokens,
 )
+from tasks.common.errors import RegwatchError
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -119,6 +121,16 @@ def test_a_missing_or_outdated_model_file_says_how_to_remake_it(tmp_path: Path) 
              version=FEATURES_VERSION + 1)
     with pytest.raises(ModelFileError, match="trained for other features; run `make train`"):
         load_model(tmp_path / "old.npz")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty"])
+def test_a_damaged_model_file_is_a_one_line_regwatch_error(tmp_path: Path, damage: str) -> None:
+    """A half-copied install must end `regwatch` with its one-line message, not a zipfile traceback."""
+    whole = MODEL_PATH.read_bytes()
+    damaged = tmp_path / "m.npz"
+    damaged.write_bytes(whole[: len(whole) // 2] if damage == "truncated" else b"")
+    with pytest.raises(RegwatchError, match=r"cannot read the policy-shift model .*make train"):
+        load_model(damaged)
 
 
 def test_the_shipped_model_loads_with_a_threshold_it_was_chosen_from() -> None:
