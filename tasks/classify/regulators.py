@@ -145,7 +145,7 @@ _CHINA = re.compile(r"China|Chinese|Beijing|PRC|中国|中國|国家|國家|我�
 # of (LOCAL: none) and what a reader calls it. The AIC (工商局) was the market regulator's name until 2018.
 _LOCAL_OFFICES = (
     ("SAMR", "market regulator", "市场监督管理局|市场监管局|市場監督管理局|市場監管局|工商行政管理局|工商局"),
-    ("CAC", "cyberspace office", "网信办|網信辦"),
+    ("CAC", "cyberspace office", "网信办|網信辦|互联网信息办公室|互聯網信息辦公室"),
     ("MIIT", "communications administration", "通信管理局"),
     ("LOCAL", "transport bureau", "交通运输局|交通局|运输管理局|道路运输管理所"),
     ("LOCAL", "urban management bureau", "城市管理综合行政执法局"),

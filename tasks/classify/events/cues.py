@@ -11,6 +11,11 @@ def cue(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+# A deadline set by the regulator is its order to rectify, whoever is named: 限期整改, 应在3月21日前完成整改
+# (with 逾期不整改的…依法处置 after it); not a company's report that the work is done (已完成整改).
+RECTIFY_BY_DEADLINE = (r"限期整改", r"(?:应|應|须|須|必须|必須)(?:在|于|於)[^。；，,]{2,16}前[^。；]{0,6}完成整改",
+                       r"逾期(?:不|未)整改")
+
 TRIGGERS: dict[str, re.Pattern[str]] = {
     "fine": cue(
         r"\bfin(?:ed|es|ing)\b", r"\bfine\b(?!-tun)", r"\bpenalt(?:y|ies)\b", r"\bpenali[sz](?:ed|es|ing)\b",
@@ -56,7 +61,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"下架.{0,12}(?:App|APP|应用|應用|程序|软件|軟件)", r"(?:App|APP|应用|應用|程序|软件|軟件).{0,12}下架",
     ),
     "rectification": cue(
-        r"\brectif\w+", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
+        *RECTIFY_BY_DEADLINE, r"\brectif\w+", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
         r"\b(?:ordered|ordering|told|instructed|required|asked)\b[^.;]{0,60}?\bto (?:fix|correct|overhaul|restructure|step up"
         r"|stop(?! (?:registering|signing up|accepting|taking) new)|end|submit"
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
@@ -302,7 +307,9 @@ INTENT = cue(NOT_YET.pattern, r"\b(?:would|want\w*|looking|about)\s+(?:to\s+)?(?
 CAMPAIGN_END = cue(
     r"\b(?:end|ends|ended|ending|conclu\w+|complet\w+|finish\w*|wrap\w* up|close\w*)\b[^.;]{0,40}\b(?:rectification|crackdown|campaign|clean-?up)",
     r"\b(?:rectification|crackdown|campaign)\b[^.;]{0,40}\b(?:basically |largely |mostly )?(?:complete|completed|over|ended|concluded)\b",
-    r"整改.{0,6}(?:基本完成|完成|结束|結束)", r"(?:基本完成|完成|结束|結束).{0,6}整改", r"常态化监管", r"常態化監管",
+    # not a deadline (应在…前完成整改) or what is still undone (未完成整改)
+    r"整改.{0,6}(?<![前未须須应應])(?:基本完成|完成|结束|結束)", r"(?<![前未须須应應])(?:基本完成|完成|结束|結束).{0,6}整改",
+    r"常态化监管", r"常態化監管",
 )
 
 
@@ -315,6 +322,7 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
                     r"\b(?:major|leading|main|big|biggest|largest|several|top|dominant)\s+(?:[\w-]+\s+){0,3}"
                     r"(?:platforms|firms|companies|giants|operators|providers|apps)\b",
                     r"(?:主要|多家|各大|相关|相關|头部|頭部|大型|重点|重點)[^，。；]{0,8}(?:平台|企业|企業|公司)",
+                    r"(?:相关|相關|上述|以上|这些|這些)(?:App|APP|应用|應用|网站|網站)",
                     r"[\d一二三四五六七八九十两]+起.{0,24}案")
 # "Some platforms", "individual companies": the unnamed few of a year's statistics, not an action on anyone.
 VAGUE_TARGET = cue(r"(?:个别|部分|一些|若干|某些)[^，。；]{0,8}(?:平台|企业|公司|网站)",
@@ -412,7 +420,10 @@ RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'�
                     # rectifications", "ordered to step up its management" (not "to file self-inspection reports")
                     r"\b(?:ordered|required|demanded|instructed)\b(?:[^.;]|\.(?=\d)){0,160}?\b(?:rectif\w+"
                     r"|step up (?:its |their )?(?:management|supervision|oversight|review))",
-                    r"责令[^，。；]{0,12}(?:整改|改正)", r"要求[^，。；]{0,12}(?:立即|全面)?整改")
+                    r"责令[^，。；]{0,12}(?:整改|改正)", r"要求[^，。；]{0,12}(?:立即|全面)?整改",
+                    # an order to rectify in a list of duties (责令其…自查和纠正，全面整改), or with a deadline:
+                    # 限期整改, "应在3月21日前完成整改，逾期不整改的…依法处置"
+                    r"(?:责令|責令)[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)", *RECTIFY_BY_DEADLINE)
 
 
 NARRATIVE_PROBE = cue(r"\bafter (?:(?:a|an|its|the)\b[^.;]{0,30})?\b(?:investigation|probe)\b", r"经查", r"經查", r"调查发现", r"調查發現",
