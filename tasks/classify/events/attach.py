@@ -108,6 +108,21 @@ def named_as_investor(text: str, match: CompanyMatch) -> bool:
     return bool(_INVESTOR_AFTER.match(text, match.end))
 
 
+# A platform named as where something was said: "according to a Weibo post", "said on WeChat", 在微博上发文.
+_CHANNEL_AFTER = re.compile(r"\s+(?:posts?|accounts?|announcements?|statements?|page|blog|channel|handle)\b"
+                            r"|\s*(?:上|账号|帳號|帳戶|公众号|公眾號)")
+_CHANNEL_BEFORE = re.compile(r"\b(?:posted|said|wrote|published|announced|statement|post|notice)\s+(?:[\w-]+\s+){0,3}?"
+                             r"(?:on|via|through)\s+(?:(?:its|their|his|her|the|an?|official|Chinese|popular|microblogging"
+                             r"|social|media|social-media|messaging|site|platform|app|service)\s+){0,4}$"
+                             r"|\b(?:microblogging|social[- ]media|messaging) (?:site|platform|service|app)\s+$|(?:在|通过|通過)$")
+
+
+def named_as_channel(text: str, match: CompanyMatch) -> bool:
+    """`match` (positioned in `text`) names the platform a statement was posted on, not a company acted on."""
+    return bool(_CHANNEL_AFTER.match(text, match.end) or _CHANNEL_BEFORE.search(text, max(0, match.start - 30),
+                                                                                    match.start))
+
+
 def last_dui(text: str, end: int) -> int:
     """Where the last 对 (對) before `end` is, or -1: in Chinese the one acted on follows it (对阿里巴巴处以…)."""
     found = text.rfind("对", 0, end)
@@ -122,9 +137,10 @@ def chinese_object(text: str, trigger: re.Match[str]) -> str:
 
 def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyMatch], kind: str) -> list[CompanyMatch]:
     """The companies a trigger acts on: all for "each"/各; else the nearest, preferring the one acted on. Not a
-    company named in the sentence's background ("..., days after the regulator fined Weibo") or as an investor."""
+    company named in the sentence's background ("..., days after the regulator fined Weibo"), as an investor or as
+    the platform a statement was posted on."""
     background = [m.span() for m in BACKGROUND.finditer(sentence.text)]
-    companies = [m for m in companies if not named_as_investor(sentence.text, m)
+    companies = [m for m in companies if not named_as_investor(sentence.text, m) and not named_as_channel(sentence.text, m)
                  and not any(start <= m.start < end for start, end in background)]
     if not companies:
         return []
@@ -253,8 +269,8 @@ def untracked_name(sentence: str, trigger: re.Match[str]) -> str | None:
             words.pop()
         if _LAW_AFTER.match(sentence, match.end()) or match.group("name").split()[-1] in ("Law", "Act", "Code"):
             continue
-        if _CREDITED.match(sentence, match.end()):
-            continue
+        if _CREDITED.match(sentence, match.end()) or _CHANNEL_AFTER.match(sentence, match.end()):
+            continue  # "Xinhua reported", "a Weibo post": where the news was told
         if words and words[0] not in ("of", "and"):
             acronym = _ACRONYM_AFTER.match(sentence, match.end())
             return acronym.group(1) if acronym else " ".join(words)

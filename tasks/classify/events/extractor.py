@@ -14,6 +14,7 @@ from tasks.classify.events.attach import (
     chinese_object,
     choose_amount,
     company_totals,
+    named_as_channel,
     named_as_investor,
     other_parties,
     owned_names,
@@ -476,8 +477,9 @@ def _lead_regulator(mentions: list[RegulatorMention], title_end: int) -> Regulat
 
 def _main_company(document: str, companies: list[CompanyMatch], title_end: int) -> CompanyMatch | None:
     """The company a story is about: the first one in the title, else the most mentioned; never one named only
-    as another's investor ("Tencent-backed Yuanfudao")."""
-    companies = [m for m in companies if not named_as_investor(document, m)]
+    as another's investor ("Tencent-backed Yuanfudao") or as the platform a statement was posted on ("according
+    to a Weibo post")."""
+    companies = [m for m in companies if not named_as_investor(document, m) and not named_as_channel(document, m)]
     in_title = [m for m in companies if m.start < title_end]
     if in_title:
         return in_title[0]
