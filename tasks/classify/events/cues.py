@@ -241,6 +241,9 @@ CUMULATIVE = cue(
     # a tally told by its examples: "fines in 98 cases, involving companies like A and B"
     r"\b\d+ (?:[\w-]+ ){0,2}(?:cases|instances)\b[^.;]{0,120}\b(?:companies|firms) (?:like|such as)\b",
     r"多次(?:予以|被|受到|遭)?(?:罚款|罰款|处罚|處罰)",  # fined many times: a record, not a decision
+    # "fines totalling N since 2016": years' tally (not "abused its dominance since 2015", the decision's facts)
+    r"\b(?:totall?ing|in total|a total of)\b(?:[^.;]|\.\d){0,80}\bsince (?:19|20)\d\d\b",
+    r"(?:19|20)\d\d年(?:以来|以來)[^。；]{0,40}(?:共|合计|合計)",
 )
 # An action named as the cause or background of something else: "following a record fine", "since the probe".
 BACKGROUND = cue(
