@@ -8,6 +8,10 @@ search tool; `regwatch eval --real DIR` scores whatever texts DIR holds.
 
 The corpus is split in two halves, stratified by segment, relevance and language:
 rules may be fitted on `fit`; `heldout` is only ever scored.
+
+`tests/data/real/second_labels.jsonl` holds a second person's labels for some of the articles, made without
+seeing the first's: scored against the corpus labels like the classifier's output, they tell how far two
+careful people agree, the yardstick the classifier's own scores are read against.
 """
 
 from __future__ import annotations
@@ -15,13 +19,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from evaluation.labelled import Labelled
+from tasks.classify.classifier import Classification
+from tasks.classify.companies import CompanyMatch
+from tasks.classify.events.model import Event
 from tasks.common.errors import ConfigError
 
 REAL_LABELS = Path(__file__).resolve().parent.parent / "tests" / "data" / "real" / "articles.jsonl"
+SECOND_LABELS = REAL_LABELS.with_name("second_labels.jsonl")
 DEFAULT_CACHE = Path.home() / ".cache" / "regwatch" / "real-corpus" / "texts"
 SPLITS = ("fit", "heldout")
 
@@ -74,3 +83,34 @@ def load_corpus(texts: Path, labels: Path = REAL_LABELS) -> tuple[list[RealArtic
         )
         found.append(RealArticle(item, str(row["split"]), str(row["url"]), str(row["outlet"])))
     return found, missing
+
+
+def load_second_labels(path: Path = SECOND_LABELS) -> dict[str, Classification]:
+    """The second labeller's labels by article id, in the shape of the classifier's output, so the same scoring
+    reads both; none when the file is absent."""
+    if not path.is_file():
+        return {}
+    second = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}:{number}: not JSON: {exc.msg}") from None
+        second[str(row["id"])] = _as_classification(row)
+    return second
+
+
+def _as_classification(row: dict[str, Any]) -> Classification:
+    matches = [CompanyMatch(company_id=name, company=name, surface=name, start=0, end=0)
+               for name in row.get("companies") or []]
+    events = []
+    for labelled in row.get("events") or []:
+        event = Event(labelled["kind"], "", companies=list(labelled.get("companies") or []),
+                      regulator=labelled.get("regulator"), direction=labelled.get("direction"))
+        if labelled.get("amount") is not None:
+            event.amount, event.currency = Decimal(str(labelled["amount"])), labelled.get("currency")
+            event.amount_text = str(labelled["amount"])
+        events.append(event)
+    return Classification(bool(row["relevant"]), matches, events)

@@ -18,7 +18,7 @@ from evaluation.labelled import (
     parse_labelled,
     parse_labelled_text,
 )
-from evaluation.real_corpus import SPLITS, load_corpus
+from evaluation.real_corpus import SPLITS, load_corpus, load_second_labels
 from tasks.classify.classifier import Classification, Classifier
 from tasks.classify.companies import CompanyMatch
 from tasks.classify.kinds import direction_label, kind_label
@@ -154,6 +154,15 @@ def run_real_eval(
         tables[split] = evaluate(chosen, lambda item: results[item.path])
         heading = f"{scope}, {title} ({split}): {len(chosen)} articles"
         console.print(format_scores(tables[split], heading) + "\n", markup=False, highlight=False, soft_wrap=True)
+    second = {} if headline_only else load_second_labels()
+    both = [a.labelled for a in articles if str(a.labelled.path) in second]
+    if both:  # how far two people agree, and regwatch on the same articles
+        tables["second_labeller"] = evaluate(both, lambda item: second[str(item.path)])
+        tables["same_articles"] = evaluate(both, lambda item: results[item.path])
+        for key, heading in (("second_labeller", f"A second labeller, blind to the labels, on {len(both)} of these "
+                              "articles (how far two people agree)"),
+                             ("same_articles", f"regwatch on the same {len(both)} articles")):
+            console.print(format_scores(tables[key], heading) + "\n", markup=False, highlight=False, soft_wrap=True)
     if missing:
         console.print(f"{len(missing)} labelled articles have no text in {texts} and were not scored",
                       markup=False, highlight=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evaluation.real_corpus import REAL_LABELS, load_labels
+from evaluation.real_corpus import REAL_LABELS, SECOND_LABELS, load_labels
 from flows.cli.app import app
 from tasks.classify.kinds import KINDS
 
@@ -104,3 +104,28 @@ def test_each_half_has_both_languages_and_negatives(split: str) -> None:
     rows = [r for r in load_labels() if r["split"] == split]
     assert {r["language"] for r in rows} == {"en", "zh"}
     assert sum(not r["relevant"] for r in rows) >= 20
+
+
+def test_the_second_labels_are_for_corpus_articles_and_follow_its_conventions() -> None:
+    corpus = {r["id"]: r for r in load_labels()}
+    rows = [json.loads(line) for line in SECOND_LABELS.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 100 and len({r["id"] for r in rows}) == len(rows)
+    for row in rows:
+        assert row["id"] in corpus, row["id"]
+        assert row["relevant"] == bool(row["events"]), row["id"]
+        assert all(e["kind"] in KINDS for e in row["events"]), row["id"]
+
+
+def test_eval_real_sets_the_second_labeller_beside_regwatch_on_the_same_articles(tmp_path: Path) -> None:
+    """Where a second labeller labelled an article whose text is here, eval scores both on those articles: the
+    second labeller against the corpus labels is how far two people agree."""
+    second = {r["id"]: r for r in map(json.loads, SECOND_LABELS.read_text(encoding="utf-8").splitlines())}
+    corpus = {r["id"]: r for r in load_labels()}
+    agreed = next(i for i, r in second.items() if r == {k: corpus[i][k] for k in r})  # the two labels match
+    (tmp_path / f"{agreed}.txt").write_text("Quarterly results\n\nThe company reported higher revenue.\n")
+    code, out = regwatch("eval", "--real", str(tmp_path))
+    assert code == 0, out
+    assert "A second labeller, blind to the labels, on 1 of these articles" in out
+    assert "regwatch on the same 1 articles" in out
+    people = out.split("A second labeller")[1].split("regwatch on the same")[0]
+    assert next(line for line in people.splitlines() if line.startswith("all ")).split("|")[3].split()[0] == "1.000"
