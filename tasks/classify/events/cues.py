@@ -1,6 +1,7 @@
 """Cue tables: the words that signal each kind of action, a sector, a direction, an amount that is not a fine.
 
-Each cue is independent of the others; the extractor combines them per sentence."""
+Each cue is independent of the others; the extractor combines them per sentence. A gap within a clause is
+written `(?:[^.;]|\.\d)`: a full stop or semicolon ends it, the point of "US$5.3 billion" does not."""
 
 from __future__ import annotations
 
@@ -33,44 +34,44 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"被[^，。；]{0,24}(?:立案|上门|上門)?(?:调查|調查)", r"受到[^，。；]{0,6}(?:调查|調查)", r"上门(?:调查|检查)", r"上門(?:調查|檢查)",
     ),
     "ipo_block": cue(
-        r"\b(?:IPO|initial public offering|listing|flotation|share sale|debut)\b[^.;]{0,80}?"
+        r"\b(?:IPO|initial public offering|listing|flotation|share sale|debut)\b(?:[^.;]|\.\d){0,80}?"
         r"\b(?:suspend|halt|postpone|delay|block|shelve|call(?:ed)? off|scrap|derail|pull|put on hold|die|died|kill|collaps"
         r"|sank|sink|torpedo)\w*",
-        r"\b(?:suspend|halt|postpone|delay|block|shelve|scrap|derail)\w*\b[^.;]{0,60}?"
+        r"\b(?:suspend|halt|postpone|delay|block|shelve|scrap|derail)\w*\b(?:[^.;]|\.\d){0,60}?"
         r"\b(?:IPO|initial public offering|listing|flotation)\b",
         r"暂缓上市", r"暫緩上市", r"暂停上市", r"暂缓.{0,12}上市", r"暫緩.{0,12}上市", r"叫停.{0,12}(?:IPO|上市)",
         r"中止.{0,8}上市", r"(?:IPO|上市).{0,12}(?:暂缓|叫停|中止|暫緩|推迟|推遲|延迟|延遲)",
         r"(?:推迟|推遲|延迟|延遲|暂停|暫停).{0,10}(?:上市|IPO)",
     ),
     "merger_block": cue(
-        r"\b(?:block|prohibit|ban|veto|reject)\w*\b[^.;]{0,60}?\b(?:merger|acquisition|tie-up|combination|takeover)",
-        r"\b(?:merger|acquisition|tie-up|takeover)\b[^.;]{0,40}?\b(?:blocked|prohibited|vetoed|rejected)\b",
-        r"\b(?:said no to|nixed|torpedoed)\b[^.;]{0,60}?\b(?:merge|merger|fold|combine|combination|tie-up|takeover)",
+        r"\b(?:block|prohibit|ban|veto|reject)\w*\b(?:[^.;]|\.\d){0,60}?\b(?:merger|acquisition|tie-up|combination|takeover)",
+        r"\b(?:merger|acquisition|tie-up|takeover)\b(?:[^.;]|\.\d){0,40}?\b(?:blocked|prohibited|vetoed|rejected)\b",
+        r"\b(?:said no to|nixed|torpedoed)\b(?:[^.;]|\.\d){0,60}?\b(?:merge|merger|fold|combine|combination|tie-up|takeover)",
         r"禁止.{0,25}(?:合并|經營者集中|经营者集中|合併|收购|收購)", r"(?:合并|合併).{0,12}(?:被禁止|叫停)",
     ),
     "app_removal": cue(
-        r"\b(?:remov|pull|delist|tak)\w*\b[^.;]{0,50}?\bapp ?stores?\b",
-        r"\bapps?\b[^.;]{0,40}?\b(?:removed|pulled|taken down|taken off)\b",
-        r"\b(?:remove|removal of)\b[^.;]{0,30}?\bapps?\b",
-        r"\bapp ?stores?\b[^.;]{0,30}?\b(?:stop|cease)\w* (?:offering|distributing|carrying|listing)",
-        r"\bapps?\b[^.;]{0,30}?\boff (?:the )?(?:app )?stores\b",
-        r"\b(?:take|took|taken|takes|taking|pull\w*|remov\w*)\b[^.;]{0,50}?\boff (?:the |their |its )?(?:app )?shelves\b",
-        r"\b(?:removes?|removed|pulls?|pulled)\b[^.;]{0,40}?\bapps?\b[^.;]{0,30}?\bfrom\b[^.;]{0,20}\bstores?\b",
-        r"\bapp ?stores?\b[^.;]{0,30}?\b(?:take|took|taken|takes) down\b",
+        r"\b(?:remov|pull|delist|tak)\w*\b(?:[^.;]|\.\d){0,50}?\bapp ?stores?\b",
+        r"\bapps?\b(?:[^.;]|\.\d){0,40}?\b(?:removed|pulled|taken down|taken off)\b",
+        r"\b(?:remove|removal of)\b(?:[^.;]|\.\d){0,30}?\bapps?\b",
+        r"\bapp ?stores?\b(?:[^.;]|\.\d){0,30}?\b(?:stop|cease)\w* (?:offering|distributing|carrying|listing)",
+        r"\bapps?\b(?:[^.;]|\.\d){0,30}?\boff (?:the )?(?:app )?stores\b",
+        r"\b(?:take|took|taken|takes|taking|pull\w*|remov\w*)\b(?:[^.;]|\.\d){0,50}?\boff (?:the |their |its )?(?:app )?shelves\b",
+        r"\b(?:removes?|removed|pulls?|pulled)\b(?:[^.;]|\.\d){0,40}?\bapps?\b(?:[^.;]|\.\d){0,30}?\bfrom\b(?:[^.;]|\.\d){0,20}\bstores?\b",
+        r"\bapp ?stores?\b(?:[^.;]|\.\d){0,30}?\b(?:take|took|taken|takes) down\b",
         # Not "stop registering new users" during a review: the app stays in the stores; that is the review.
         r"下架.{0,12}(?:App|APP|应用|應用|程序|软件|軟件)", r"(?:App|APP|应用|應用|程序|软件|軟件).{0,12}下架",
     ),
     "rectification": cue(
         *RECTIFY_BY_DEADLINE, r"\brectif\w+", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
-        r"\b(?:ordered|ordering|told|instructed|required|asked)\b[^.;]{0,60}?\bto (?:fix|correct|overhaul|restructure|step up"
+        r"\b(?:ordered|ordering|told|instructed|required|asked)\b(?:[^.;]|\.\d){0,60}?\bto (?:fix|correct|overhaul|restructure|step up"
         r"|stop(?! (?:registering|signing up|accepting|taking) new)|end|submit"
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
         r"\bmust (?:end|stop(?! (?:registering|signing up|accepting|taking) new)|give up|submit|terminate|scrap|unwind)\b",
-        r"\btold\b[^.;]{0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
-        r"\b(?:asked|told|urged|ordered|required|instructed)\b[^.;]{0,60}?\bto (?:abide by|comply with|compete fairly|obey"
+        r"\btold\b(?:[^.;]|\.\d){0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
+        r"\b(?:asked|told|urged|ordered|required|instructed)\b(?:[^.;]|\.\d){0,60}?\bto (?:abide by|comply with|compete fairly|obey"
         r"|strictly follow|regulate|standardi[sz]e|tighten|improve|strengthen)\b",
-        r"\b(?:imposed|issued|gave|handed)\b[^.;]{0,30}\bwarnings?\b", r"\badministrative guidance\b",
-        r"\bmust undergo\b[^.;]{0,30}\breview\b",
+        r"\b(?:imposed|issued|gave|handed)\b(?:[^.;]|\.\d){0,30}\bwarnings?\b", r"\badministrative guidance\b",
+        r"\bmust undergo\b(?:[^.;]|\.\d){0,30}\breview\b",
         r"给予警告", r"給予警告", r"予以警告", r"通报批评", r"通報批評", r"行政指导", r"行政指導",
         r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)", r"整改要求",
         r"要求[^。；]{0,30}(?:须|須|必须|必須|需经|需經|先经|先經|暂停|暫停|停止|送检|送檢)", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
@@ -193,7 +194,7 @@ HYPOTHETICAL = cue(
     r"(?<!decided )(?<!decides )(?<!decision )(?<!agreed )(?<!voted )\bto (?:fine|penali[sz]e)\b",
     r"\b(?:would|will|could|might) be (?:[\w'’-]+\s+){0,4}(?:fines?|penalt\w*)\b",  # "would be the largest penalty"
     r"\b(?:fines?|penalt\w*) (?:would|could|might) be\b",
-    r"\b(?:fines?|penalt(?:y|ies))\b[^.;]{0,30}\b(?:being|to be|was|were|is|are)\s+(?:\w+\s+)?(?:considered|discussed|proposed|planned|weighed|mulled|negotiated|finali[sz]ed|expected)\b",
+    r"\b(?:fines?|penalt(?:y|ies))\b(?:[^.;]|\.\d){0,30}\b(?:being|to be|was|were|is|are)\s+(?:\w+\s+)?(?:considered|discussed|proposed|planned|weighed|mulled|negotiated|finali[sz]ed|expected)\b",
 
     r"预计", r"預計", r"拟对", r"擬對", r"或将", r"或將", r"或面临", r"或面臨", r"面临.{0,12}(?:罚|處罰|处罚)", r"面臨.{0,12}罰",
     r"可能.{0,8}(?:罚|罰)", r"将对.{0,20}(?:罚|罰)", r"將對.{0,20}罰",
@@ -240,7 +241,7 @@ CUMULATIVE = cue(
     r"\b\d+ (?:[\w-]+ ){0,3}cases\b(?:[^.;]|\.\d){0,200}\bin total\b",  # "175 monopoly cases ... 23.59 billion yuan in total"
     r"\bfines (?:top|topped|total|totalled|totaled|reach|reached|exceed|exceeded|surge|surged)\b",  # "fines top $3b"
     # a tally told by its examples: "fines in 98 cases, involving companies like A and B"
-    r"\b\d+ (?:[\w-]+ ){0,2}(?:cases|instances)\b[^.;]{0,120}\b(?:companies|firms) (?:like|such as)\b",
+    r"\b\d+ (?:[\w-]+ ){0,2}(?:cases|instances)\b(?:[^.;]|\.\d){0,120}\b(?:companies|firms) (?:like|such as)\b",
     r"多次(?:予以|被|受到|遭)?(?:罚款|罰款|处罚|處罰)",  # fined many times: a record, not a decision
     # "fines totalling N since 2016": years' tally (not "abused its dominance since 2015", the decision's facts)
     r"\b(?:totall?ing|in total|a total of)\b(?:[^.;]|\.\d){0,80}\bsince (?:19|20)\d\d\b",
@@ -271,12 +272,12 @@ FINE_SPECULATED = re.compile(r"[^.;,]{0,30}\b(?:would|could|might) be\b")
 DECIDED_FINE = cue(
     r"fined|罚款|罰款|罚没|罰沒|penalty of|fine of|pay a (?:\w+ )?(?:fine|penalty)|行政处罚决定|行政處罰決定|作出行政处罚|作出行政處罰"
     r"|(?:impos(?:e|es|ed|ing)|lev(?:y|ies|ied)|slap(?:s|ped)?|hand(?:s|ed)|issu(?:es|ed)|hit(?:s)?|dol(?:es|ed) out)\b"
-    r"[^.;]{0,40}\b(?:fine|penalt(?:y|ies))|(?:fines?|penalt(?:y|ies))\b[^.;]{0,20}\bimposed",
+    r"(?:[^.;]|\.\d){0,40}\b(?:fine|penalt(?:y|ies))|(?:fines?|penalt(?:y|ies))\b(?:[^.;]|\.\d){0,20}\bimposed",
 )
 # A penalty decision whose content is an order, not money: 作出行政处罚决定，责令腾讯解除独家版权; 作出责令…等处罚;
 # "an administrative penalty ordering it to end ..."
 PENALTY_IS_ORDER = cue(r"(?:行政处罚|行政處罰)(?:决定|決定)?(?:书|書)?[^。；，,]{0,6}[，,]?\s*(?:责令|責令)",
-                       r"(?:责令|責令)[^。；]{0,40}等(?:处罚|處罰)", r"\bpenalt(?:y|ies)\b[^.;]{0,30}\bordering\b")
+                       r"(?:责令|責令)[^。；]{0,40}等(?:处罚|處罰)", r"\bpenalt(?:y|ies)\b(?:[^.;]|\.\d){0,30}\bordering\b")
 # The words that say money was levied, not only "penalty" or 处罚.
 MONEY_PENALTY = cue(r"\bfin(?:e|ed|es|ing)\b", r"罚款|罰款|罚没|罰沒|罚金|罰金|罚单|罰單")
 # The company acted on, named only as "the company" or "it": the one the story is about.
@@ -309,8 +310,8 @@ NOT_YET = cue(r"\b(?:plan\w*|aim\w*|seek\w*|hop\w+|expect\w*|intend\w*|consider\
 # Before "end the campaign": also "would", "wants to", 将 — a campaign is over only when said to be over.
 INTENT = cue(NOT_YET.pattern, r"\b(?:would|want\w*|looking|about)\s+(?:to\s+)?(?:\w+\s+)?$", r"(?:将|將|或)\s*$")
 CAMPAIGN_END = cue(
-    r"\b(?:end|ends|ended|ending|conclu\w+|complet\w+|finish\w*|wrap\w* up|close\w*)\b[^.;]{0,40}\b(?:rectification|crackdown|campaign|clean-?up)",
-    r"\b(?:rectification|crackdown|campaign)\b[^.;]{0,40}\b(?:basically |largely |mostly )?(?:complete|completed|over|ended|concluded)\b",
+    r"\b(?:end|ends|ended|ending|conclu\w+|complet\w+|finish\w*|wrap\w* up|close\w*)\b(?:[^.;]|\.\d){0,40}\b(?:rectification|crackdown|campaign|clean-?up)",
+    r"\b(?:rectification|crackdown|campaign)\b(?:[^.;]|\.\d){0,40}\b(?:basically |largely |mostly )?(?:complete|completed|over|ended|concluded)\b",
     # not a deadline (应在…前完成整改) or what is still undone (未完成整改)
     r"整改.{0,6}(?<![前未须須应應])(?:基本完成|完成|结束|結束)", r"(?<![前未须須应應])(?:基本完成|完成|结束|結束).{0,6}整改",
     r"常态化监管", r"常態化監管",
@@ -366,7 +367,7 @@ PLURAL_ANAPHOR = cue(r"\b(?:the|these|those|all (?:three|four|five|the)) (?:\w+ 
                      r"(?:这些|上述|以上|这几家|这三家|这两家)(?:企业|平台|公司)")
 # The members of a group just fined, named in the next sentence: "The companies include Baidu, Tencent ...",
 # 其中包括阿里巴巴、腾讯.
-GROUP_MEMBERS = cue(r"\b(?:the|these|those) (?:\w+ )?(?:companies|firms|platforms|operators)\b[^.;]{0,60}?"
+GROUP_MEMBERS = cue(r"\b(?:the|these|those) (?:\w+ )?(?:companies|firms|platforms|operators)\b(?:[^.;]|\.\d){0,60}?"
                     r"\b(?:include[sd]?|including|are|were)\b",
                     r"\b(?:among them|among the (?:companies|firms|platforms))\b", r"(?:其中)?(?:包括|涉及)")
 ANAPHOR = cue(r"\b(?:it|its|the company|the firm|the group|the platform)\b", r"该公司", r"該公司", r"其", r"该平台", r"該平台")
@@ -397,15 +398,15 @@ NEW_POLICY = cue(
 # Remedies beyond the fine itself; "stop the illegal conduct" (责令停止违法行为) is every fine's boilerplate.
 BINDING_ORDER = cue(
     r"\bmust (?:end|give up|terminate|scrap|unwind|divest|sell|cancel)\b",
-    r"\border(?:ed|ing)\b[^.;]{0,60}\bto (?:end|give up|terminate|unwind|divest|sell|cancel|release|relinquish|drop|abandon)\b",
+    r"\border(?:ed|ing)\b(?:[^.;]|\.\d){0,60}\bto (?:end|give up|terminate|unwind|divest|sell|cancel|release|relinquish|drop|abandon)\b",
     r"\b(?:release|relinquish|give up|end) (?:its |the |all )?exclusive\b",
     r"责令.{0,20}(?:解除|终止|恢复)", r"責令.{0,20}(?:解除|終止|恢復)", r"行政指导书", r"行政指導書",
 )
 
 
 # The company answering a decision: what it accepts, pledges or says it has done is not a new action.
-PLEDGE = cue(r"\b(?:accept\w*|pledg\w+|promis\w+|vow\w*|committed to|apologi[sz]\w*)\b[^.;]{0,60}$",
-             r"\bself-(?:examination|inspection|correction)\b[^.;]{0,20}$",
+PLEDGE = cue(r"\b(?:accept\w*|pledg\w+|promis\w+|vow\w*|committed to|apologi[sz]\w*)\b(?:[^.;]|\.\d){0,60}$",
+             r"\bself-(?:examination|inspection|correction)\b(?:[^.;]|\.\d){0,20}$",
              r"(?:诚恳接受|虚心接受|坚决服从|表示接受|承诺|回应称|回应表示|已成立)[^。；]{0,40}$")
 
 
@@ -422,7 +423,7 @@ RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'�
                     r"|[\"“']?(?:\w+\s+)?rectifications?)\b", r"\brectifications? (?:was |were )?(?:ordered|demanded)\b",
                     # the order's corrective part after other duties: "required it to pay ... and implement
                     # rectifications", "ordered to step up its management" (not "to file self-inspection reports")
-                    r"\b(?:ordered|required|demanded|instructed)\b(?:[^.;]|\.(?=\d)){0,160}?\b(?:rectif\w+"
+                    r"\b(?:ordered|required|demanded|instructed)\b(?:[^.;]|\.\d){0,160}?\b(?:rectif\w+"
                     r"|step up (?:its |their )?(?:management|supervision|oversight|review))",
                     r"责令[^，。；]{0,12}(?:整改|改正)", r"要求[^，。；]{0,12}(?:立即|全面)?整改",
                     # an order to rectify in a list of duties (责令其…自查和纠正，全面整改), or with a deadline:
@@ -430,9 +431,9 @@ RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'�
                     r"(?:责令|責令)[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)", *RECTIFY_BY_DEADLINE)
 
 
-NARRATIVE_PROBE = cue(r"\bafter (?:(?:a|an|its|the)\b[^.;]{0,30})?\b(?:investigation|probe)\b", r"经查", r"經查", r"调查发现", r"調查發現",
+NARRATIVE_PROBE = cue(r"\bafter (?:(?:a|an|its|the)\b(?:[^.;]|\.\d){0,30})?\b(?:investigation|probe)\b", r"经查", r"經查", r"调查发现", r"調查發現",
                        r"\b(?:verified|found|established) (?:after|through|in) (?:an? |its |the )?(?:investigation|probe)\b",
-                       r"\bfollowing (?:a|an|its)\b[^.;]{0,30}\b(?:investigation|probe)\b", r"\bconcluded\b",
+                       r"\bfollowing (?:a|an|its)\b(?:[^.;]|\.\d){0,30}\b(?:investigation|probe)\b", r"\bconcluded\b",
                        r"\b(?:completed|finished|wrapped up|closed)\s+(?:its |the |an? )?(?:[\w-]+ ){0,2}(?:investigation|probe)",
                        r"调查结束|調查結束|结束调查|結束調查|完成调查|完成調查|调查完毕|調查完畢")
 
