@@ -1,4 +1,4 @@
-"""Cue tables: the words that signal each kind of action, a sector, a direction, an amount that is not a fine.
+r"""Cue tables: the words that signal each kind of action, a sector, a direction, an amount that is not a fine.
 
 Each cue is independent of the others; the extractor combines them per sentence. A gap within a clause is
 written `(?:[^.;]|\.\d)`: a full stop or semicolon ends it, the point of "US$5.3 billion" does not."""
