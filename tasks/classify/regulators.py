@@ -149,7 +149,7 @@ _LOCAL_OFFICES = (
     ("MIIT", "communications administration", "通信管理局"),
     ("LOCAL", "transport bureau", "交通运输局|交通局|运输管理局|道路运输管理所"),
     ("LOCAL", "urban management bureau", "城市管理综合行政执法局"),
-    ("LOCAL", "culture and tourism bureau", "文化和旅游局|文化旅游局|文旅局|文化市场综合执法总队|文化市场综合执法大队"),
+    ("LOCAL", "culture and tourism bureau", "文化和旅游局|文化旅游局|文旅局|文化市场(?:综合|行政)?执法(?:总队|大队|支队)"),
 )
 # Short Chinese names that are the start of other words when these characters follow: 人行道, 人行横道, 人行天桥.
 _WORD_GOES_ON = {"人行": "道横天"}
