@@ -60,6 +60,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\bapp ?stores?\b(?:[^.;]|\.\d){0,30}?\b(?:take|took|taken|takes) down\b",
         # Not "stop registering new users" during a review: the app stays in the stores; that is the review.
         r"下架.{0,12}(?:App|APP|应用|應用|程序|软件|軟件)", r"(?:App|APP|应用|應用|程序|软件|軟件).{0,12}下架",
+        # shut down outright: 清理关停“比邻”“聊聊”等9款通信App
+        r"(?:关停|關停)[^。；]{0,30}(?:App|APP|应用|應用|程序|软件|軟件)", r"(?:App|APP|应用|應用)[^。；]{0,12}(?:关停|關停)",
     ),
     "rectification": cue(
         *RECTIFY_BY_DEADLINE, r"\brectif\w+", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
@@ -320,7 +322,7 @@ CAMPAIGN_END = cue(
 
 GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|apps|operators)\b",
                     r"\b(?:all|the) (?:two|three|four|five|six)\b", r"\bboth (?:companies|apps|platforms|firms)\b",
-                    r"[\d一二三四五六七八九十两百千数几上]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款.{0,4}(?:App|APP|应用)",
+                    r"[\d一二三四五六七八九十两百千数几上]+家.{0,8}(?:平台|企业|企業|公司)", r"[\d一二三四五六七八九十两]+款[^，。；]{0,12}(?:App|APP|应用|應用)",
                     r"\b\d+ (?:[\w-]+ ){0,3}(?:cases|deals|transactions|acquisitions|mergers)\b",
                     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens of|several|a number of)\s+(?:[\w-]+\s+){0,3}"
                     r"(?:companies|firms|platforms|makers|operators|providers|enterprises|businesses)\b",
