@@ -31,6 +31,10 @@ _UNTRACKED_ZH = re.compile(
     r"(?:作出|做出|處以|处以|立案|实施|實施|启动|啟動|开展|開展|进行|進行|依法|罚款|罰款|予以)"
 )
 
+# "因谷歌公司涉嫌违反反垄断法，依法对其开展立案调查": 其 is the one the cause names.
+_CAUSE_SUBJECT_ZH = re.compile(r"(?:因|由于|由於)(?P<name>[" + HAN_CHARS + r"A-Za-z]{2,12}?)(?:公司|集团|集團)?"
+                               r"(?:涉嫌|存在|违反|違反)[^。；]*?[对對]其")
+
 
 _GENERIC_NAMES = {
     "The", "China", "Chinese", "Beijing", "State", "Administration", "Monday", "Tuesday", "Wednesday", "Thursday",
@@ -283,6 +287,9 @@ def untracked_name(sentence: str, trigger: re.Match[str]) -> str | None:
     quoted = _QUOTED_PLATFORM_ZH.search(sentence)
     if quoted:
         return quoted.group("name")
+    cause = _CAUSE_SUBJECT_ZH.search(sentence, 0, trigger_end + 20)
+    if cause and not cause.group("name").startswith(_ZH_NOT_A_NAME):
+        return cause.group("name")
     chinese = _UNTRACKED_ZH.search(sentence)
     if chinese:
         name = _ZH_NAME_END.split(chinese.group("name"), maxsplit=1)[0].strip()
