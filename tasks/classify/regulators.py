@@ -170,6 +170,7 @@ _LOCAL_OFFICES_EN = (
 _LOCAL = re.compile(
     r"(?:[A-Z][a-z]+ (?:Municipal |Provincial |District )?"
     r"(?:Administration for Market Regulation|market regulator|Administration for Industry and Commerce"
+    r"|Market (?:Supervision|Regulation)(?: and Administration| Administration)? (?:Bureau|Administration)"
     r"|(?:" + "|".join(names for _, _, names in _LOCAL_OFFICES_EN) + r") (?:Bureau|Commission|Administration"
     r"|Department|Office)))"
     r"|(?:[" + HAN_CHARS + "]{2,6}(?:省|市|区|區|县|州)(?:" + "|".join(names for _, _, names in _LOCAL_OFFICES) + "))"
