@@ -12,9 +12,10 @@ def cue(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-# A deadline set by the regulator is its order to rectify, whoever is named: 限期整改, 应在3月21日前完成整改
+# A deadline set by the regulator is its order to rectify, whoever is named: 限期整改, 应在3月21日前完成整改,
+# 请上述APP开发运营者在11月1日前完成整改
 # (with 逾期不整改的…依法处置 after it); not a company's report that the work is done (已完成整改).
-RECTIFY_BY_DEADLINE = (r"限期整改", r"(?:应|應|须|須|必须|必須)(?:在|于|於)[^。；，,]{2,16}前[^。；]{0,6}完成整改",
+RECTIFY_BY_DEADLINE = (r"限期整改", r"(?:应|應|须|須|必须|必須|请|請)[^。；，,]{0,20}?(?:在|于|於)[^。；，,]{2,16}前[^。；]{0,6}完成整改",
                        r"逾期(?:不|未)整改")
 
 TRIGGERS: dict[str, re.Pattern[str]] = {
