@@ -223,6 +223,8 @@ class EventExtractor:
                 continue
             if kind == "investigation" and (fine or NARRATIVE_PROBE.search(sentence.text)):
                 continue
+            if CUMULATIVE.search(sentence.text):
+                continue  # "上半年约谈网站平台3000余家", "summoned 40 platforms so far this year": a tally
             if kind == "rectification" and any(e.kind == "investigation" for e in found) and not (
                     RECTIFY_ORDER.search(sentence.text) or BINDING_ORDER.search(sentence.text)):
                 continue  # "opened an investigation and told it to abide by the rules": the probe is the news
