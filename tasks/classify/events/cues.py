@@ -65,7 +65,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"(?:关停|關停)[^。；]{0,30}(?:App|APP|应用|應用|程序|软件|軟件)", r"(?:App|APP|应用|應用)[^。；]{0,12}(?:关停|關停)",
     ),
     "rectification": cue(
-        *RECTIFY_BY_DEADLINE, r"\brectif\w+", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
+        # not a campaign's name ("the big tech rectification campaign launched in 2020")
+        *RECTIFY_BY_DEADLINE, r"\brectif\w+\b(?! (?:campaign|drive|movement|period)\b)", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
         r"\b(?:ordered|ordering|told|instructed|required|asked)\b(?:[^.;]|\.\d){0,60}?\bto (?:fix|correct|overhaul|restructure|step up"
         r"|stop(?! (?:registering|signing up|accepting|taking) new)|end|submit"
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
@@ -238,7 +239,7 @@ NOT_AMOUNT_AFTER = cue(r"^\s*(?:in (?:annual |domestic )?(?:revenue|sales)|of (?
 # a fact about the record, not a new fine.
 CUMULATIVE = cue(
     r"\b(?:more than |over |nearly |at least )?\d+ times\b", r"\bso far this year\b", r"\bthis year alone\b",
-    r"\b(?:over|in|during) the (?:first|past|last) (?:\w+ )?(?:months|years|quarters|half)\b", r"\bcumulative\w*\b",
+    r"\b(?:over|in|during) the (?:first|past|last) (?:\w+ )?(?:months|years?|quarters|half)\b", r"\bcumulative\w*\b",
     r"上半年|下半年|前三季度|第[一二三四]季度|一季度",  # a half-year's or a quarter's tally
     r"\bto date\b", r"累计", r"累計", r"全年", r"今年以来", r"今年以來", r"共计.{0,12}次", r"共計.{0,12}次", r"\d+次",
     r"\b\d+ (?:[\w-]+ ){0,3}cases\b(?:[^.;]|\.\d){0,200}\bin total\b",  # "175 monopoly cases ... 23.59 billion yuan in total"
