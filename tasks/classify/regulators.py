@@ -132,13 +132,15 @@ GENERIC = frozenset({
     "Central Committee", "Treasury", "Politburo", "Political Bureau", "regulators", "Regulators",
     "financial regulators", "authorities", "central bank", "Central bank",
 })
-_OTHER_COUNTRY = re.compile(
+_COUNTRIES = (
     r"(?:Korea|Japan|India|Indian|EU|European|Europe|U\.S\.|US|America|American|Britain|British|UK|U\.K\.|German|"
     r"Germany|France|French|Ital|Turk|Brazil|Australia|Canad|Indonesia|Vietnam|Russia|Singapore|Taiwan|"
     r"Dutch|Netherlands|Irish|Ireland|Spain|Spanish|Mexic|South Africa|Nigeria|Kenya|Pakistan|Bangladesh|"
-    r"Malaysia|Thai|Philippine|Swiss|Sweden|Norw|Denmark|Finland|Poland|Israel|Saudi|Emirat|Egypt)\w*(?:'s|’s)?\s+"
-    r"(?:\w+\s+){0,2}$"
+    r"Malaysia|Thai|Philippine|Swiss|Sweden|Norw|Denmark|Finland|Poland|Israel|Saudi|Emirat|Egypt|Nepal)"
 )
+_OTHER_COUNTRY = re.compile(_COUNTRIES + r"\w*(?:'s|’s)?\s+(?:\w+\s+){0,2}$")
+# ... or just after them: "the government of Indonesia", "regulators in the Netherlands"
+_OF_OTHER_COUNTRY = re.compile(r"\s+(?:of|in)\s+(?:the\s+)?" + _COUNTRIES)
 _CHINA = re.compile(r"China|Chinese|Beijing|PRC|中国|中國|国家|國家|我国|我國|内地|內地")
 
 # Local offices, by the ending of their name after a place (上海市, 黄浦区): the national body each is a branch
@@ -364,7 +366,7 @@ class RegulatorFinder:
             if text[end:end + 1] in _WORD_GOES_ON.get(name, ""):
                 continue  # 人行道 is a pavement, not the central bank (人行)
             if code != FOREIGN and name in GENERIC and (
-                _OTHER_COUNTRY.search(text[max(0, start - 40):start]) or not china
+                _OTHER_COUNTRY.search(text[max(0, start - 40):start]) or _OF_OTHER_COUNTRY.match(text, end) or not china
             ):
                 code = FOREIGN
             found.append(RegulatorMention(code, text[start:end], start, end))
