@@ -151,6 +151,8 @@ _LOCAL_OFFICES = (
     ("MIIT", "communications administration", "通信管理局"),
     ("LOCAL", "transport bureau", "交通运输局|交通局|运输管理局|道路运输管理所"),
     ("LOCAL", "urban management bureau", "城市管理综合行政执法局"),
+    ("LOCAL", "local government", "人民政府|政府办公厅|政府办公室|政府新闻办公室"),
+    ("LOCAL", "education bureau", "教育委员会|教委|教育局|教育厅"),
     ("LOCAL", "culture and tourism bureau", "文化和旅游局|文化旅游局|文旅局|文化市场(?:综合|行政)?执法(?:总队|大队|支队)"),
 )
 # Short Chinese names that are the start of other words when these characters follow: 人行道, 人行横道, 人行天桥.
