@@ -72,8 +72,9 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
         r"\bmust (?:end|stop(?! (?:registering|signing up|accepting|taking) new)|give up|submit|terminate|scrap|unwind)\b",
         r"\btold\b(?:[^.;]|\.\d){0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
-        r"\b(?:asked|told|urged|ordered|required|instructed)\b(?:[^.;]|\.\d){0,60}?\bto (?:abide by|comply with|compete fairly|obey"
-        r"|strictly follow|regulate|standardi[sz]e|tighten|improve|strengthen)\b",
+        r"\b(?:asked|told|urged|ordered|required|instructed|call(?:ed|ing|s)? on)\b(?:[^.;]|\.\d){0,60}?\bto (?:abide by"
+        r"|comply with|compete fairly|obey|(?:strictly )?adhere to|strictly follow|regulate|standardi[sz]e|tighten|improve"
+        r"|strengthen)\b",
         r"\b(?:imposed|issued|gave|handed)\b(?:[^.;]|\.\d){0,30}\bwarnings?\b", r"\badministrative guidance\b",
         r"\bmust undergo\b(?:[^.;]|\.\d){0,30}\breview\b",
         r"给予警告", r"給予警告", r"予以警告", r"通报批评", r"通報批評", r"行政指导", r"行政指導",
