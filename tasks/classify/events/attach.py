@@ -47,6 +47,9 @@ _GENERIC_NAMES = {
     "Firms", "Companies", "Cyberspace", "Platforms", "Operators", "Authorities", "Regulators", "Officials", "Apps",
     "RMB", "CNY", "USD", "HKD", "EUR", "Yuan", "Renminbi", "Billion", "Million", "HK", "NT", "S", "IPO", "IPOs", "CEO",
 }
+# The last word of an authority's name, not a company's: "Zhejiang Regulatory Bureau", "Xuhui District Court".
+_AUTHORITY_WORDS = frozenset({"Bureau", "Administration", "Commission", "Office", "Ministry", "Department", "Regulator",
+                              "Authority", "Court", "Government", "Council", "Committee"})
 # "..., Beijing Youth Daily reported": the name a story is credited to, not one acted on.
 _CREDITED = re.compile(r"\s+(?:reported|reports|said|says|cited|quoted|wrote)\b")
 _LAW_AFTER = re.compile(r"\s+(?:Law|Act|Code)\b")  # "under the Price Law": a law, not a company
@@ -273,6 +276,8 @@ def untracked_name(sentence: str, trigger: re.Match[str]) -> str | None:
             words.pop()
         if _LAW_AFTER.match(sentence, match.end()) or match.group("name").split()[-1] in ("Law", "Act", "Code"):
             continue
+        if [w for w in match.group("name").split() if w not in ("of", "and")][-1] in _AUTHORITY_WORDS:
+            continue  # "the Zhejiang Regulatory Bureau of ... fining it": the one who fines
         if _CREDITED.match(sentence, match.end()) or _CHANNEL_AFTER.match(sentence, match.end()):
             continue  # "Xinhua reported", "a Weibo post": where the news was told
         if words and words[0] not in ("of", "and"):
