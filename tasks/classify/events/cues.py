@@ -334,6 +334,8 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
                     r"(?:主要|多家|各大|相关|相關|头部|頭部|大型|重点|重點)[^，。；]{0,8}(?:平台|企业|企業|公司)",
                     r"(?:相关|相關|上述|以上|这些|這些)(?:App|APP|应用|應用|网站|網站)",
                     r"[\d一二三四五六七八九十两]+起.{0,24}案")
+# A passive verb just before a trigger: "was fined", "were heavily penalised"
+PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|gets)\s+(?:\w+\s+)?$")
 # "Some platforms", "individual companies": the unnamed few of a year's statistics, not an action on anyone.
 VAGUE_TARGET = cue(r"(?:个别|部分|一些|若干|某些)[^，。；]{0,8}(?:平台|企业|公司|网站)",
                    r"\b(?:some|certain|individual) (?:\w+ )?(?:companies|platforms|firms|websites)\b")

@@ -46,6 +46,7 @@ from tasks.classify.events.cues import (
     NOT_TECH,
     NOT_YET,
     OBJECT_ANAPHOR,
+    PASSIVE_BEFORE,
     PENALTY_IS_ORDER,
     PER_CASE,
     PERSON_ROLE,
@@ -294,6 +295,8 @@ class EventExtractor:
             subject_anaphor = context.main_company and COMPANY_ANAPHOR.search(sentence.text, 0, trigger.start())
             untracked = None if subject_anaphor else untracked_name(sentence.text, trigger)
             object_text = sentence.text[trigger.end():trigger.end() + 60] + " " + chinese_object(sentence.text, trigger)
+            if PASSIVE_BEFORE.search(sentence.text, 0, trigger.start()):  # "X, a policy bank, was fined": X's words
+                object_text += " " + sentence.text[max(0, trigger.start() - 80):trigger.start()]
             if kind == "fine" and NOT_TECH.search((untracked or "") + " " + object_text):
                 return []  # "fined the larger drug maker", 对扬子江药业处罚, a bank's fine: not tech news
             if untracked and PERSON_ROLE.fullmatch(untracked):
