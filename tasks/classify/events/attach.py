@@ -27,7 +27,7 @@ _UNTRACKED_EN = re.compile(r"\b(?P<name>[A-Z][A-Za-z0-9&\-]+(?:\s+(?:[A-Z][A-Za-
 
 
 _UNTRACKED_ZH = re.compile(
-    r"[对對](?P<name>[" + HAN_CHARS + r"A-Za-z（）()]{2,16}?)(?:公司)?"
+    r"[对對](?P<name>[" + HAN_CHARS + r"A-Za-z（）()]{2,16}?(?:有限公司|有限责任公司|有限責任公司)?)(?:公司)?"
     r"(?:作出|做出|處以|处以|立案|实施|實施|启动|啟動|开展|開展|进行|進行|依法|罚款|罰款|予以)"
 )
 
