@@ -148,7 +148,6 @@ _COUNTRIES = (
 _OTHER_COUNTRY = re.compile(_COUNTRIES + r"\w*(?:'s|’s)?\s+(?:\w+\s+){0,2}$")
 # ... or just after them: "the government of Indonesia", "regulators in the Netherlands"
 _OF_OTHER_COUNTRY = re.compile(r"\s+(?:of|in)\s+(?:the\s+)?" + _COUNTRIES)
-_CHINA = re.compile(r"China|Chinese|Beijing|PRC|中国|中國|国家|國家|我国|我國|内地|內地")
 
 # Local offices, by the ending of their name after a place (上海市, 黄浦区): the national body each is a branch
 # of (LOCAL: none) and what a reader calls it. The AIC (工商局) was the market regulator's name until 2018.
@@ -199,6 +198,9 @@ _PLACES = (
 )
 # (No leading \b, here and in _COUNTRY_ACTS: with one, the search tries every name at every word start, five
 # times slower; `find` checks the word boundaries of every Latin name it is given.)
+# A story is about China when it says so, or names a mainland city or province ("Shanghai Daily": "the Ministry
+# of Education said", no country named).
+_CHINA = re.compile(r"China|Chinese|Beijing|PRC|中国|中國|国家|國家|我国|我國|内地|內地|" + _PLACES)
 _CITY_ACTS = re.compile(
     rf"(?:{_PLACES})(?:\s+(?:city|municipal|provincial)\s+(?:government|authorities))?"
     r"(?=\s+(?:has\s+|have\s+|also\s+)?(?i:fine[sd]?|penali[sz]e[sd]?|order(?:s|ed)?|ban(?:s|ned)?|bar(?:s|red)?"

@@ -299,8 +299,8 @@ class EventExtractor:
                 object_text += " " + sentence.text[max(0, trigger.start() - 80):trigger.start()]
             if kind == "fine" and NOT_TECH.search((untracked or "") + " " + object_text):
                 return []  # "fined the larger drug maker", 对扬子江药业处罚, a bank's fine: not tech news
-            if untracked and PERSON_ROLE.fullmatch(untracked):
-                return []  # 对负责人立案调查, "its chairman was summoned": people, not the company
+            if untracked and (PERSON_ROLE.fullmatch(untracked) or _titled_person(sentence.text, untracked)):
+                return []  # 对负责人立案调查, "its chairman was summoned", "chief executive Simon Hu": people
             if untracked and (owner := context.owned.get(untracked)):
                 names = [(owner.company, owner.company_id)]  # "Alibaba-owned Quark was fined": Alibaba
             elif untracked:
@@ -321,6 +321,12 @@ class EventExtractor:
                 event.per_case = bool(PER_CASE.search(sentence.text[money.end:money.end + 25]))
             events.append(event)
         return events
+
+
+def _titled_person(text: str, name: str) -> bool:
+    """`name` follows a person's title where it first appears ("chief executive Simon Hu", 董事长张三)."""
+    start = text.find(name)
+    return start > 0 and bool(PERSON_ROLE.search(text[max(0, start - 20):start].split(",")[-1]))
 
 
 def _not_an_action(text: str, match: re.Match[str]) -> bool:
