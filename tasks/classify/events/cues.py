@@ -76,7 +76,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"|comply with|compete fairly|obey|(?:strictly )?adhere to|strictly follow|regulate|standardi[sz]e|tighten|improve"
         r"|strengthen)\b",
         r"\b(?:imposed|issued|gave|handed)\b(?:[^.;]|\.\d){0,30}\bwarnings?\b", r"\badministrative guidance\b",
-        r"\bmust undergo\b(?:[^.;]|\.\d){0,30}\breview\b",
+        r"\bmust (?:undergo|pass)\b(?:[^.;]|\.\d){0,30}\b(?:review|tests?|inspections?)\b",
         r"给予警告", r"給予警告", r"予以警告", r"通报批评", r"通報批評", r"行政指导", r"行政指導",
         r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)", r"整改要求",
         r"要求[^。；]{0,30}(?:须|須|必须|必須|需经|需經|先经|先經|暂停|暫停|停止|送检|送檢)", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
