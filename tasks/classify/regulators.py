@@ -95,7 +95,8 @@ REGULATORS: dict[str, tuple[str, ...]] = {
     "SZSE": ("Shenzhen Stock Exchange", "深交所", "深圳证券交易所"),
     "HKEX": ("Hong Kong stock exchange", "Hong Kong Exchanges", "HKEX", "港交所", "香港交易所"),
     # Unnamed authorities: "Regulators summoned 34 platforms", 有关部门约谈...
-    "AUTHORITIES": ("regulators", "Regulators", "financial regulators", "Chinese regulators", "authorities",
+    "AUTHORITIES": ("regulators", "Regulators", "financial regulators", "financial regulator", "Chinese regulators",
+                    "authorities",
                     "Chinese authorities", "Chinese government", "Chinese officials", "Beijing authorities",
                     "government", "law enforcement", "中国政府", "中國政府", "监管层", "監管層", "政府部门", "政府部門",
                     "执法部门", "執法部門", "central bank", "Central bank", "监管部门", "有关部门", "监管机构", "相关部门",
@@ -137,7 +138,7 @@ GENERIC = frozenset({
     "government", "law enforcement", "Communist Party", "ruling party",
     "Ministry of Commerce", "Ministry of Education", "Ministry of Public Security", "State Council",
     "Central Committee", "Treasury", "Politburo", "Political Bureau", "regulators", "Regulators",
-    "financial regulators", "authorities", "central bank", "Central bank",
+    "financial regulators", "financial regulator", "authorities", "central bank", "Central bank",
 })
 _COUNTRIES = (
     r"(?:Korea|Japan|India|Indian|EU|European|Europe|U\.S\.|US|America|American|Britain|British|UK|U\.K\.|German|"

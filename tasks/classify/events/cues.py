@@ -76,6 +76,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"|comply with|compete fairly|obey|(?:strictly )?adhere to|strictly follow|regulate|standardi[sz]e|tighten|improve"
         r"|strengthen)\b",
         r"\b(?:imposed|issued|gave|handed)\b(?:[^.;]|\.\d){0,30}\bwarnings?\b", r"\badministrative guidance\b",
+        # "has taken disciplinary and punitive measures against two platforms", "took action against"
+        r"\b(?:took|taken|take|takes|taking)\s+(?:[\w-]+\s+){0,3}(?:action|actions|measures)\s+against\b",
         r"\bmust (?:undergo|pass)\b(?:[^.;]|\.\d){0,30}\b(?:review|tests?|inspections?)\b",
         r"给予警告", r"給予警告", r"予以警告", r"通报批评", r"通報批評", r"行政指导", r"行政指導",
         r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)", r"整改要求",
