@@ -336,6 +336,9 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
                     r"(?:主要|多家|各大|相关|相關|头部|頭部|大型|重点|重點)[^，。；]{0,8}(?:平台|企业|企業|公司)",
                     r"(?:相关|相關|上述|以上|这些|這些)(?:App|APP|应用|應用|网站|網站)",
                     r"[\d一二三四五六七八九十两]+起.{0,24}案")
+# A company's own listing put off by it: "would postpone its listing", 推迟其上市
+OWN_LISTING = cue(r"\b(?:its|their)\s+(?:own\s+|planned\s+|proposed\s+|Hong Kong\s+|Shanghai\s+)?"
+                  r"(?:IPO|initial public offering|listing|flotation)\b")
 # A passive verb just before a trigger: "was fined", "were heavily penalised"
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|gets)\s+(?:\w+\s+)?$")
 # No party, or one only described ("北京相关涉事企业", "the companies involved"): a probe of it beside a fine is the

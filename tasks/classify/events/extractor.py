@@ -46,6 +46,7 @@ from tasks.classify.events.cues import (
     NOT_TECH,
     NOT_YET,
     OBJECT_ANAPHOR,
+    OWN_LISTING,
     PASSIVE_BEFORE,
     PENALTY_IS_ORDER,
     PER_CASE,
@@ -224,6 +225,8 @@ class EventExtractor:
                 continue
             if kind == "investigation" and (fine or NARRATIVE_PROBE.search(sentence.text)):
                 continue
+            if kind == "ipo_block" and OWN_LISTING.search(match.group(0)):
+                continue  # "SenseTime said it would postpone its listing": the company's own decision
             if CUMULATIVE.search(sentence.text):
                 continue  # "上半年约谈网站平台3000余家", "summoned 40 platforms so far this year": a tally
             if kind == "rectification" and any(e.kind == "investigation" for e in found) and not (
