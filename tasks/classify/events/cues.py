@@ -191,6 +191,8 @@ COMPARISON = cue(r"\b(?:times|than|compared with|versus|dwarf\w*|exceed\w*|eclip
 HYPOTHETICAL = cue(
     r"\b(?:face|faces|facing|risk|risks|could|can|may|might|would|will|shall)\s+(?:be\s+)?(?:\w+\s+)?(?:fines?|fined|penalt)",
     r"\bup to\b", r"\bas much as\b", r"\bmaximum\b", r"最高", r"可处", r"可處", r"将被处以", r"將被處以", r"不超过", r"以下罚款",
+    # planned or proposed: 准备对腾讯罚款, 拟对其作出罚款300万元的行政处罚
+    r"(?:准备|準備|拟|擬|计划|計劃|考虑|考慮|酝酿|醞釀)[^，。；]{0,12}(?:罚款|罰款|处罚|處罰)",
     # expected, pending, possible: not decided yet
     r"\b(?:expected|set|poised|preparing|prepares|planning|plans|likely|about|going|due|considering|weighing|mulling"
     r"|seeking|looking|readying|mull|consider\w*|weigh\w*)\s+(?:to\s+)?(?:[\w'’-]+\s+){0,3}(?:fines?|impos\w*|levy|levying|slap\w*"
@@ -250,6 +252,7 @@ CUMULATIVE = cue(
     # a tally told by its examples: "fines in 98 cases, involving companies like A and B"
     r"\b\d+ (?:[\w-]+ ){0,2}(?:cases|instances)\b(?:[^.;]|\.\d){0,120}\b(?:companies|firms) (?:like|such as)\b",
     r"多次(?:予以|被|受到|遭)?(?:罚款|罰款|处罚|處罰)",  # fined many times: a record, not a decision
+    r"不等", r"\branging from\b",  # "单案罚款从1万元到100万元不等", "fines ranging from": many cases' spread
     # "fines totalling N since 2016": years' tally (not "abused its dominance since 2015", the decision's facts)
     r"\b(?:totall?ing|in total|a total of)\b(?:[^.;]|\.\d){0,80}\bsince (?:19|20)\d\d\b",
     r"(?:19|20)\d\d年(?:以来|以來)[^。；]{0,40}(?:共|合计|合計)",
@@ -268,6 +271,7 @@ BACKGROUND = cue(
     # 在阿里巴巴因反垄断被罚款182.28亿元后，…: the fine, amount and all, frames what came after it
     r"在[^，。；]{0,20}(?:罚款|罰款|被罚|被罰|处罚|處罰)[^，。；]{0,14}?(?:之后|之後|后|後)[，,]",
     r"\bsince\s+(?:[\w'’.-]+\s+){1,4}(?:was|were|had been)\s+(?:fined|penali[sz]ed|probed)\b",  # "largest since Didi was fined"
+    r"\b(?:recently|newly|already|previously|once)[- ](?:fined|penali[sz]ed|sanctioned)\b",  # "the HQ of recently fined Alibaba"
     # An appositive naming the fine just told: "..., a penalty that signalled the end of ...".
     r"[,，]\s*(?:a|the|an)\s+(?:[\w-]+\s+){0,2}(?:fine|penalty)\s+(?:that|which)\b",
 )
