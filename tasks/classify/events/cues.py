@@ -340,6 +340,10 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
                     r"(?:主要|多家|各大|相关|相關|头部|頭部|大型|重点|重點)[^，。；]{0,8}(?:平台|企业|企業|公司)",
                     r"(?:相关|相關|上述|以上|这些|這些)(?:App|APP|应用|應用|网站|網站)",
                     r"[\d一二三四五六七八九十两]+起.{0,24}案")
+# A duty laid on a whole kind of company: "Platforms would be required to", "operators must not"
+SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming|e-commerce)\s+)(?:platforms|platform companies"
+                  r"|operators|apps|app operators)\s+(?:will|would|shall|must|are to)\s+(?:not\s+)?(?:be\s+)?"
+                  r"(?:required|obliged|asked|barred|banned|prohibited|allowed|need)\b")
 # A company's own listing put off by it: "would postpone its listing", 推迟其上市
 OWN_LISTING = cue(r"\b(?:its|their)\s+(?:own\s+|planned\s+|proposed\s+|Hong Kong\s+|Shanghai\s+)?"
                   r"(?:IPO|initial public offering|listing|flotation)\b")

@@ -60,6 +60,7 @@ from tasks.classify.events.cues import (
     RECTIFY_ORDER,
     SAME_TIME,
     SECTOR,
+    SECTOR_DUTY,
     SUMMONED_PEOPLE,
     TOTAL,
     TRIGGERS,
@@ -225,6 +226,8 @@ class EventExtractor:
                 continue
             if kind == "investigation" and (fine or NARRATIVE_PROBE.search(sentence.text)):
                 continue
+            if kind == "rectification" and SECTOR_DUTY.search(sentence.text):
+                continue  # "Platforms would be required to strengthen rules": a rule for the sector, not an order
             if kind == "ipo_block" and OWN_LISTING.search(match.group(0)):
                 continue  # "SenseTime said it would postpone its listing": the company's own decision
             if CUMULATIVE.search(sentence.text):
