@@ -318,7 +318,8 @@ def eval_(
     real: Annotated[
         Path | None,
         typer.Option(help="Score the real-text corpus instead: the directory of its cached texts "
-                          "(tests/data/real/README.md says how to fill it)."),
+                          "(tests/data/real/README.md says how to fill it). Where a second person labelled an "
+                          "article too, their labels are scored beside regwatch's: how far two people agree."),
     ] = None,
     config_dir: ConfigDirOption = None,
     failures: Annotated[bool, typer.Option(help="List every item the classifier got wrong.")] = False,
