@@ -236,7 +236,7 @@ class EventExtractor:
                     RECTIFY_ORDER.search(sentence.text) or BINDING_ORDER.search(sentence.text)):
                 continue  # "opened an investigation and told it to abide by the rules": the probe is the news
             if kind == "rectification" and (ended or any(e.kind == "app_removal" for e in found) or (
-                    fine and not re.search(r"整改|rectif", sentence.text, re.IGNORECASE)
+                    fine and not re.search(r"整改|rectif|[责責]令[^，。；,]{0,12}改正", sentence.text, re.IGNORECASE)
                     and not BINDING_ORDER.search(sentence.text))):
                 continue
             found.extend(self._per_company(kind, sentence, match, acting, companies, None, context))
