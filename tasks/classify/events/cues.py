@@ -344,6 +344,9 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
 SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming|e-commerce)\s+)(?:platforms|platform companies"
                   r"|operators|apps|app operators)\s+(?:will|would|shall|must|are to)\s+(?:not\s+)?(?:be\s+)?"
                   r"(?:required|obliged|asked|barred|banned|prohibited|allowed|need)\b")
+# The order a company's pledge answers: "will implement the rectifications ordered by the regulator"
+ORDERED_BY = cue(r"\brectifications? (?:\w+ )?(?:ordered|required|demanded) by (?:the |its )?\w*\s*(?:regulator|authorities|watchdog"
+                 r"|administration|ministry|SAMR|CAC|PBOC)\b")
 # A company's own listing put off by it: "would postpone its listing", 推迟其上市
 OWN_LISTING = cue(r"\b(?:its|their)\s+(?:own\s+|planned\s+|proposed\s+|Hong Kong\s+|Shanghai\s+)?"
                   r"(?:IPO|initial public offering|listing|flotation)\b")

@@ -46,6 +46,7 @@ from tasks.classify.events.cues import (
     NOT_TECH,
     NOT_YET,
     OBJECT_ANAPHOR,
+    ORDERED_BY,
     OWN_LISTING,
     PASSIVE_BEFORE,
     PENALTY_IS_ORDER,
@@ -222,7 +223,11 @@ class EventExtractor:
             if acting.code in EXCHANGES and kind != "ipo_block":
                 continue
             match = TRIGGERS[kind].search(sentence.text)
-            if not match or not fresh(match) or _not_an_action(sentence.text, match):
+            if kind == "rectification" and (ordered := ORDERED_BY.search(sentence.text)):
+                match = ordered  # "will implement the rectifications ordered by the regulator": the order, not a pledge
+            elif not match or not fresh(match) or _not_an_action(sentence.text, match):
+                continue
+            if not fresh(match):
                 continue
             if kind == "investigation" and (fine or NARRATIVE_PROBE.search(sentence.text)):
                 continue
