@@ -27,8 +27,10 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"[处處][罚罰](?:金额)?(?:人民币|人民幣)?\s*[\d一二两兩三四五六七八九十]",  # 被处罚300万元: a penalty with its amount
     ),
     "investigation": cue(
-        r"\binvestigat(?:e|es|ed|ing|ion|ions)\b", r"\bprob(?:e|es|ed|ing)\b", r"\bcybersecurity review\b",
-        r"\bsecurity review\b", r"\bantitrust review\b", r"\binquiry\b", r"\blaunched a review\b",
+        r"\binvestigat(?:e|es|ed|ing|ion|ions)\b", r"\bprob(?:e|es|ed|ing)\b",
+        # not a purpose or a result: "the purchases were not flagged for antitrust review", "failed a security review"
+        r"(?<!\bfor )(?<!\bfor an )(?<!\bfor a )(?<!\bfailed )(?<!\bfailed a )(?<!\bpassed )(?<!\bpassed a )"
+        r"\b(?:cybersecurity|security|antitrust) review\b", r"\binquiry\b", r"\blaunched a review\b",
         r"立案调查", r"立案調查", r"网络安全审查", r"網絡安全審查", r"網路安全審查", r"展开调查", r"展開調查", r"开展调查",
         r"開展調查", r"进行调查", r"進行調查", r"啟動調查", r"启动调查", r"反垄断调查", r"反壟斷調查", r"(?:对|對).{1,20}(?:调查|調查)",
         r"(?:反垄断|反壟斷|安全)审查(?!决定|決定|结果|結果)", r"(?:反垄断|反壟斷|安全)審查(?!決定|結果)",
