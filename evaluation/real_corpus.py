@@ -17,6 +17,7 @@ careful people agree, the yardstick the classifier's own scores are read against
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -45,15 +46,20 @@ class RealArticle:
     outlet: str
 
 
-def load_labels(path: Path = REAL_LABELS) -> list[dict[str, Any]]:
-    rows = []
+def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each non-blank line of a labels file with its number; a broken line is one error naming it."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{path}:{number}: not JSON: {exc.msg}") from None
+
+
+def load_labels(path: Path = REAL_LABELS) -> list[dict[str, Any]]:
+    rows = []
+    for number, row in _json_lines(path):
         if row.get("split") not in SPLITS:
             raise ConfigError(f"{path}:{number}: split must be one of {', '.join(SPLITS)}")
         rows.append(row)
@@ -90,16 +96,7 @@ def load_second_labels(path: Path = SECOND_LABELS) -> dict[str, Classification]:
     reads both; none when the file is absent."""
     if not path.is_file():
         return {}
-    second = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}:{number}: not JSON: {exc.msg}") from None
-        second[str(row["id"])] = _as_classification(row)
-    return second
+    return {str(row["id"]): _as_classification(row) for _, row in _json_lines(path)}
 
 
 def _as_classification(row: dict[str, Any]) -> Classification:
