@@ -255,6 +255,7 @@ CUMULATIVE = cue(
     r"\b\d+ (?:[\w-]+ ){0,2}(?:cases|instances)\b(?:[^.;]|\.\d){0,120}\b(?:companies|firms) (?:like|such as)\b",
     r"多次(?:予以|被|受到|遭)?(?:罚款|罰款|处罚|處罰)",  # fined many times: a record, not a decision
     r"不等", r"\branging from\b",  # "单案罚款从1万元到100万元不等", "fines ranging from": many cases' spread
+    r"\byear[- ]on[- ]year\b", r"同比",  # "733 institutions were fined, up 25 percent year-on-year": statistics
     # "fines totalling N since 2016": years' tally (not "abused its dominance since 2015", the decision's facts)
     r"\b(?:totall?ing|in total|a total of)\b(?:[^.;]|\.\d){0,80}\bsince (?:19|20)\d\d\b",
     r"(?:19|20)\d\d年(?:以来|以來)[^。；]{0,40}(?:共|合计|合計)",
