@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -106,9 +107,13 @@ def test_each_half_has_both_languages_and_negatives(split: str) -> None:
     assert sum(not r["relevant"] for r in rows) >= 20
 
 
+def _second_rows() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in SECOND_LABELS.read_text(encoding="utf-8").splitlines()]
+
+
 def test_the_second_labels_are_for_corpus_articles_and_follow_its_conventions() -> None:
     corpus = {r["id"]: r for r in load_labels()}
-    rows = [json.loads(line) for line in SECOND_LABELS.read_text(encoding="utf-8").splitlines()]
+    rows = _second_rows()
     assert len(rows) >= 100 and len({r["id"] for r in rows}) == len(rows)
     for row in rows:
         assert row["id"] in corpus, row["id"]
@@ -119,7 +124,7 @@ def test_the_second_labels_are_for_corpus_articles_and_follow_its_conventions() 
 def test_eval_real_sets_the_second_labeller_beside_regwatch_on_the_same_articles(tmp_path: Path) -> None:
     """Where a second labeller labelled an article whose text is here, eval scores both on those articles: the
     second labeller against the corpus labels is how far two people agree."""
-    second = {r["id"]: r for r in map(json.loads, SECOND_LABELS.read_text(encoding="utf-8").splitlines())}
+    second = {r["id"]: r for r in _second_rows()}
     corpus = {r["id"]: r for r in load_labels()}
     agreed = next(i for i, r in second.items() if r == {k: corpus[i][k] for k in r})  # the two labels match
     (tmp_path / f"{agreed}.txt").write_text("Quarterly results\n\nThe company reported higher revenue.\n")

@@ -13,6 +13,7 @@ from tasks.classify.events.cues import (
     FOR_COMPANY,
     NOT_AMOUNT_AFTER,
     NOT_AMOUNT_BEFORE,
+    PASSIVE_BEFORE,
     RESPECTIVELY,
     REVENUE,
     TRIGGERS,
@@ -163,8 +164,7 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
     position = trigger.start()
     after = [m for m in companies if m.start >= trigger.end()]
     before = [m for m in companies if m.end <= position]
-    passive = re.search(r"\b(?:was|were|been|being|be|is|are|got|get|gets)\s+(?:\w+\s+)?$",
-                        sentence.text[max(0, position - 25):position])
+    passive = PASSIVE_BEFORE.search(sentence.text[max(0, position - 25):position])
     chinese = bool(HAN.search(sentence.text))
     if chinese:
         dui = last_dui(sentence.text, position)

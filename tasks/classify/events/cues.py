@@ -15,6 +15,8 @@ def cue(*patterns: str) -> re.Pattern[str]:
 # A deadline set by the regulator is its order to rectify, whoever is named: 限期整改, 应在3月21日前完成整改,
 # 请上述APP开发运营者在11月1日前完成整改
 # (with 逾期不整改的…依法处置 after it); not a company's report that the work is done (已完成整改).
+# 整改 a few characters after the word that orders it, not reported done (已整改, 整改完成).
+_TO_RECTIFY_ZH = r"[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)"
 RECTIFY_BY_DEADLINE = (r"限期整改", r"(?:应|應|须|須|必须|必須|请|請)[^。；，,]{0,20}?(?:在|于|於)[^。；，,]{2,16}前[^。；]{0,6}完成整改",
                        r"逾期(?:不|未)整改")
 
@@ -82,7 +84,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\b(?:took|taken|take|takes|taking)\s+(?:[\w-]+\s+){0,3}(?:action|actions|measures)\s+against\b",
         r"\bmust (?:undergo|pass)\b(?:[^.;]|\.\d){0,30}\b(?:review|tests?|inspections?)\b",
         r"给予警告", r"給予警告", r"予以警告", r"通报批评", r"通報批評", r"行政指导", r"行政指導",
-        r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)", r"整改要求",
+        r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)" + _TO_RECTIFY_ZH, r"整改要求",
         r"要求[^。；]{0,30}(?:须|須|必须|必須|需经|需經|先经|先經|暂停|暫停|停止|送检|送檢)", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
         r"責令.{0,20}(?:解除|停止|恢復|終止)",
     ),
@@ -350,15 +352,15 @@ SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming
 # The order a company's pledge answers: "will implement the rectifications ordered by the regulator"
 ORDERED_BY = cue(r"\brectifications? (?:\w+ )?(?:ordered|required|demanded) by (?:the |its )?\w*\s*(?:regulator|authorities|watchdog"
                  r"|administration|ministry|SAMR|CAC|PBOC)\b")
+# Rectification named as such beside a fine (整改, "rectify", 责令…改正): an order of its own, not the fine's wording
+RECTIFY_NAMED = cue(r"整改", r"rectif", r"[责責]令[^，。；,]{0,12}改正")
 # A company's own listing put off by it: "would postpone its listing", 推迟其上市
 OWN_LISTING = cue(r"\b(?:its|their)\s+(?:own\s+|planned\s+|proposed\s+|Hong Kong\s+|Shanghai\s+)?"
                   r"(?:IPO|initial public offering|listing|flotation)\b")
 # A passive verb just before a trigger: "was fined", "were heavily penalised"
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|gets)\s+(?:\w+\s+)?$")
-# No party, or one only described ("北京相关涉事企业", "the companies involved"): a probe of it beside a fine is the
-# fine's own probe.
-GENERIC_PARTY = re.compile(r"(?:\S{0,6}(?:相关|相關|有关|有關|涉事|涉案)\S{0,6}(?:企业|企業|公司|平台|机构|機構)"
-                           r"|the (?:companies|firms|platforms) (?:involved|concerned))?")
+# No party, or one only described ("北京相关涉事企业"): a probe of it beside a fine is the fine's own probe.
+GENERIC_PARTY = re.compile(r"(?:\S{0,6}(?:相关|相關|有关|有關|涉事|涉案)\S{0,6}(?:企业|企業|公司|平台|机构|機構))?")
 # "Some platforms", "individual companies": the unnamed few of a year's statistics, not an action on anyone.
 VAGUE_TARGET = cue(r"(?:个别|部分|一些|若干|某些)[^，。；]{0,8}(?:平台|企业|公司|网站)",
                    r"\b(?:some|certain|individual) (?:\w+ )?(?:companies|platforms|firms|websites)\b")
@@ -458,7 +460,7 @@ RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'�
                     r"责令[^，。；]{0,12}(?:整改|改正)", r"要求[^，。；]{0,12}(?:立即|全面)?整改",
                     # an order to rectify in a list of duties (责令其…自查和纠正，全面整改), or with a deadline:
                     # 限期整改, "应在3月21日前完成整改，逾期不整改的…依法处置"
-                    r"(?:责令|責令)[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)", *RECTIFY_BY_DEADLINE)
+                    r"(?:责令|責令)" + _TO_RECTIFY_ZH, *RECTIFY_BY_DEADLINE)
 
 
 NARRATIVE_PROBE = cue(r"\bafter (?:(?:a|an|its|the)\b(?:[^.;]|\.\d){0,30})?\b(?:investigation|probe)\b", r"经查", r"經查", r"调查发现", r"調查發現",

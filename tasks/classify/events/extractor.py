@@ -58,6 +58,7 @@ from tasks.classify.events.cues import (
     POLICY_ACTION,
     POLICY_BODIES,
     PRIVATE_SECTOR,
+    RECTIFY_NAMED,
     RECTIFY_ORDER,
     SAME_TIME,
     SECTOR,
@@ -222,12 +223,10 @@ class EventExtractor:
                 break  # "complete the rectification of platforms" is the Politburo setting policy
             if acting.code in EXCHANGES and kind != "ipo_block":
                 continue
-            match = TRIGGERS[kind].search(sentence.text)
-            if kind == "rectification" and (ordered := ORDERED_BY.search(sentence.text)):
-                match = ordered  # "will implement the rectifications ordered by the regulator": the order, not a pledge
-            elif not match or not fresh(match) or _not_an_action(sentence.text, match):
-                continue
-            if not fresh(match):
+            # "will implement the rectifications ordered by the regulator": the order the pledge answers
+            ordered = ORDERED_BY.search(sentence.text) if kind == "rectification" else None
+            match = ordered or TRIGGERS[kind].search(sentence.text)
+            if not match or not fresh(match) or (not ordered and _not_an_action(sentence.text, match)):
                 continue
             if kind == "investigation" and (fine or NARRATIVE_PROBE.search(sentence.text)):
                 continue
@@ -241,7 +240,7 @@ class EventExtractor:
                     RECTIFY_ORDER.search(sentence.text) or BINDING_ORDER.search(sentence.text)):
                 continue  # "opened an investigation and told it to abide by the rules": the probe is the news
             if kind == "rectification" and (ended or any(e.kind == "app_removal" for e in found) or (
-                    fine and not re.search(r"整改|rectif|[责責]令[^，。；,]{0,12}改正", sentence.text, re.IGNORECASE)
+                    fine and not RECTIFY_NAMED.search(sentence.text)
                     and not BINDING_ORDER.search(sentence.text))):
                 continue
             found.extend(self._per_company(kind, sentence, match, acting, companies, None, context))
@@ -366,9 +365,6 @@ def _on_a_person(text: str, match: re.Match[str]) -> bool:
     return bool(PERSON_ROLE.search(following[:amount.start() if amount else 40]))
 
 
-_BACKER = re.compile(r"[-\s](?:backed|funded|invested|supported)\b")
-
-
 def _group_members(
     group_fine: Sentence, sentence: Sentence, acting: RegulatorMention, companies: list[CompanyMatch]
 ) -> list[Event]:
@@ -377,7 +373,7 @@ def _group_members(
     no members. Its own reading as policy ("said in its notice that ...") gives way."""
     if not GROUP_MEMBERS.search(sentence.text):
         return []
-    members = {m.company_id: m for m in companies if not _BACKER.match(sentence.text, m.end)}
+    members = {m.company_id: m for m in companies if not named_as_investor(sentence.text, m)}
     return [Event("fine", f"{group_fine.text} {sentence.text}", [m.company], [m.company_id], acting.code,
                   acting.surface) for m in members.values()]
 
