@@ -40,3 +40,9 @@ def test_the_outlet_a_story_is_credited_to_is_not_the_firm() -> None:
 
 def test_a_listing_is_not_a_firm() -> None:
     assert fined("The securities regulator fined 2.4 million yuan over IPO fraud at the video site.") is None
+
+
+def test_parties_only_described_are_no_name_wherever_the_description_starts() -> None:
+    """对北京相关涉事企业罚款 describes those fined (a place, then 相关涉事): no firm is called that."""
+    assert fined("北京市通信管理局依法对北京相关涉事企业罚款3万元。") is None
+    assert fined("上海市市场监管局依法对上海云讯科技有限公司罚款3万元。") == "上海云讯科技有限公司"

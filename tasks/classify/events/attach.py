@@ -216,6 +216,12 @@ _ZH_NAME_END = re.compile(r"(?:滥用|濫用|涉嫌|实施|實施|未依法|违�
 
 # "对所有涉案企业", "对上述公司": words that refer to companies without naming one
 _ZH_NOT_A_NAME = ("所有", "涉案", "涉事", "当事", "當事", "平台内", "平臺內", "相关", "相關", "上述", "有关", "有關", "这些", "這些", "各", "该", "該", "其", "多家", "部分")
+# ... anywhere in it, after a place: "对北京相关涉事企业进行调查" describes the parties, it does not name one
+_ZH_DESCRIBED = re.compile("相关|相關|有关|有關|涉事|涉案|当事|當事|上述")
+
+
+def _zh_name(name: str) -> bool:
+    return len(name) >= 2 and not name.startswith(_ZH_NOT_A_NAME) and not _ZH_DESCRIBED.search(name)
 
 
 _PASSIVE_SUBJECT = re.compile(
@@ -293,12 +299,12 @@ def untracked_name(sentence: str, trigger: re.Match[str]) -> str | None:
     if quoted:
         return quoted.group("name")
     cause = _CAUSE_SUBJECT_ZH.search(sentence, 0, trigger_end + 20)
-    if cause and not cause.group("name").startswith(_ZH_NOT_A_NAME):
+    if cause and _zh_name(cause.group("name")):
         return cause.group("name")
     chinese = _UNTRACKED_ZH.search(sentence)
     if chinese:
         name = _ZH_NAME_END.split(chinese.group("name"), maxsplit=1)[0].strip()
-        if len(name) >= 2 and not name.startswith(_ZH_NOT_A_NAME):
+        if _zh_name(name):
             return name
     return None
 

@@ -359,8 +359,6 @@ OWN_LISTING = cue(r"\b(?:its|their)\s+(?:own\s+|planned\s+|proposed\s+|Hong Kong
                   r"(?:IPO|initial public offering|listing|flotation)\b")
 # A passive verb just before a trigger: "was fined", "were heavily penalised"
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|gets)\s+(?:\w+\s+)?$")
-# No party, or one only described ("北京相关涉事企业"): a probe of it beside a fine is the fine's own probe.
-GENERIC_PARTY = re.compile(r"(?:\S{0,6}(?:相关|相關|有关|有關|涉事|涉案)\S{0,6}(?:企业|企業|公司|平台|机构|機構))?")
 # "Some platforms", "individual companies": the unnamed few of a year's statistics, not an action on anyone.
 VAGUE_TARGET = cue(r"(?:个别|部分|一些|若干|某些)[^，。；]{0,8}(?:平台|企业|公司|网站)",
                    r"\b(?:some|certain|individual) (?:\w+ )?(?:companies|platforms|firms|websites)\b")

@@ -6,7 +6,6 @@ from tasks.classify.currency import Rates
 from tasks.classify.events.cues import (
     BINDING_ORDER,
     CAMPAIGN_END,
-    GENERIC_PARTY,
     NEW_POLICY,
     POLICY_DOCUMENT,
     REASON,
@@ -40,8 +39,8 @@ def drop_followups(events: list[Event]) -> list[Event]:
     fined_names = {n for e in fined for n in e.companies}
 
     def part_of_fine(event: Event) -> bool:
-        if event.kind == "investigation" and not event.company_ids and not set(event.companies) & fined_names:
-            return bool(GENERIC_PARTY.fullmatch(" ".join(event.companies)))  # 对相关涉事企业进行调查: the fined
+        if event.kind == "investigation" and not event.companies:
+            return True  # 对相关涉事企业进行调查 beside a fine: the probe of those it fined
         if event.kind not in ("rectification", "investigation", "app_removal") or not event.companies:
             return False  # an order to "34 platforms" is not about the fined company
         if event.company_ids and not set(event.company_ids) & fined_ids and fined_ids:
