@@ -80,7 +80,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"|comply with|compete fairly|obey|(?:strictly )?adhere to|strictly follow|regulate|standardi[sz]e|tighten|improve"
         r"|strengthen)\b",
         r"\b(?:imposed|issued|gave|handed)\b(?:[^.;]|\.\d){0,30}\bwarnings?\b", r"\badministrative guidance\b",
-        # "has taken disciplinary and punitive measures against two platforms", "took action against"
+        # "has taken punitive measures against the platform", "took action against"
         r"\b(?:took|taken|take|takes|taking)\s+(?:[\w-]+\s+){0,3}(?:action|actions|measures)\s+against\b",
         r"\bmust (?:undergo|pass)\b(?:[^.;]|\.\d){0,30}\b(?:review|tests?|inspections?)\b",
         r"给予警告", r"給予警告", r"予以警告", r"通报批评", r"通報批評", r"行政指导", r"行政指導",
@@ -257,7 +257,7 @@ CUMULATIVE = cue(
     r"\b\d+ (?:[\w-]+ ){0,2}(?:cases|instances)\b(?:[^.;]|\.\d){0,120}\b(?:companies|firms) (?:like|such as)\b",
     r"多次(?:予以|被|受到|遭)?(?:罚款|罰款|处罚|處罰)",  # fined many times: a record, not a decision
     r"不等", r"\branging from\b",  # "单案罚款从1万元到100万元不等", "fines ranging from": many cases' spread
-    r"\byear[- ]on[- ]year\b", r"同比",  # "733 institutions were fined, up 25 percent year-on-year": statistics
+    r"\byear[- ]on[- ]year\b", r"同比",  # "N firms were fined, M percent more than a year before": statistics
     # "fines totalling N since 2016": years' tally (not "abused its dominance since 2015", the decision's facts)
     r"\b(?:totall?ing|in total|a total of)\b(?:[^.;]|\.\d){0,80}\bsince (?:19|20)\d\d\b",
     r"(?:19|20)\d\d年(?:以来|以來)[^。；]{0,40}(?:共|合计|合計)",
@@ -349,7 +349,7 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
 SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming|e-commerce)\s+)(?:platforms|platform companies"
                   r"|operators|apps|app operators)\s+(?:will|would|shall|must|are to)\s+(?:not\s+)?(?:be\s+)?"
                   r"(?:required|obliged|asked|barred|banned|prohibited|allowed|need)\b")
-# The order a company's pledge answers: "will implement the rectifications ordered by the regulator"
+# The order a company's pledge answers: "will carry out the rectifications ordered by the watchdog"
 ORDERED_BY = cue(r"\brectifications? (?:\w+ )?(?:ordered|required|demanded) by (?:the |its )?\w*\s*(?:regulator|authorities|watchdog"
                  r"|administration|ministry|SAMR|CAC|PBOC)\b")
 # Rectification named as such beside a fine (整改, "rectify", 责令…改正): an order of its own, not the fine's wording

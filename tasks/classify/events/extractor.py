@@ -223,7 +223,7 @@ class EventExtractor:
                 break  # "complete the rectification of platforms" is the Politburo setting policy
             if acting.code in EXCHANGES and kind != "ipo_block":
                 continue
-            # "will implement the rectifications ordered by the regulator": the order the pledge answers
+            # "will carry out the rectifications ordered by the watchdog": the order the pledge answers
             ordered = ORDERED_BY.search(sentence.text) if kind == "rectification" else None
             match = ordered or TRIGGERS[kind].search(sentence.text)
             if not match or not fresh(match) or (not ordered and _not_an_action(sentence.text, match)):
