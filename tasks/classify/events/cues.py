@@ -13,11 +13,11 @@ def cue(*patterns: str) -> re.Pattern[str]:
 
 
 # A deadline set by the regulator is its order to rectify, whoever is named: 限期整改, 应在3月21日前完成整改,
-# 请上述APP开发运营者在11月1日前完成整改
+# 请上述APP开发运营者在11月1日前完成整改, 责令其于3月30日前完成整改
 # (with 逾期不整改的…依法处置 after it); not a company's report that the work is done (已完成整改).
 # 整改 a few characters after the word that orders it, not reported done (已整改, 整改完成).
 _TO_RECTIFY_ZH = r"[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)"
-RECTIFY_BY_DEADLINE = (r"限期整改", r"(?:应|應|须|須|必须|必須|请|請)[^。；，,]{0,20}?(?:在|于|於)[^。；，,]{2,16}前[^。；]{0,6}完成整改",
+RECTIFY_BY_DEADLINE = (r"限期整改", r"(?:应|應|须|須|必须|必須|请|請|责令|責令|要求|督促)[^。；，,]{0,20}?(?:在|于|於)[^。；，,]{2,16}前[^。；]{0,6}完成整改",
                        r"逾期(?:不|未)整改")
 
 TRIGGERS: dict[str, re.Pattern[str]] = {
