@@ -17,6 +17,8 @@ def cue(*patterns: str) -> re.Pattern[str]:
 # (with 逾期不整改的…依法处置 after it); not a company's report that the work is done (已完成整改).
 # 整改 a few characters after the word that orders it, not reported done (已整改, 整改完成).
 _TO_RECTIFY_ZH = r"[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)"
+# 责令 the party, however long its name, to correct: 责令…北京三快在线科技有限公司福州分公司改正违法行为
+_ORDERED_TO_CORRECT_ZH = r"[责責]令[^，。；,]{0,40}改正"
 RECTIFY_BY_DEADLINE = (r"限期整改", r"(?:应|應|须|須|必须|必須|请|請|责令|責令|要求|督促)[^。；，,]{0,20}?(?:在|于|於)[^。；，,]{2,16}前[^。；]{0,6}完成整改",
                        r"逾期(?:不|未)整改")
 
@@ -85,7 +87,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\bmust (?:undergo|pass)\b(?:[^.;]|\.\d){0,30}\b(?:review|tests?|inspections?)\b",
         r"给予警告", r"給予警告", r"予以警告", r"通报批评", r"通報批評", r"行政指导", r"行政指導",
         r"(?:责令|責令|要求|约谈|約談|督促|限期|提出|部署)" + _TO_RECTIFY_ZH, r"整改要求",
-        r"要求[^。；]{0,30}(?:须|須|必须|必須|需经|需經|先经|先經|暂停|暫停|停止|送检|送檢)", r"约谈", r"約談", r"责令.{0,6}改正", r"責令.{0,6}改正", r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
+        r"要求[^。；]{0,30}(?:须|須|必须|必須|需经|需經|先经|先經|暂停|暫停|停止|送检|送檢)", r"约谈", r"約談", _ORDERED_TO_CORRECT_ZH, r"限期改正", r"责令.{0,20}(?:解除|停止|恢复|终止)",
         r"責令.{0,20}(?:解除|停止|恢復|終止)",
     ),
     "policy_shift": cue(
@@ -353,7 +355,7 @@ SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming
 ORDERED_BY = cue(r"\brectifications? (?:\w+ )?(?:ordered|required|demanded) by (?:the |its )?\w*\s*(?:regulator|authorities|watchdog"
                  r"|administration|ministry|SAMR|CAC|PBOC)\b")
 # Rectification named as such beside a fine (整改, "rectify", 责令…改正): an order of its own, not the fine's wording
-RECTIFY_NAMED = cue(r"整改", r"rectif", r"[责責]令[^，。；,]{0,12}改正")
+RECTIFY_NAMED = cue(r"整改", r"rectif", _ORDERED_TO_CORRECT_ZH)
 # A company's own listing put off by it: "would postpone its listing", 推迟其上市
 OWN_LISTING = cue(r"\b(?:its|their)\s+(?:own\s+|planned\s+|proposed\s+|Hong Kong\s+|Shanghai\s+)?"
                   r"(?:IPO|initial public offering|listing|flotation)\b")
@@ -455,7 +457,7 @@ RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'�
                     # rectifications", "ordered to step up its management" (not "to file self-inspection reports")
                     r"\b(?:ordered|required|demanded|instructed)\b(?:[^.;]|\.\d){0,160}?\b(?:rectif\w+"
                     r"|step up (?:its |their )?(?:management|supervision|oversight|review))",
-                    r"责令[^，。；]{0,12}(?:整改|改正)", r"要求[^，。；]{0,12}(?:立即|全面)?整改",
+                    r"责令[^，。；]{0,12}整改", _ORDERED_TO_CORRECT_ZH, r"要求[^，。；]{0,12}(?:立即|全面)?整改",
                     # an order to rectify in a list of duties (责令其…自查和纠正，全面整改), or with a deadline:
                     # 限期整改, "应在3月21日前完成整改，逾期不整改的…依法处置"
                     r"(?:责令|責令)" + _TO_RECTIFY_ZH, *RECTIFY_BY_DEADLINE)

@@ -243,7 +243,12 @@ class EventExtractor:
                     fine and not RECTIFY_NAMED.search(sentence.text)
                     and not BINDING_ORDER.search(sentence.text))):
                 continue
-            found.extend(self._per_company(kind, sentence, match, acting, companies, None, context))
+            events = self._per_company(kind, sentence, match, acting, companies, None, context)
+            if not events and kind == "rectification":
+                # "fined the platform 1.5 million yuan and ordered it to rectify": whoever the fine fell on
+                events = [Event(kind, sentence.text, list(e.companies), list(e.company_ids), acting.code, acting.surface)
+                          for e in found if e.kind == "fine"]
+            found.extend(events)
         if not found and not ended and named and self._is_policy_shift(sentence.text, acting, fresh, context, companies):
             event = Event("policy_shift", sentence.text, regulator=acting.code, regulator_text=acting.surface)
             event.direction = direction_of(sentence.text)
