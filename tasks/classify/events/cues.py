@@ -75,7 +75,10 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         *RECTIFY_BY_DEADLINE, r"\brectif\w+\b(?! (?:campaign|drive|movement|period)\b)", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
         r"\b(?:ordered|ordering|told|instructed|required|asked)\b(?:[^.;]|\.\d){0,60}?\bto (?:fix|correct|overhaul|restructure|step up"
         r"|stop(?! (?:registering|signing up|accepting|taking) new)|end|submit"
-        r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify)\b",
+        r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify"
+        # what the order tells it to do to its business: "required to close the business", "told to remove the
+        # additional bikes", "asked to freeze updates", "make corrections"
+        r"|close|shut|remove|suspend|freeze|make corrections)\b",
         r"\bmust (?:end|stop(?! (?:registering|signing up|accepting|taking) new)|give up|submit|terminate|scrap|unwind)\b",
         r"\btold\b(?:[^.;]|\.\d){0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
         r"\b(?:asked|told|urged|ordered|required|instructed|call(?:ed|ing|s)? on)\b(?:[^.;]|\.\d){0,60}?\bto (?:abide by"
