@@ -17,7 +17,7 @@ def cue(*patterns: str) -> re.Pattern[str]:
 # (with 逾期不整改的…依法处置 after it); not a company's report that the work is done (已完成整改).
 # 整改 a few characters after the word that orders it, not reported done (已整改, 整改完成).
 _TO_RECTIFY_ZH = r"[^。；]{0,20}(?<!完成)(?<!已)整改(?!完成|完毕|完畢)"
-# 责令 the party, however long its name, to correct: 责令…北京三快在线科技有限公司福州分公司改正违法行为
+# 责令 the party, however long its name, to correct: 责令某某网络科技有限公司在某市设立的分公司改正违法行为
 _ORDERED_TO_CORRECT_ZH = r"[责責]令[^，。；,]{0,40}改正"
 RECTIFY_BY_DEADLINE = (r"限期整改", r"(?:应|應|须|須|必须|必須|请|請|责令|責令|要求|督促)[^。；，,]{0,20}?(?:在|于|於)[^。；，,]{2,16}前[^。；]{0,6}完成整改",
                        r"逾期(?:不|未)整改")
@@ -380,6 +380,10 @@ PRIVATE_SECTOR = cue(r"\bprivate (?:sector|economy|enterprises?|businesse?s?|fir
 # A law applied to a case ("under the Anti-Monopoly Law", 根据《反垄断法》规定) is enforcement, not new policy.
 LAW_APPLIED = cue(r"\b(?:under|in accordance with|pursuant to|according to|violat\w+|breach\w*) (?:the |its )?(?:[A-Z][\w-]* ){0,5}Law\b",
                   r"(?:根据|根據|依据|依據|依照|按照|违反|違反)了?\s*《[^》]{1,30}法》")
+
+# What a law provides, quoted to explain a decision (第十条规定：经营者有…的，责令改正，并处罚款): the
+# penalty and the order it describes are the law's, not actions.
+STATUTE = cue(r"第[一二三四五六七八九十百零\d]+条[^。；:：]{0,12}(?:规定|規定)[:：]")
 
 
 FOR_COMPANY = re.compile(r"\s*(?:for|to|on)\s+(?:the\s+)?", re.IGNORECASE)

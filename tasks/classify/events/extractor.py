@@ -63,6 +63,7 @@ from tasks.classify.events.cues import (
     SAME_TIME,
     SECTOR,
     SECTOR_DUTY,
+    STATUTE,
     SUMMONED_PEOPLE,
     TOTAL,
     TRIGGERS,
@@ -164,6 +165,8 @@ class EventExtractor:
                          for m in recent]
             if not (local or SECTOR.search(sentence.text) or context.tech_story or acting.code in POLICY_BODIES):
                 continue  # (what the top bodies say is checked for the sector in _is_policy_shift)
+            if STATUTE.search(sentence.text):
+                continue  # the law quoted, not applied
             found = self._sentence_events(sentence, acting, local, named, context)
             if group_fine and since_group_fine < CARRY_SENTENCES and all(e.kind == "policy_shift" for e in found):
                 found = _group_members(group_fine, sentence, acting, local) or found
