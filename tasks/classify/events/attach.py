@@ -24,7 +24,8 @@ from tasks.common.text import HAN, HAN_CHARS, Sentence
 
 # An untracked company named after the trigger: "a probe into Google", "fined CNKI",
 # "a cybersecurity review of products sold by US chipmaker Micron Technology".
-_UNTRACKED_EN = re.compile(r"\b(?P<name>[A-Z][A-Za-z0-9&\-]+(?:\s+(?:[A-Z][A-Za-z0-9&\-]+|of|and)){0,3})")
+# (Not an amount's currency code: "the maximum penalty of CNY500,000".)
+_UNTRACKED_EN = re.compile(r"\b(?!(?:CNY|RMB|USD|HKD|EUR)\d)(?P<name>[A-Z][A-Za-z0-9&\-]+(?:\s+(?:[A-Z][A-Za-z0-9&\-]+|of|and)){0,3})")
 
 
 _UNTRACKED_ZH = re.compile(
@@ -228,7 +229,11 @@ _PASSIVE_SUBJECT = re.compile(
     r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}) (?:was|were|has been|had been|received|got|is) "
 )
 _PLACE_WORDS = {"Province", "City", "District", "County", "Municipality", "Region", "Prefecture"}
-_SUBJECT_OF_PASSIVE = re.compile(r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}) (?:was|were|has been|had been|is) $")
+# A registered name may run longer and hold "and" or "of" when its legal form ends it: "Shanghai X Internet Science
+# and Technology Co Ltd was fined".
+_SUBJECT_OF_PASSIVE = re.compile(r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}"
+                                 r"|(?P<registered>[A-Z][\w&.-]+(?: (?:[A-Z][\w&.-]+|and|of)){1,8} (?:Co|Ltd|Inc|Corp|Company)\.?))"
+                                 r" (?:was|were|has been|had been|is) $")
 
 
 def _possessive_free(word: str) -> str:
@@ -260,6 +265,8 @@ def passive_subject(sentence: str, trigger: re.Match[str]) -> tuple[int, str] | 
     """Where the name a passive trigger follows starts, and the name ("Guyuan Agriculture Co was fined"), if it
     is a name and not a place, body or weekday."""
     before = _SUBJECT_OF_PASSIVE.search(sentence, 0, trigger.start())
+    if before and before.group("registered"):
+        return before.start(), before.group("registered")  # a registered name is whole, places and all
     named = [w for w in before.group("name").split() if w not in _GENERIC_NAMES] if before else []
     if before and named and named[-1] not in _PLACE_WORDS:  # "a Nanjing platform in Jiangsu Province was fined"
         return before.start(), " ".join(named)
