@@ -173,12 +173,27 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
         if between:
             return [between[0]]
     elif (passive or (before and position - before[-1].end <= 2)) and before:
-        return [before[-1]]  # "Alibaba was fined ..." and the headline's "Ant fined 7.12 billion yuan"
+        # "Alibaba was fined ...", the headline's "Ant fined 7.12 billion yuan", and every name of a list the
+        # trigger follows: "Alibaba, Baidu, JD fined by the watchdog"
+        return _list_ending_with(sentence.text, before)
     elif after and after[0].start - trigger.end() < 60:
         return [after[0]]
     if before:
         return [before[-1]]
     return [after[0]] if after else unique[:1]  # a name overlapping the trigger itself
+
+
+_LIST_SEPARATOR = re.compile(r"\s*(?:,|、|，|and|&|, and)\s*")
+
+
+def _list_ending_with(text: str, before: list[CompanyMatch]) -> list[CompanyMatch]:
+    """The last of `before` and the names listed right before it ("Alibaba, Baidu, JD"), in the text's order."""
+    listed = [before[-1]]
+    for match in reversed(before[:-1]):
+        if not _LIST_SEPARATOR.fullmatch(text, match.end, listed[0].start):
+            break
+        listed.insert(0, match)
+    return list({m.company_id: m for m in listed}.values())
 
 
 _CLAUSE_START = re.compile(r"[，,；;。：:！？\n]")
