@@ -101,6 +101,12 @@ _SHARE_BAR = re.compile(rf"^[^\n]{{0,30}}?{_SOCIAL}(?:\s*[|·/,、｜]\s*{_SOCIA
 _MENU = re.compile(r"^[^\n|｜]{0,12}(?:[|｜][^\n|｜]{1,12}){4,}$", re.MULTILINE)
 
 
+# A breadcrumb trail ("网易首页 > 网易号 > 正文", "Home » Nation » Tech"): where the page sits on a site that may be a
+# tracked company's, not what the story names.
+_BREADCRUMB = re.compile(r"^[^\n>»›]{0,20}(?:[ \t　]*(?:>>?|»|›)[ \t　]*[^\n>»›]{1,14}){2,}$", re.MULTILINE)
+_ANY_BREADCRUMB_MARK = re.compile("[>»›]")
+
+
 # Text hard-wrapped at a fixed width (wire copy, some mirrors, at times with blank lines between the pieces):
 # a break after a long Chinese line that ends without a stop is not a paragraph's end; joined, the sentence
 # is whole again.
@@ -108,11 +114,13 @@ _HARD_WRAP = re.compile(f"(?<=[^\\n]{{29}}[^\\n。！？；：!?」』”）)])\
 
 
 def readable(text: str) -> str:
-    """The text with glosses that split words removed, share bars and menus blanked and numbers in ASCII, so
-    names, cues and amounts match as written. Each replacement keeps the length, except removed glosses."""
+    """The text with glosses that split words removed, share bars, menus and breadcrumbs blanked and numbers in
+    ASCII, so names, cues and amounts match as written. Each replacement keeps the length, except removed glosses."""
     text = _SHARE_BAR.sub(lambda m: " " * len(m.group(0)), text)
     if "|" in text or "｜" in text:  # a menu has four bars at least
         text = _MENU.sub(lambda m: " " * len(m.group(0)), text)
+    if _ANY_BREADCRUMB_MARK.search(text):
+        text = _BREADCRUMB.sub(lambda m: " " * len(m.group(0)), text)
     if _ANY_WIDE_DIGIT.search(text):
         text = text.translate(_WIDE_DIGITS)
     if _ANY_NUMBER_PUNCTUATION.search(text):

@@ -12,6 +12,11 @@ from tasks.classify.classifier import readable
     ("首页 | 新闻 | 财经 | 科技 | 视频\n监管部门发布通知。", " " * 22 + "\n监管部门发布通知。"),
     ("首页｜新闻｜财经｜科技｜视频", " " * 14),
     ("Rates | Bonds | Stocks", "Rates | Bonds | Stocks"),
+    # A breadcrumb trail is blanked, on its own line only; one ">" is a sentence's business.
+    ("腾讯首页 > 科技 > 正文\n监管部门发布通知。", " " * 14 + "\n监管部门发布通知。"),
+    ("Home » Business » Tech", " " * 22),
+    ("Growth > 5% in Q1", "Growth > 5% in Q1"),
+    ("首页\n> 科技 > 正文", "首页\n" + " " * 9),
     # A pinyin gloss goes after a Chinese character only; a Latin word's brackets stay.
     ("監(jiān)管部门", "監管部门"),
     ("The fund (abc) fell", "The fund (abc) fell"),
