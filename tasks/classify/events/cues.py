@@ -350,6 +350,10 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
                     r"(?:主要|多家|各大|相关|相關|头部|頭部|大型|重点|重點)[^，。；]{0,8}(?:平台|企业|企業|公司)",
                     r"(?:相关|相關|上述|以上|这些|這些)(?:App|APP|应用|應用|网站|網站)",
                     r"[\d一二三四五六七八九十两]+起.{0,24}案")
+# One party described instead of named, as the action's object: "ordered news portal ifeng.com to", "summoned an online
+# platform", "told the operator of a ride-hailing app to"
+DESCRIBED_TARGET = cue(r"\b(?:order(?:s|ed)|told|asked|required|instructed|summon(?:s|ed)|punish(?:es|ed))\s+(?:(?:a|an|the)\s+)?"
+                       r"(?:[\w.-]+\s+){0,2}?(?:portal|platform|website|app|company|firm|operator|provider|publisher)\b")
 # A duty laid on a whole kind of company: "Platforms would be required to", "operators must not"
 SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming|e-commerce)\s+)(?:platforms|platform companies"
                   r"|operators|apps|app operators)\s+(?:will|would|shall|must|are to)\s+(?:not\s+)?(?:be\s+)?"

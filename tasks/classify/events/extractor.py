@@ -30,6 +30,7 @@ from tasks.classify.events.cues import (
     COMPANY_ANAPHOR,
     CUMULATIVE,
     DECIDED_FINE,
+    DESCRIBED_TARGET,
     EXCHANGES,
     FINE_SPECULATED,
     GROUP_MEMBERS,
@@ -325,8 +326,9 @@ class EventExtractor:
                 names = [(untracked, "")]
             elif context.main_company and (kind == "fine" or ANAPHOR.search(sentence.text)):
                 names = [(context.main_company.company, context.main_company.company_id)]
-            elif (kind == "fine" and money is not None) or GROUP_TARGET.search(sentence.text):
-                names = [("", "")]  # "summoned 34 internet platforms": an action on many unnamed companies
+            elif ((kind == "fine" and money is not None) or GROUP_TARGET.search(sentence.text)
+                  or DESCRIBED_TARGET.search(sentence.text)):
+                names = [("", "")]  # "summoned 34 internet platforms", "ordered news portal X": unnamed companies
             else:
                 return []  # a probe or order of nobody in particular is policy talk, not an action
         events = []
