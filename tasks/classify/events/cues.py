@@ -79,6 +79,10 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         # what the order tells it to do to its business: "required to close the business", "told to remove the
         # additional bikes", "asked to freeze updates", "make corrections"
         r"|close|shut|remove|suspend|freeze|make corrections)\b",
+        # an order to examine itself: "asked internet companies to conduct self examinations", 要求…开展自查自纠
+        r"\b(?:ordered|ordering|told|instructed|required|asked|guid(?:e|es|ed|ing))\b(?:[^.;]|\.\d){0,60}?\bto (?:conduct"
+        r"|carry out|undertake) (?:[\w-]+ ){0,2}?self[- ]?(?:examinations?|inspections?|checks?|reviews?)\b",
+        r"(?:责令|責令|要求|督促)[^。；]{0,20}自查",
         r"\bmust (?:end|stop(?! (?:registering|signing up|accepting|taking) new)|give up|submit|terminate|scrap|unwind)\b",
         r"\btold\b(?:[^.;]|\.\d){0,30}?\bto (?:fix|correct|overhaul)\b", r"\bmust (?:fix|correct)\b", r"\bfor approval\b",
         r"\b(?:asked|told|urged|ordered|required|instructed|call(?:ed|ing|s)? on)\b(?:[^.;]|\.\d){0,60}?\bto (?:abide by"
@@ -350,10 +354,11 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
                     r"(?:主要|多家|各大|相关|相關|头部|頭部|大型|重点|重點)[^，。；]{0,8}(?:平台|企业|企業|公司)",
                     r"(?:相关|相關|上述|以上|这些|這些)(?:App|APP|应用|應用|网站|網站)",
                     r"[\d一二三四五六七八九十两]+起.{0,24}案")
-# One party described instead of named, as the action's object: "ordered news portal ifeng.com to", "summoned an online
-# platform", "told the operator of a ride-hailing app to"
+# Parties described instead of named, as the action's object: "ordered news portal ifeng.com to", "summoned an online
+# platform", "asked internet companies to"
 DESCRIBED_TARGET = cue(r"\b(?:order(?:s|ed)|told|asked|required|instructed|summon(?:s|ed)|punish(?:es|ed))\s+(?:(?:a|an|the)\s+)?"
-                       r"(?:[\w.-]+\s+){0,2}?(?:portal|platform|website|app|company|firm|operator|provider|publisher)\b")
+                       r"(?:[\w.-]+\s+){0,2}?(?:portals?|platforms?|websites?|apps?|compan(?:y|ies)|firms?|operators?|providers?"
+                       r"|publishers?)\b")
 # A duty laid on a whole kind of company: "Platforms would be required to", "operators must not"
 SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming|e-commerce)\s+)(?:platforms|platform companies"
                   r"|operators|apps|app operators)\s+(?:will|would|shall|must|are to)\s+(?:not\s+)?(?:be\s+)?"
