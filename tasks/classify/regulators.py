@@ -35,7 +35,7 @@ REGULATORS: dict[str, tuple[str, ...]] = {
     "CAC": (
         "Cyberspace Administration of China", "Cyberspace Administration", "CAC", "cyberspace regulator",
         "cyberspace office", "cyberspace affairs office", "Internet Information Office", "cyberspace authorities",
-        "internet regulator", "cyberspace watchdog", "internet watchdog", "cybersecurity regulator",
+        "internet regulator", "online regulator", "cyberspace watchdog", "internet watchdog", "cybersecurity regulator",
         "Office of the Central Cyberspace Affairs Commission", "国家互联网信息办公室", "国家网信办", "网信办",
         "网信部门", "網信辦", "國家網信辦", "國家互聯網信息辦公室", "网络安全审查办公室", "網絡安全審查辦公室",
     ),
@@ -124,7 +124,7 @@ REGULATORS: dict[str, tuple[str, ...]] = {
 # before them ("South Korea's antitrust watchdog") and the story is about China.
 GENERIC = frozenset({
     "market regulator", "market watchdog", "antitrust regulator", "anti-monopoly regulator", "antitrust watchdog",
-    "competition regulator", "cyberspace regulator", "internet regulator", "cyberspace watchdog",
+    "competition regulator", "cyberspace regulator", "internet regulator", "online regulator", "cyberspace watchdog",
     "antitrust authority", "anti-monopoly authority", "antitrust authorities", "competition authority",
     "economic planner", "top planner",
     "market regulation bureau", "market supervision bureau", "market regulation administration",
