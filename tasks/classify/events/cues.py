@@ -107,6 +107,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"规定", r"规範", r"規定", r"办法", r"辦法", r"指南", r"意见", r"意見", r"草案", r"征求意见稿", r"徵求意見稿",
         r"《[^》]{2,60}》", r"政策", r"平台经济", r"平台經濟", r"常态化监管", r"常態化監管", r"\bnotice\b", r"\bcircular\b",
         r"通知", r"公告", r"集体学习", r"集體學習", r"\bstudy session\b", r"\bstandards?\b", r"标准", r"標準",
+        r"专项行动", r"專項行動",  # a campaign, as "campaign" is in English
         r"\b(?:bar|ban|cap|limit)(?:s|red|ned|ped|ed)?\b", r"\bforbid\w*", r"禁止", r"不得", r"限制",
         r"\b(?:may|can|must) not\b", r"\bno (?:longer|more than)\b", r"\bonly (?:be )?(?:allowed|permitted)\b",
     ),
