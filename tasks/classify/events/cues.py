@@ -360,6 +360,11 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
 DESCRIBED_TARGET = cue(r"\b(?:order(?:s|ed)|told|asked|required|instructed|summon(?:s|ed)|punish(?:es|ed))\s+(?:(?:a|an|the)\s+)?"
                        r"(?:[\w.-]+\s+){0,2}?(?:portals?|platforms?|websites?|apps?|compan(?:y|ies)|firms?|operators?|providers?"
                        r"|publishers?)\b")
+# A probe of a whole industry rather than of a firm: "an investigation of the country's food delivery platforms",
+# 对外卖平台服务行业竞争情况展开调查
+SECTOR_PROBED = cue(r"\b(?:investigation|probe|inquiry|review|assessment)s?\b(?:[^.;]|\.\d){0,30}?\b(?:into|of)\s+(?:the\s+)?"
+                    r"(?:country's\s+|China's\s+)?(?:[\w-]+\s+){0,3}(?:industry|sector|platforms)\b",
+                    r"对[^，。；,]{0,16}(?:行业|平台)[^，。；,]{0,10}(?:展开|开展|进行)[^，。；,]{0,4}调查")
 # A duty laid on a whole kind of company: "Platforms would be required to", "operators must not"
 SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming|e-commerce)\s+)(?:platforms|platform companies"
                   r"|operators|apps|app operators)\s+(?:will|would|shall|must|are to)\s+(?:not\s+)?(?:be\s+)?"

@@ -64,6 +64,7 @@ from tasks.classify.events.cues import (
     SAME_TIME,
     SECTOR,
     SECTOR_DUTY,
+    SECTOR_PROBED,
     STATUTE,
     SUMMONED_PEOPLE,
     TOTAL,
@@ -223,8 +224,10 @@ class EventExtractor:
                           direction="ease")
             found.append(event)
         for kind in ("ipo_block", "merger_block", "app_removal", "investigation", "rectification"):
-            if acting.code in POLICY_BODIES and not companies:
-                break  # "complete the rectification of platforms" is the Politburo setting policy
+            if acting.code in POLICY_BODIES and not companies and not (
+                    kind == "investigation" and SECTOR_PROBED.search(sentence.text)):
+                continue  # "complete the rectification of platforms" is the Politburo setting policy; a probe
+                # of a whole industry is still a probe
             if acting.code in EXCHANGES and kind != "ipo_block":
                 continue
             # "will carry out the rectifications ordered by the watchdog": the order the pledge answers
@@ -327,7 +330,8 @@ class EventExtractor:
             elif context.main_company and (kind == "fine" or ANAPHOR.search(sentence.text)):
                 names = [(context.main_company.company, context.main_company.company_id)]
             elif ((kind == "fine" and money is not None) or GROUP_TARGET.search(sentence.text)
-                  or DESCRIBED_TARGET.search(sentence.text)):
+                  or DESCRIBED_TARGET.search(sentence.text)
+                  or (kind == "investigation" and SECTOR_PROBED.search(sentence.text))):
                 names = [("", "")]  # "summoned 34 internet platforms", "ordered news portal X": unnamed companies
             else:
                 return []  # a probe or order of nobody in particular is policy talk, not an action
