@@ -37,7 +37,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\b(?:cybersecurity|security|antitrust) review\b", r"\binquiry\b", r"\blaunched a review\b",
         r"立案调查", r"立案調查", r"网络安全审查", r"網絡安全審查", r"網路安全審查", r"展开调查", r"展開調查", r"开展调查",
         r"開展調查", r"进行调查", r"進行調查", r"啟動調查", r"启动调查", r"反垄断调查", r"反壟斷調查", r"(?:对|對).{1,20}(?:调查|調查)",
-        r"(?:反垄断|反壟斷|安全)审查(?!决定|決定|结果|結果)", r"(?:反垄断|反壟斷|安全)審查(?!決定|結果)",
+        # not the review of a notified deal (经营者集中反垄断审查): its outcome is the clearance or the block
+        r"(?<!集中)(?:反垄断|反壟斷|安全)审查(?!决定|決定|结果|結果)", r"(?<!集中)(?:反垄断|反壟斷|安全)審查(?!決定|結果)",
         r"被[^，。；]{0,24}(?:立案|上门|上門)?(?:调查|調查)", r"受到[^，。；]{0,6}(?:调查|調查)", r"上门(?:调查|检查)", r"上門(?:調查|檢查)",
     ),
     "ipo_block": cue(
