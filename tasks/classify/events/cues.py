@@ -35,10 +35,11 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         # not a purpose or a result: "the purchases were not flagged for antitrust review", "failed a security review"
         r"(?<!\bfor )(?<!\bfor an )(?<!\bfor a )(?<!\bfailed )(?<!\bfailed a )(?<!\bpassed )(?<!\bpassed a )"
         r"\b(?:cybersecurity|security|antitrust) review\b", r"\binquiry\b", r"\blaunched a review\b",
-        r"立案调查", r"立案調查", r"网络安全审查", r"網絡安全審查", r"網路安全審查", r"展开调查", r"展開調查", r"开展调查",
+        r"立案调查", r"立案調查", r"(?:网络|網絡|網路)安全(?:审查|審查)(?!办公室|辦公室)", r"展开调查", r"展開調查", r"开展调查",
         r"開展調查", r"进行调查", r"進行調查", r"啟動調查", r"启动调查", r"反垄断调查", r"反壟斷調查", r"(?:对|對).{1,20}(?:调查|調查)",
         # not the review of a notified deal (经营者集中反垄断审查): its outcome is the clearance or the block
-        r"(?<!集中)(?:反垄断|反壟斷|安全)审查(?!决定|決定|结果|結果)", r"(?<!集中)(?:反垄断|反壟斷|安全)審查(?!決定|結果)",
+        # nor the cybersecurity review office's name (网络安全审查办公室)
+        r"(?<!集中)(?:反垄断|反壟斷|安全)审查(?!决定|決定|结果|結果|办公室)", r"(?<!集中)(?:反垄断|反壟斷|安全)審查(?!決定|結果|辦公室)",
         r"被[^，。；]{0,24}(?:立案|上门|上門)?(?:调查|調查)", r"受到[^，。；]{0,6}(?:调查|調查)", r"上门(?:调查|检查)", r"上門(?:調查|檢查)",
     ),
     "ipo_block": cue(
@@ -462,7 +463,9 @@ BINDING_ORDER = cue(
 # The company answering a decision: what it accepts, pledges or says it has done is not a new action.
 PLEDGE = cue(r"\b(?:accept\w*|pledg\w+|promis\w+|vow\w*|committed to|apologi[sz]\w*)\b(?:[^.;]|\.\d){0,60}$",
              r"\bself-(?:examination|inspection|correction)\b(?:[^.;]|\.\d){0,20}$",
-             r"(?:诚恳接受|虚心接受|坚决服从|表示接受|承诺|回应称|回应表示|已成立)[^。；]{0,40}$")
+             r"(?:诚恳接受|虚心接受|坚决服从|表示接受|承诺|回应称|回应表示|已成立)[^。；]{0,40}$",
+             # the company's part in a probe: "would cooperate with the investigation", 为配合网络安全审查工作
+             r"\bcooperat\w+ (?:fully )?with (?:the |an? |its |their )?(?:[\w'’-]+ ){0,3}$", r"配合[^，。；,]{0,6}$")
 
 
 # Said not to have happened: "no app was removed", 也未出现下架.
