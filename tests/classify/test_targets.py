@@ -32,3 +32,10 @@ def test_a_name_outside_the_list_is_not_fined(classifier: Classifier) -> None:
     title = "Tencent-backed Huya fined by cyberspace watchdog over livestreams"
     text = "The Cyberspace Administration of China said on Friday that the platform failed to act in time."
     assert fined(classifier, title, text) == ["Huya"]
+
+
+def test_each_falls_on_the_companies_of_its_own_clause(classifier: Classifier) -> None:
+    title = "Regulators act on two platforms"
+    text = ("China's cyberspace regulator said on Sunday it had found problems in Didi's app, and on Monday the market "
+            "regulator fined four of Alibaba's subsidiaries 500,000 yuan each.")
+    assert fined(classifier, title, text) == ["Alibaba Group"]

@@ -160,7 +160,12 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
     if named is not None and not any(named[0] <= m.start < trigger.start() for m in companies):
         return []  # "Quark was fined N and NetEase was told to ...": Quark, untracked, is the one fined
     unique = list({m.company_id: m for m in companies}.values())
-    if len(unique) == 1 or EACH.search(sentence.text) or kind in ("rectification", "app_removal", "investigation"):
+    if EACH.search(sentence.text):
+        # "... violations in Didi's app, and yesterday regulators fined six of Alibaba's units $75,000 each": the
+        # companies of the trigger's own clause
+        start, end = _clause_around(sentence.text, trigger.start())
+        return list({m.company_id: m for m in companies if start <= m.start < end}.values()) or unique
+    if len(unique) == 1 or kind in ("rectification", "app_removal", "investigation"):
         return unique
     position = trigger.start()
     after = [m for m in companies if m.start >= trigger.end()]
@@ -181,6 +186,16 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
     if before:
         return [before[-1]]
     return [after[0]] if after else unique[:1]  # a name overlapping the trigger itself
+
+
+_CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+|;|；")
+
+
+def _clause_around(text: str, position: int) -> tuple[int, int]:
+    """Where the clause holding `position` starts and ends, between clauses joined by ", and", ", but" or ";"."""
+    start = max((m.end() for m in _CLAUSE_JOIN.finditer(text, 0, position)), default=0)
+    following = _CLAUSE_JOIN.search(text, position)
+    return start, following.start() if following else len(text)
 
 
 _LIST_SEPARATOR = re.compile(r"\s*(?:,|、|，|and|&|, and)\s*")
