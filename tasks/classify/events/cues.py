@@ -368,8 +368,8 @@ SECTOR_PROBED = cue(r"\b(?:investigation|probe|inquiry|review|assessment)s?\b(?:
                     r"(?:country's\s+|China's\s+)?(?:[\w-]+\s+){0,3}(?:industry|sector|platforms)\b",
                     r"对[^，。；,]{0,16}(?:行业|平台)[^，。；,]{0,10}(?:展开|开展|进行)[^，。；,]{0,4}调查")
 # A duty laid on a whole kind of company: "Platforms would be required to", "operators must not"
-SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming|e-commerce)\s+)(?:platforms|platform companies"
-                  r"|operators|apps|app operators)\s+(?:will|would|shall|must|are to)\s+(?:not\s+)?(?:be\s+)?"
+SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming|e-commerce|that)\s+)(?:platforms|platform companies"
+                  r"|operators|apps|app operators|companies)\s+(?:will|would|shall|must|are to)\s+(?:not\s+)?(?:be\s+)?"
                   r"(?:required|obliged|asked|barred|banned|prohibited|allowed|need)\b")
 # The order a company's pledge answers: "will carry out the rectifications ordered by the watchdog"
 ORDERED_BY = cue(r"\brectifications? (?:\w+ )?(?:ordered|required|demanded) by (?:the |its )?\w*\s*(?:regulator|authorities|watchdog"
