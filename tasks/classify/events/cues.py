@@ -187,12 +187,14 @@ EACH = cue(r"\beach\b", r"\brespectively\b", r"\bapiece\b", r"各", r"分别", r
 
 
 
-NOT_AMOUNT_BEFORE = cue(r"(?:revenue|sales|turnover|income|profit|valuation|worth|market value|revenues)\W{0,3}(?:of|at|was|were|totall?ing)?\W{0,3}$",
+NOT_AMOUNT_BEFORE = cue(r"(?:revenue|sales|turnover|(?<!confiscated )(?<!illegal )income|profit|valuation|worth|market value|revenues)\W{0,3}(?:of|at|was|were|totall?ing)?\W{0,3}$",
                          r"(?:销售额|銷售額|营业额|營業額|收入|营收|營收|利润|利潤|市值|估值)\D{0,3}$",
                          # confiscated income, refunded deposits and losses are facts of a decision, not its fine
                          # ("没收违法所得并处100万元罚款": the amount after 并处 is the fine again)
-                         r"\b(?:confiscat\w*|seiz\w*|refund\w*|return\w*|give back|deposits?|loss(?:es)?|lost)\b(?:\s+(?!fin|penal)[\w'’-]+){0,4}\W{0,3}(?:of|worth|totall?ing)?\W{0,3}$",
-                         r"(?:没收|沒收|退还|退還|返还|返還|保证金|保證金|亏损|虧損)(?:(?!并处|並處|处以|處以|罚|罰)[^，。；,;]){0,12}$")
+                         r"(?<!including )(?<!includes )\b(?:confiscat\w*|seiz\w*|refund\w*|return\w*|give back|deposits?|loss(?:es)?|lost)\b(?:\s+(?!fin|penal)[\w'’-]+){0,4}\W{0,3}(?:of|worth|totall?ing)?\W{0,3}$",
+                         # (not a fine that includes it: "罚款(含没收违法所得)71.23亿元")
+                         r"(?<!含)(?<!包括)(?:没收|沒收|退还|退還|返还|返還|保证金|保證金|亏损|虧損)"
+                         r"(?:(?!并处|並處|处以|處以|罚|罰)[^，。；,;]){0,12}$")
 
 
 REVENUE = cue(r"\b(?:revenue|revenues|sales|turnover)\b", r"销售额|銷售額|营业额|營業額|营收|營收")
