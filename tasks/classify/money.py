@@ -33,11 +33,13 @@ _SUFFIX_RE = "|".join(re.escape(s) for s in sorted(_SUFFIX, key=len, reverse=Tru
 
 EN_MONEY = re.compile(
     rf"(?<![\w$])(?P<pre>{_PREFIX_RE})\s?(?P<num>{_NUM})(?:\s?(?P<scale>{_SCALE_EN})\b)?"
-    rf"|(?<![\w.,])(?P<num2>{_NUM})(?:\s?(?P<scale2>{_SCALE_EN}))?\s?(?P<suf>{_SUFFIX_RE})\b",
+    # (hyphenated as an adjective too: "a 3-million-yuan fine")
+    rf"|(?<![\w.,])(?P<num2>{_NUM})(?:[\s-]?(?P<scale2>{_SCALE_EN}))?[\s-]?(?P<suf>{_SUFFIX_RE})\b",
     re.IGNORECASE,
 )
 
-_CN_DIGITS = "零〇一二两三四五六七八九十百千"
+# with the financial forms penalty decisions write amounts in (罚款人民币叁佰万元)
+_CN_DIGITS = "零〇一二两三四五六七八九十百千壹贰貳叁參肆伍陆陸柒捌玖拾佰仟"
 _ZH_UNITS = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4,
              "萬億": 10**12, "千億": 10**11, "百億": 10**10, "億": 10**8, "千萬": 10**7, "百萬": 10**6, "萬": 10**4}
 # Taiwanese outlets convert fines into New Taiwan dollars in brackets: (約新台幣655萬元) is no yuan amount.
@@ -108,14 +110,13 @@ def _english(text: str) -> list[Money]:
 def _chinese(text: str) -> list[Money]:
     found = []
     for match in ZH_MONEY.finditer(text):
-        raw = match.group("num") + match.group("mid")
         unit = match.group("unit")
         if unit and not match.group("mid"):
             value = _chinese_number(match.group("num"))
             if value is not None:
                 value *= _ZH_UNITS[unit]
-        else:
-            value = _chinese_number(raw + (unit or "") if unit else raw)
+        else:  # 十二万五千元, 壹拾贰万伍仟元: the unit between the two parts
+            value = _chinese_number(match.group("num") + (unit or "") + match.group("mid"))
         if value is None or value == 0:
             continue
         currency = _ZH_CURRENCY[match.group("cur").removeprefix("元") or "元"]

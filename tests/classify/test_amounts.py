@@ -18,6 +18,10 @@ from tasks.classify.money import find_money
         ("罚款1，000万元", "10000000", "CNY"),
         ("依法处以罚款80.26亿", "8026000000", "CNY"),  # 元 left out after the fine word
         ("fined 18.2 billion Chinese yuan", "18200000000", "CNY"),
+        ("罚款十二万五千元", "125000", "CNY"),  # a unit between the two parts
+        ("处罚款人民币叁佰万元", "3000000", "CNY"),  # the financial numerals of a penalty decision
+        ("罚款人民币壹拾贰万伍仟元整", "125000", "CNY"),
+        ("a 3-million-yuan fine", "3000000", "CNY"),  # hyphenated as an adjective
     ],
 )
 def test_amounts_as_pages_write_them(text: str, amount: str, currency: str) -> None:
