@@ -164,6 +164,9 @@ def is_recap(sentence: str, reference: date | None, exact: bool = True) -> bool:
     return exact and any(_yearless_older(match, reference) for match in _YEARLESS.finditer(sentence))
 
 
+_PAST_OPENER_ZH = re.compile(r"\s*(?:此前|早前|去年|前年|早在|过去|過去)")
+
+
 _SUBORDINATE = re.compile(r"\s*(?:when|after|as|since|following|before)\b", re.IGNORECASE)
 
 
@@ -197,6 +200,10 @@ def is_recap_at(sentence: str, position: int, reference: date | None, exact: boo
         before = clauses[index - 1]
         # "... in late December, when the regulator published draft rules"; "2021年4月，阿里因...被罚"
         short = before[1] - before[0] <= 14
+        # "此前包括腾讯、美团等平台企业，分别接受…立案调查": the clause before opens with the past, and this one goes on
+        # with it
+        if _PAST_OPENER_ZH.match(sentence, before[0]) and not mentions_date(sentence[here[0]:here[1]]):
+            return True
         if (short or _SUBORDINATE.match(sentence[here[0]:here[1]])) and is_recap(
                 sentence[before[0]:before[1]], reference, exact):
             return True
