@@ -46,3 +46,8 @@ def test_parties_only_described_are_no_name_wherever_the_description_starts() ->
     """对北京相关涉事企业罚款 describes those fined (a place, then 相关涉事): no firm is called that."""
     assert fined("北京市通信管理局依法对北京相关涉事企业罚款3万元。") is None
     assert fined("上海市市场监管局依法对上海云讯科技有限公司罚款3万元。") == "上海云讯科技有限公司"
+
+
+def test_a_registered_name_with_co_comma_ltd_is_whole() -> None:
+    assert fined("Records show Hangzhou Lianxin Payment Technology Co., Ltd was fined 1.2 million yuan.") == (
+        "Hangzhou Lianxin Payment Technology Co., Ltd")

@@ -260,9 +260,10 @@ _PASSIVE_SUBJECT = re.compile(
 )
 _PLACE_WORDS = {"Province", "City", "District", "County", "Municipality", "Region", "Prefecture"}
 # A registered name may run longer and hold "and" or "of" when its legal form ends it: "Shanghai X Internet Science
-# and Technology Co Ltd was fined".
+# and Technology Co Ltd was fined", "X Financial Technology Co., Ltd was fined".
 _SUBJECT_OF_PASSIVE = re.compile(r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}"
-                                 r"|(?P<registered>[A-Z][\w&.-]+(?: (?:[A-Z][\w&.-]+|and|of)){1,8} (?:Co|Ltd|Inc|Corp|Company)\.?))"
+                                 r"|(?P<registered>[A-Z][\w&.-]+(?: (?:[A-Z][\w&.-]+|and|of)){1,8}"
+                                 r" (?:Co\.?,? Ltd|Co|Ltd|Inc|Corp|Company)\.?))"
                                  r" (?:was|were|has been|had been|is) $")
 
 
