@@ -385,6 +385,8 @@ OWN_LISTING = cue(r"\b(?:its|their)\s+(?:own\s+|planned\s+|proposed\s+|Hong Kong
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|gets)\s+(?:\w+\s+)?$")
 # "Some platforms", "individual companies": the unnamed few of a year's statistics, not an action on anyone.
 VAGUE_TARGET = cue(r"(?:个别|部分|一些|若干|某些)[^，。；]{0,8}(?:平台|企业|公司|网站)",
+                   # whoever breaks the rules, in a warning: 将对违规平台依法进行调查
+                   r"(?:违规|違規|违法|違法)(?:的)?(?:平台|平臺|企业|企業|网站|網站|主体|主體)",
                    r"\b(?:some|certain|individual) (?:\w+ )?(?:companies|platforms|firms|websites)\b")
 # Sectors that are not tech: a fine in them is not regwatch's news, whatever else the story mentions.
 NOT_TECH = cue(
@@ -495,7 +497,9 @@ NARRATIVE_PROBE = cue(r"\bafter (?:(?:a|an|its|the)\b(?:[^.;]|\.\d){0,30})?\b(?:
                        r"\b(?:verified|found|established) (?:after|through|in) (?:an? |its |the )?(?:investigation|probe)\b",
                        r"\bfollowing (?:a|an|its)\b(?:[^.;]|\.\d){0,30}\b(?:investigation|probe)\b", r"\bconcluded\b",
                        r"\b(?:completed|finished|wrapped up|closed)\s+(?:its |the |an? )?(?:[\w-]+ ){0,2}(?:investigation|probe)",
-                       r"调查结束|調查結束|结束调查|結束調查|完成调查|完成調查|调查完毕|調查完畢")
+                       r"调查结束|調查結束|结束调查|結束調查|完成调查|完成調查|调查完毕|調查完畢",
+                       # what a probe found: "The investigation by the regulator found that ..."
+                       r"\b(?:investigation|probe)\b(?:[^.;]|\.\d){0,60}?\b(?:found|showed|revealed|established)\b")
 
 
 # The sector an event concerns, first match wins (most specific first).
