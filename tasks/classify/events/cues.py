@@ -101,7 +101,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     ),
     "policy_shift": cue(
         r"\b(?:rules?|regulations?|guidelines?|draft|law|measures|provisions|polic(?:y|ies)|framework|directive"
-        r"|opinions|plan|proposals?|crackdown|campaign|supervision|oversight)\b",
+        r"|opinions|plan|proposals?|crackdown|campaign|supervision|oversight|restrictions|catalog(?:ue)?)\b",
         r"\bplatform economy\b", r"\bsupport(?:s|ed|ing)? (?:the )?(?:healthy )?development\b",
         r"\bfreeze\b", r"\b(?:game |gaming )?(?:licen[cs]es|approvals)\b", r"版号", r"版號", r"\brequirements?\b",
         r"\bwill (?:be )?(?:allowed|required|banned|barred|limited|restricted)\b", r"\bsymposium\b", r"\bmeeting\b",
