@@ -377,7 +377,7 @@ SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming
 ORDERED_BY = cue(r"\brectifications? (?:\w+ )?(?:ordered|required|demanded) by (?:the |its )?\w*\s*(?:regulator|authorities|watchdog"
                  r"|administration|ministry|SAMR|CAC|PBOC)\b")
 # Rectification named as such beside a fine (整改, "rectify", 责令…改正): an order of its own, not the fine's wording
-RECTIFY_NAMED = cue(r"整改", r"rectif", _ORDERED_TO_CORRECT_ZH)
+RECTIFY_NAMED = cue(r"整改", r"rectif", _ORDERED_TO_CORRECT_ZH, r"\bmake corrections\b")
 # A company's own listing put off by it: "would postpone its listing", 推迟其上市
 OWN_LISTING = cue(r"\b(?:its|their)\s+(?:own\s+|planned\s+|proposed\s+|Hong Kong\s+|Shanghai\s+)?"
                   r"(?:IPO|initial public offering|listing|flotation)\b")
@@ -485,7 +485,7 @@ RECTIFY_ORDER = cue(r"\b(?:ordered|required|demanded|instructed|told)\s+(?:[\w'�
                     r"|[\"“']?(?:\w+\s+)?rectifications?)\b", r"\brectifications? (?:was |were )?(?:ordered|demanded)\b",
                     # the order's corrective part after other duties: "required it to pay ... and implement
                     # rectifications", "ordered to step up its management" (not "to file self-inspection reports")
-                    r"\b(?:ordered|required|demanded|instructed)\b(?:[^.;]|\.\d){0,160}?\b(?:rectif\w+"
+                    r"\b(?:ordered|ordering|required|demanded|instructed)\b(?:[^.;]|\.\d){0,160}?\b(?:rectif\w+|make corrections"
                     r"|step up (?:its |their )?(?:management|supervision|oversight|review))",
                     r"责令[^，。；]{0,12}整改", _ORDERED_TO_CORRECT_ZH, r"要求[^，。；]{0,12}(?:立即|全面)?整改",
                     # an order to rectify in a list of duties (责令其…自查和纠正，全面整改), or with a deadline:
