@@ -74,6 +74,20 @@ _TOTAL_BEFORE = re.compile(r"(?:合计|合計|共计|共計|总计|總計|累计
                            r"a total of|in all|combined)\W{0,3}(?:of\s)?$", re.IGNORECASE)
 
 
+# Between an amount and its conversion: "18.228 billion yuan (roughly $2.8 billion)", "400万元(约合58.55万美元)"
+_CONVERSION_GAP = re.compile(r"\s*(?:[(（]\s*)?(?:about|around|approximately|approx\.|roughly|nearly|some|almost|or about|or"
+                             r"|equivalent to|约合|約合|约|約|折合|合)?\s*(?:US)?\s*")
+
+
+def is_conversion(text: str, money: Money, amounts: list[Money]) -> bool:
+    """`money` converts the amount right before it into another currency, in brackets or after "or", "about"."""
+    previous = [m for m in amounts if m.end <= money.start]
+    if not previous or previous[-1].currency == money.currency:
+        return False
+    gap = text[previous[-1].end:money.start]
+    return bool(gap.strip()) and _CONVERSION_GAP.fullmatch(gap) is not None
+
+
 def choose_amount(sentence: Sentence, trigger: re.Match[str], amounts: list[Money],
                    reference: date | None = None, exact: bool = False) -> Money | None:
     """The fine's amount: the one nearest after the trigger, else nearest before; not revenue, a
@@ -88,10 +102,8 @@ def choose_amount(sentence: Sentence, trigger: re.Match[str], amounts: list[Mone
             continue  # "... 4% of domestic sales, which totalled 455.71 billion yuan"
         if money.start > trigger.end() and is_recap_at(sentence.text, money.start, reference, exact):
             continue
-        if before.rstrip().endswith(("(", "（", "(约", "(約", "（约", "（約", "about", "around", "approximately", "约合",
-                                     "約合", "or", "equivalent to")) \
-                and any(m.end <= money.start for m in amounts):
-            continue  # a conversion of the amount just before it
+        if is_conversion(sentence.text, money, amounts):
+            continue
         usable.append(money)
     stated_total = [m for m in usable if _TOTAL_BEFORE.search(sentence.text[max(0, m.start - 12):m.start])]
     if stated_total and len(usable) > 1:
