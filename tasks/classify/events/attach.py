@@ -75,11 +75,11 @@ _TOTAL_BEFORE = re.compile(r"(?:合计|合計|共计|共計|总计|總計|累计
 
 
 # Between an amount and its conversion: "18.228 billion yuan (roughly $2.8 billion)", "400万元(约合58.55万美元)"
-_CONVERSION_GAP = re.compile(r"\s*(?:[(（]\s*)?(?:about|around|approximately|approx\.|roughly|nearly|some|almost|or about|or"
+_CONVERSION_GAP = re.compile(r"[,，]?\s*(?:[(（]\s*)?(?:about|around|approximately|approx\.|roughly|nearly|some|almost|or about|or"
                              r"|equivalent to|约合|約合|约|約|折合|合)?\s*(?:US)?\s*")
 
 
-def is_conversion(text: str, money: Money, amounts: list[Money]) -> bool:
+def _is_conversion(text: str, money: Money, amounts: list[Money]) -> bool:
     """`money` converts the amount right before it into another currency, in brackets or after "or", "about"."""
     previous = [m for m in amounts if m.end <= money.start]
     if not previous or previous[-1].currency == money.currency:
@@ -102,7 +102,7 @@ def choose_amount(sentence: Sentence, trigger: re.Match[str], amounts: list[Mone
             continue  # "... 4% of domestic sales, which totalled 455.71 billion yuan"
         if money.start > trigger.end() and is_recap_at(sentence.text, money.start, reference, exact):
             continue
-        if is_conversion(sentence.text, money, amounts):
+        if _is_conversion(sentence.text, money, amounts):
             continue
         usable.append(money)
     stated_total = [m for m in usable if _TOTAL_BEFORE.search(sentence.text[max(0, m.start - 12):m.start])]
@@ -157,7 +157,8 @@ def chinese_object(text: str, trigger: re.Match[str]) -> str:
 
 
 def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyMatch], kind: str) -> list[CompanyMatch]:
-    """The companies a trigger acts on: all for "each"/各; else the nearest, preferring the one acted on. Not a
+    """The companies a trigger acts on: all for "each"/各 (for a fine, all of its own clause), and every name of a
+    list right before a passive verb; else the nearest, preferring the one acted on. Not a
     company named in the sentence's background ("..., days after the regulator fined Weibo"), as an investor or as
     the platform a statement was posted on."""
     background = [m.span() for m in BACKGROUND.finditer(sentence.text)]
@@ -170,14 +171,14 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
         return []  # "继阿里巴巴之后，「扬子江药业」被…罚款": the one before 被 is fined, untracked here
     named = passive_subject(sentence.text, trigger)
     if named is not None and not any(named[0] <= m.start < trigger.start() for m in companies):
-        return []  # "Quark was fined N and NetEase was told to ...": Quark, untracked, is the one fined
+        return []  # "Acme Trading was fined N and NetEase was told to ...": Acme, untracked, is the one fined
     unique = list({m.company_id: m for m in companies}.values())
-    if EACH.search(sentence.text):
+    if kind == "fine" and EACH.search(sentence.text):
         # "... violations in Didi's app, and yesterday regulators fined six of Alibaba's units $75,000 each": the
         # companies of the trigger's own clause
         start, end = _clause_around(sentence.text, trigger.start())
         return list({m.company_id: m for m in companies if start <= m.start < end}.values()) or unique
-    if len(unique) == 1 or kind in ("rectification", "app_removal", "investigation"):
+    if len(unique) == 1 or EACH.search(sentence.text) or kind in ("rectification", "app_removal", "investigation"):
         return unique
     position = trigger.start()
     after = [m for m in companies if m.start >= trigger.end()]
@@ -204,13 +205,14 @@ _CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+|;|；")
 
 
 def _clause_around(text: str, position: int) -> tuple[int, int]:
-    """Where the clause holding `position` starts and ends, between clauses joined by ", and", ", but" or ";"."""
+    """Where the clause holding `position` starts and ends, between clauses joined by ", and", ", but", ", while"
+    or a semicolon."""
     start = max((m.end() for m in _CLAUSE_JOIN.finditer(text, 0, position)), default=0)
     following = _CLAUSE_JOIN.search(text, position)
     return start, following.start() if following else len(text)
 
 
-_LIST_SEPARATOR = re.compile(r"\s*(?:,|、|，|and|&|, and)\s*")
+_LIST_SEPARATOR = re.compile(r"\s*(?:, and|,|、|，|and|&)\s*")
 
 
 def _list_ending_with(text: str, before: list[CompanyMatch]) -> list[CompanyMatch]:
@@ -271,8 +273,8 @@ _PASSIVE_SUBJECT = re.compile(
     r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}) (?:was|were|has been|had been|received|got|is) "
 )
 _PLACE_WORDS = {"Province", "City", "District", "County", "Municipality", "Region", "Prefecture"}
-# A registered name may run longer and hold "and" or "of" when its legal form ends it: "Shanghai X Internet Science
-# and Technology Co Ltd was fined", "X Financial Technology Co., Ltd was fined".
+# A registered name may run longer and hold "and" or "of" when its legal form ends it: "Hangzhou X Network Science
+# and Technology Co Ltd", "X Payment Technology Co., Ltd".
 _SUBJECT_OF_PASSIVE = re.compile(r"(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}"
                                  r"|(?P<registered>[A-Z][\w&.-]+(?: (?:[A-Z][\w&.-]+|and|of)){1,8}"
                                  r" (?:Co\.?,? Ltd|Co|Ltd|Inc|Corp|Company)\.?))"

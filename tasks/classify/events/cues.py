@@ -35,7 +35,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         # not a purpose or a result: "the purchases were not flagged for antitrust review", "failed a security review"
         r"(?<!\bfor )(?<!\bfor an )(?<!\bfor a )(?<!\bfailed )(?<!\bfailed a )(?<!\bpassed )(?<!\bpassed a )"
         r"\b(?:cybersecurity|security|antitrust) review\b", r"\binquiry\b", r"\blaunched a review\b",
-        r"立案调查", r"立案調查", r"(?:网络|網絡|網路)安全(?:审查|審查)(?!办公室|辦公室)", r"展开调查", r"展開調查", r"开展调查",
+        r"立案调查", r"立案調查", r"展开调查", r"展開調查", r"开展调查",
         r"開展調查", r"进行调查", r"進行調查", r"啟動調查", r"启动调查", r"反垄断调查", r"反壟斷調查", r"(?:对|對).{1,20}(?:调查|調查)",
         # not the review of a notified deal (经营者集中反垄断审查): its outcome is the clearance or the block
         # nor the cybersecurity review office's name (网络安全审查办公室)
@@ -75,12 +75,15 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     "rectification": cue(
         # not a campaign's name ("the big tech rectification campaign launched in 2020")
         *RECTIFY_BY_DEADLINE, r"\brectif\w+\b(?! (?:campaign|drive|movement|period)\b)", r"\bsummon(?:ed|s)?\b", r"\bcorrective\b",
-        r"\b(?:ordered|ordering|told|instructed|required|asked)\b(?:[^.;]|\.\d){0,60}?\bto (?:fix|correct|overhaul|restructure|step up"
+        # (not a rule's text: "rules that required platforms to remove false content")
+        r"(?<!\bthat )(?<!\bwhich )\b(?:ordered|ordering|told|instructed|required|asked)\b(?:[^.;]|\.\d){0,60}?\bto (?:fix"
+        r"|correct|overhaul|restructure|step up"
         r"|stop(?! (?:registering|signing up|accepting|taking) new)|end|submit"
         r"|give up|halt|return|unwind|divest|sell|cancel|terminate|scrap|remedy|rectify"
         # what the order tells it to do to its business: "required to close the business", "told to remove the
         # additional bikes", "asked to freeze updates", "make corrections"
-        r"|close|shut|remove|suspend|freeze|make corrections)\b",
+        r"|(?:close|shut)(?= (?:down|the|its|their|all|some)\b)|remove|suspend(?! (?:new|registering|registrations))|freeze"
+        r"|make corrections)\b",
         # an order to examine itself: "asked internet companies to conduct self examinations", 要求…开展自查自纠
         r"\b(?:ordered|ordering|told|instructed|required|asked|guid(?:e|es|ed|ing))\b(?:[^.;]|\.\d){0,60}?\bto (?:conduct"
         r"|carry out|undertake) (?:[\w-]+ ){0,2}?self[- ]?(?:examinations?|inspections?|checks?|reviews?)\b",
@@ -187,7 +190,7 @@ EACH = cue(r"\beach\b", r"\brespectively\b", r"\bapiece\b", r"各", r"分别", r
 
 
 
-NOT_AMOUNT_BEFORE = cue(r"(?:revenue|sales|turnover|(?<!confiscated )(?<!illegal )income|profit|valuation|worth|market value|revenues)\W{0,3}(?:of|at|was|were|totall?ing)?\W{0,3}$",
+NOT_AMOUNT_BEFORE = cue(r"(?:revenue|sales|turnover|(?<!including confiscated )(?<!including illegal )income|profit|valuation|worth|market value|revenues)\W{0,3}(?:of|at|was|were|totall?ing)?\W{0,3}$",
                          r"(?:销售额|銷售額|营业额|營業額|收入|营收|營收|利润|利潤|市值|估值)\D{0,3}$",
                          # confiscated income, refunded deposits and losses are facts of a decision, not its fine
                          # ("没收违法所得并处100万元罚款": the amount after 并处 is the fine again)
@@ -361,13 +364,14 @@ GROUP_TARGET = cue(r"\b\d+\s+(?:[\w'’-]+\s+){0,5}(?:companies|platforms|firms|
                     r"[\d一二三四五六七八九十两]+起.{0,24}案")
 # Parties described instead of named, as the action's object: "ordered news portal ifeng.com to", "summoned an online
 # platform", "asked internet companies to"
-DESCRIBED_TARGET = cue(r"\b(?:order(?:s|ed)|told|asked|required|instructed|summon(?:s|ed)|punish(?:es|ed))\s+(?:(?:a|an|the)\s+)?"
+DESCRIBED_TARGET = cue(r"(?<!\bthat )(?<!\bwhich )\b(?:order(?:s|ed)|told|asked|required|instructed|summon(?:s|ed)|punish(?:es|ed))"
+                       r"\s+(?:(?:a|an|the)\s+)?"
                        r"(?:[\w.-]+\s+){0,2}?(?:portals?|platforms?|websites?|apps?|compan(?:y|ies)|firms?|operators?|providers?"
                        r"|publishers?)\b")
 # A probe of a whole industry rather than of a firm: "an investigation of the country's food delivery platforms",
 # 对外卖平台服务行业竞争情况展开调查
-SECTOR_PROBED = cue(r"\b(?:investigation|probe|inquiry|review|assessment)s?\b(?:[^.;]|\.\d){0,30}?\b(?:into|of)\s+(?:the\s+)?"
-                    r"(?:country's\s+|China's\s+)?(?:[\w-]+\s+){0,3}(?:industry|sector|platforms)\b",
+SECTOR_PROBED = cue(r"\b(?:investigation|probe|inquiry)s?\b(?:[^.;]|\.\d){0,30}?\b(?:into|of)\s+(?:the\s+)?"
+                    r"(?:country's\s+|China's\s+)?(?:(?!and\b)[\w-]+\s+){0,3}(?:industry|sector|platforms)\b",
                     r"对[^，。；,]{0,16}(?:行业|平台)[^，。；,]{0,10}(?:展开|开展|进行)[^，。；,]{0,4}调查")
 # A duty laid on a whole kind of company: "Platforms would be required to", "operators must not"
 SECTOR_DUTY = cue(r"(?:^|[.;:,]\s*|\b(?:all|online|livestreaming|internet|gaming|e-commerce|that)\s+)(?:platforms|platform companies"
@@ -403,8 +407,8 @@ LAW_APPLIED = cue(r"\b(?:under|in accordance with|pursuant to|according to|viola
                   r"(?:根据|根據|依据|依據|依照|按照|违反|違反)了?\s*《[^》]{1,30}法》")
 
 # What a law provides, quoted to explain a decision (第十条规定：经营者有…的，责令改正，并处罚款): the
-# penalty and the order it describes are the law's, not actions.
-STATUTE = cue(r"第[一二三四五六七八九十百零\d]+条[^。；:：]{0,12}(?:规定|規定)[:：]")
+# penalty and the order it describes are the law's, not actions. Not a law applied (依据…第十条规定：对X处罚款).
+STATUTE = cue(r"^(?:(?!依据|根据|依照|按照|依據|根據)[^。；])*?第[一二三四五六七八九十百零\d]+条[^。；:：]{0,12}(?:规定|規定)[:：]")
 
 
 FOR_COMPANY = re.compile(r"\s*(?:for|to|on)\s+(?:the\s+)?", re.IGNORECASE)
@@ -469,7 +473,7 @@ PLEDGE = cue(r"\b(?:accept\w*|pledg\w+|promis\w+|vow\w*|committed to|apologi[sz]
              r"\bself-(?:examination|inspection|correction)\b(?:[^.;]|\.\d){0,20}$",
              r"(?:诚恳接受|虚心接受|坚决服从|表示接受|承诺|回应称|回应表示|已成立)[^。；]{0,40}$",
              # the company's part in a probe: "would cooperate with the investigation", 为配合网络安全审查工作
-             r"\bcooperat\w+ (?:fully )?with (?:the |an? |its |their )?(?:[\w'’-]+ ){0,3}$", r"配合[^，。；,]{0,6}$")
+             r"\bcooperat\w+ (?:fully )?with (?:the |an? |its |their )?(?:[\w'’-]+ ){0,3}$", r"(?:为|為|积极|積極|全力|主动|主動|将|將|会|會)配合[^，。；,]{0,6}$")
 
 
 # Said not to have happened: "no app was removed", 也未出现下架.
@@ -498,8 +502,10 @@ NARRATIVE_PROBE = cue(r"\bafter (?:(?:a|an|its|the)\b(?:[^.;]|\.\d){0,30})?\b(?:
                        r"\bfollowing (?:a|an|its)\b(?:[^.;]|\.\d){0,30}\b(?:investigation|probe)\b", r"\bconcluded\b",
                        r"\b(?:completed|finished|wrapped up|closed)\s+(?:its |the |an? )?(?:[\w-]+ ){0,2}(?:investigation|probe)",
                        r"调查结束|調查結束|结束调查|結束調查|完成调查|完成調查|调查完毕|調查完畢",
-                       # what a probe found: "The investigation by the regulator found that ..."
-                       r"\b(?:investigation|probe)\b(?:[^.;]|\.\d){0,60}?\b(?:found|showed|revealed|established)\b")
+                       # what a probe found: "The investigation by the regulator found that ..." (not "opened a probe
+                       # after a report revealed", where something else found it)
+                       r"\b(?:investigation|probe)\b(?:(?!\b(?:after|following|when|because|as)\b)(?:[^.;]|\.\d)){0,60}?"
+                       r"\b(?:found|showed|revealed)\b")
 
 
 # The sector an event concerns, first match wins (most specific first).

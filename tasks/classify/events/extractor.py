@@ -224,10 +224,11 @@ class EventExtractor:
                           direction="ease")
             found.append(event)
         for kind in ("ipo_block", "merger_block", "app_removal", "investigation", "rectification"):
+            # "complete the rectification of platforms" is the Politburo setting policy; a probe of a whole
+            # industry is still a probe
             if acting.code in POLICY_BODIES and not companies and not (
                     kind == "investigation" and SECTOR_PROBED.search(sentence.text)):
-                continue  # "complete the rectification of platforms" is the Politburo setting policy; a probe
-                # of a whole industry is still a probe
+                continue
             if acting.code in EXCHANGES and kind != "ipo_block":
                 continue
             # "will carry out the rectifications ordered by the watchdog": the order the pledge answers
