@@ -51,3 +51,8 @@ def test_parties_only_described_are_no_name_wherever_the_description_starts() ->
 def test_a_registered_name_with_co_comma_ltd_is_whole() -> None:
     assert fined("Records show Hangzhou Lianxin Payment Technology Co., Ltd was fined 1.2 million yuan.") == (
         "Hangzhou Lianxin Payment Technology Co., Ltd")
+
+
+def test_a_registered_name_starts_after_the_words_that_open_the_sentence() -> None:
+    assert fined("On Tuesday Hangzhou Lianxin Science and Technology Co Ltd was fined 1.2 million yuan.") == (
+        "Hangzhou Lianxin Science and Technology Co Ltd")

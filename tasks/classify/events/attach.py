@@ -49,6 +49,11 @@ _GENERIC_NAMES = {
     "Firms", "Companies", "Cyberspace", "Platforms", "Operators", "Authorities", "Regulators", "Officials", "Apps",
     "RMB", "CNY", "USD", "HKD", "EUR", "Yuan", "Renminbi", "Billion", "Million", "HK", "NT", "S", "IPO", "IPOs", "CEO",
 }
+# Words that open a sentence before a registered name: "On Tuesday Hangzhou X Co Ltd was fined".
+_NOT_A_NAME_START = frozenset({
+    "On", "In", "The", "A", "An", "For", "Also", "Meanwhile", "Separately", "Monday", "Tuesday", "Wednesday",
+    "Thursday", "Friday", "Saturday", "Sunday",
+})
 # The last word of an authority's name, not a company's: "Zhejiang Regulatory Bureau", "Xuhui District Court".
 _AUTHORITY_WORDS = frozenset({"Bureau", "Administration", "Commission", "Office", "Ministry", "Department", "Regulator",
                               "Authority", "Court", "Government", "Council", "Committee"})
@@ -311,7 +316,10 @@ def passive_subject(sentence: str, trigger: re.Match[str]) -> tuple[int, str] | 
     is a name and not a place, body or weekday."""
     before = _SUBJECT_OF_PASSIVE.search(sentence, 0, trigger.start())
     if before and before.group("registered"):
-        return before.start(), before.group("registered")  # a registered name is whole, places and all
+        # a registered name is whole, places and all, from its first word that is not "On", "The", a weekday...
+        words = before.group("registered").split()
+        lead = next(i for i, w in enumerate(words) if w not in _NOT_A_NAME_START)
+        return before.start() + len(" ".join(words[:lead])) + (1 if lead else 0), " ".join(words[lead:])
     named = [w for w in before.group("name").split() if w not in _GENERIC_NAMES] if before else []
     if before and named and named[-1] not in _PLACE_WORDS:  # "a Nanjing platform in Jiangsu Province was fined"
         return before.start(), " ".join(named)
