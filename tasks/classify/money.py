@@ -28,6 +28,8 @@ _SUFFIX = {
     "u.s. dollars": "USD", "usd": "USD", "hong kong dollars": "HKD", "hk dollars": "HKD", "hkd": "HKD",
     "euros": "EUR", "euro": "EUR", "eur": "EUR", "pounds": "GBP",
 }
+# The three-letter codes written before an amount (RMB500,000, CNY 3 million): never a company's name.
+CURRENCY_CODES = tuple(sorted(code.upper() for code in _PREFIX if code.isalpha() and len(code) == 3))
 _PREFIX_RE = "|".join(re.escape(p) for p in sorted(_PREFIX, key=len, reverse=True))
 _SUFFIX_RE = "|".join(re.escape(s) for s in sorted(_SUFFIX, key=len, reverse=True))
 

@@ -19,13 +19,13 @@ from tasks.classify.events.cues import (
     TRIGGERS,
 )
 from tasks.classify.events.timing import is_recap_at
-from tasks.classify.money import Money
+from tasks.classify.money import CURRENCY_CODES, Money
 from tasks.common.text import HAN, HAN_CHARS, Sentence
 
 # An untracked company named after the trigger: "a probe into Google", "fined CNKI",
 # "a cybersecurity review of products sold by US chipmaker Micron Technology".
 # (Not an amount's currency code: "the maximum penalty of CNY500,000".)
-_UNTRACKED_EN = re.compile(r"\b(?!(?:CNY|RMB|USD|HKD|EUR)\d)(?P<name>[A-Z][A-Za-z0-9&\-]+(?:\s+(?:[A-Z][A-Za-z0-9&\-]+|of|and)){0,3})")
+_UNTRACKED_EN = re.compile(rf"\b(?!(?:{'|'.join(CURRENCY_CODES)})\d)(?P<name>[A-Z][A-Za-z0-9&\-]+(?:\s+(?:[A-Z][A-Za-z0-9&\-]+|of|and)){{0,3}})")
 
 
 _UNTRACKED_ZH = re.compile(
