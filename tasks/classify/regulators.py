@@ -204,7 +204,7 @@ _PLACES = (
 _CHINA = re.compile(r"China|Chinese|Beijing|PRC|中国|中國|国家|國家|我国|我國|内地|內地|" + _PLACES)
 _CITY_ACTS = re.compile(
     rf"(?:{_PLACES})(?:\s+(?:city|municipal|provincial)\s+(?:government|authorities))?"
-    r"(?=\s+(?:has\s+|have\s+|also\s+)?(?i:fine[sd]?|penali[sz]e[sd]?|order(?:s|ed)?|ban(?:s|ned)?|bar(?:s|red)?"
+    r"(?=\s+(?:has\s+|have\s+|also\s+|recently\s+)?(?i:fine[sd]?|penali[sz]e[sd]?|order(?:s|ed)?|tell(?:s)?|told|ban(?:s|ned)?|bar(?:s|red)?"
     r"|suspend(?:s|ed)?|halt(?:s|ed)?|prob(?:es|ed)|investigat(?:es|ed)|summon(?:s|ed)?|issu(?:es|ed)"
     r"|releas(?:es|ed)|unveil(?:s|ed)|publish(?:es|ed))\b)"
 )

@@ -83,7 +83,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         # what the order tells it to do to its business: "required to close the business", "told to remove the
         # additional bikes", "asked to freeze updates", "make corrections"
         r"|(?:close|shut)(?= (?:down|the|its|their|all|some)\b)|remove|suspend(?! (?:new|registering|registrations))|freeze"
-        r"|make corrections)\b",
+        r"|make corrections|make public|publici[sz]e|disclose)\b",
         # an order to examine itself: "asked internet companies to conduct self examinations", 要求…开展自查自纠
         r"\b(?:ordered|ordering|told|instructed|required|asked|guid(?:e|es|ed|ing))\b(?:[^.;]|\.\d){0,60}?\bto (?:conduct"
         r"|carry out|undertake) (?:[\w-]+ ){0,2}?self[- ]?(?:examinations?|inspections?|checks?|reviews?)\b",
