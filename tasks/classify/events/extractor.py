@@ -276,8 +276,10 @@ class EventExtractor:
         itself be about tech; they need no document word ("the Party supports the platform economy"). A
         regulator needs a rule, notice, meeting or ban in the sentence. A penalty is never policy, and what
         unnamed sources say is coming is not decided."""
-        if (acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text) or LAW_APPLIED.search(text)
-                or UNCONFIRMED.search(text)):
+        # (laws named as a document's basis are not a penalty: 根据《电子商务法》等…制定发布了《…指引》)
+        law_applied = LAW_APPLIED.search(text) and not _ISSUED_UNDER_LAWS.search(text)
+        if acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text) or law_applied or (
+                UNCONFIRMED.search(text)):
             return False
         statement = POLICY_ACTION.search(text)
         if statement is None or not fresh(statement):
@@ -352,6 +354,10 @@ def _titled_person(text: str, name: str) -> bool:
     """`name` follows a person's title where it first appears ("chief executive Simon Hu", 董事长张三)."""
     start = text.find(name)
     return start > 0 and bool(PERSON_ROLE.search(text[max(0, start - 20):start].split(",")[-1]))
+
+
+# A document drawn up under the laws just named: "根据《电子商务法》…等法律法规，制定发布了《…指引》"
+_ISSUED_UNDER_LAWS = re.compile(r"(?:制定|出台|印发|印發|发布|發布)[^。；]{0,8}《")
 
 
 def _not_an_action(text: str, match: re.Match[str]) -> bool:

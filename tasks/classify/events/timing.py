@@ -167,7 +167,8 @@ def is_recap(sentence: str, reference: date | None, exact: bool = True) -> bool:
 _PAST_OPENER_ZH = re.compile(r"\s*(?:此前|早前|去年|前年|早在|过去|過去)")
 
 
-_SUBORDINATE = re.compile(r"\s*(?:when|after|as|since|following|before)\b", re.IGNORECASE)
+# (and a relative clause: "..., which resulted in fines of ...", told of what the clause before names)
+_SUBORDINATE = re.compile(r"\s*(?:when|after|as|since|following|before|which)\b", re.IGNORECASE)
 
 
 _CLAUSE = re.compile(r"(?:[;:；：]|[,，](?!\d{3}\b))(?!\s*(?:19|20)\d\d)|\s[-–—]\s")  # not the comma of 400,000
