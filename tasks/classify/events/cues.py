@@ -220,6 +220,7 @@ HYPOTHETICAL = cue(
     r"|penal\w*|punish\w*)",
     r"\b(?:faces?|facing|risks?|risking)\s+(?:[\w'’$.,-]+\s+){0,5}(?:fines?|penalt\w*)", r"\b(?:potential|possible|likely|expected|looming|impending)\s+(?:[\w'’$.-]+\s+){0,3}(?:fines?|penalt\w*)",
     r"\bcould (?:be|get|receive|include)\b", r"\bif (?:found|convicted)\b",
+    r"\b(?:could|may|might)\s+(?:result|end|lead)\s+(?:in|to|with)\s+(?:[\w'’-]+\s+){0,2}(?:fines?|penalt)",  # "could result in substantial fines"
     # a headline's infinitive is its future ("Regulator to fine Meituan $1 bln"); a decision to fine is taken
     r"(?<!decided )(?<!decides )(?<!decision )(?<!agreed )(?<!voted )\bto (?:fine|penali[sz]e)\b",
     r"\b(?:would|will|could|might) be (?:[\w'’-]+\s+){0,4}(?:fines?|penalt\w*)\b",  # "would be the largest penalty"
