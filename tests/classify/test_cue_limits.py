@@ -26,6 +26,9 @@ def kinds(classifier: Classifier, text: str) -> set[str]:
     # a probe opened after a report found something is still a new probe; what a probe found is not
     ("China's market regulator opened an investigation into Meituan after a media report revealed that it "
      "forced merchants into exclusive deals.", {"investigation"}),
+    # a regulator's or China's own probe, named with a possessive, is still a new probe
+    ("China's market regulator's investigation into Alibaba, announced on Thursday, looks at its exclusive deals.",
+     {"investigation"}),
     # a rule's text is not an order on anyone
     ("The Cyberspace Administration of China issued rules that required online platforms to remove false "
      "content.", {"policy_shift"}),

@@ -22,6 +22,14 @@ _ORDERED_TO_CORRECT_ZH = r"[责責]令[^，。；,]{0,40}改正"
 RECTIFY_BY_DEADLINE = (r"限期整改", r"(?:应|應|须|須|必须|必須|请|請|责令|責令|要求|督促)[^。；，,]{0,20}?(?:在|于|於)[^。；，,]{2,16}前[^。；]{0,6}完成整改",
                        r"逾期(?:不|未)整改")
 
+# Not a probe known by its company's name ("the Alibaba's anti-trust investigation was", "Didi's probe"); a
+# regulator's or China's own probe is still one ("the market regulator's investigation into Alibaba").
+_NOT_A_KNOWN_PROBE = (
+    r"(?:(?<=regulator's )|(?<=regulator’s )|(?<=watchdog's )|(?<=watchdog’s )|(?<=China's )|(?<=China’s )"
+    r"|(?<=regulator's antitrust )|(?<=China's antitrust )"
+    r"|(?<!['’]s )(?<!['’]s antitrust )(?<!['’]s anti-trust ))"
+)
+
 TRIGGERS: dict[str, re.Pattern[str]] = {
     "fine": cue(
         r"\bfin(?:ed|es|ing)\b", r"\bfine\b(?!-tun)", r"\bpenalt(?:y|ies)\b", r"\bpenali[sz](?:ed|es|ing)\b",
@@ -31,7 +39,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"[处處][罚罰](?:金额)?(?:人民币|人民幣)?\s*[\d一二两兩三四五六七八九十]",  # 被处罚300万元: a penalty with its amount
     ),
     "investigation": cue(
-        r"\binvestigat(?:e|es|ed|ing|ion|ions)\b", r"\bprob(?:e|es|ed|ing)\b",
+        _NOT_A_KNOWN_PROBE + r"\binvestigat(?:e|es|ed|ing|ion|ions)\b", _NOT_A_KNOWN_PROBE + r"\bprob(?:e|es|ed|ing)\b",
         # not a purpose or a result: "the purchases were not flagged for antitrust review", "failed a security review"
         r"(?<!\bfor )(?<!\bfor an )(?<!\bfor a )(?<!\bfailed )(?<!\bfailed a )(?<!\bpassed )(?<!\bpassed a )"
         r"\b(?:cybersecurity|security|antitrust) review\b", r"\binquiry\b", r"\blaunched a review\b",
