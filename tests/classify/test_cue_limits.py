@@ -29,6 +29,9 @@ def kinds(classifier: Classifier, text: str) -> set[str]:
     # a regulator's or China's own probe, named with a possessive, is still a new probe
     ("China's market regulator's investigation into Alibaba, announced on Thursday, looks at its exclusive deals.",
      {"investigation"}),
+    # a fine on a person ("大V", an influencer; 时任财务总监, the then finance director) is not a company's
+    ("中国证监会19日发布行政处罚决定书，认定某投资社区平台「大V」李某存在操纵市场行为，"
+     "对其罚没合计超5000万元。", set()),
     # a rule's text is not an order on anyone
     ("The Cyberspace Administration of China issued rules that required online platforms to remove false "
      "content.", {"policy_shift"}),

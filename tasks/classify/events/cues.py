@@ -241,9 +241,10 @@ HYPOTHETICAL = cue(
 )
 
 
-PERSON_ROLE = cue(r"\b(?:founder|chief executive|CEO|president|chairman|chairwoman|executives?|director|manager|officials?)\b",
+PERSON_ROLE = cue(r"\b(?:founder|chief executive|CEO|CFO|chief financial officer|president|chairman|chairwoman|executives?"
+                   r"|director|manager|officials?)\b",
                    r"董事长|董事長|总裁|總裁|创始人|創始人|高管|负责人|負責人|首席执行官|首席執行官|总经理|總經理"
-                   r"|法定代表人|行长|行長")
+                   r"|法定代表人|行长|行長|总监|總監|经理|經理|时任|時任|大V|博主|网红|網紅|主播")  # 时任财务总监, 大V: people
 
 
 # Executives summoned, not fined: "约谈腾讯公司相关负责人…并处100万元罚款", "summoned its executives and fined the

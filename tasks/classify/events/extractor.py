@@ -456,8 +456,9 @@ class _Context:
     @functools.cached_property
     def tech_story(self) -> bool:
         """The story is about tracked companies or the tech sector."""
-        return self.has_companies or bool(self.title and SECTOR.search(self.title)) or len(
-            {m.group(0).lower() for m in SECTOR.finditer(self.document)}) >= 2
+        words = [m.group(0).lower() for m in SECTOR.finditer(self.document)]
+        return self.has_companies or bool(self.title and SECTOR.search(self.title)) or len(set(words)) >= 2 or (
+            len(words) >= 3)
 
     @functools.cached_property
     def fine_story(self) -> bool:
