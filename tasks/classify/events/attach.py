@@ -129,6 +129,11 @@ def choose_amount(sentence: Sentence, trigger: re.Match[str], amounts: list[Mone
 _INVESTOR_AFTER = re.compile(r"[-‐‑ ]?(?:backed|invested|funded|supported)\b|\s*(?:投资|投資|参股|參股|入股)的")
 
 
+def one_per_company(matches: list[CompanyMatch]) -> list[CompanyMatch]:
+    """One match per company, in the order each company first appears (the last match of each stands for it)."""
+    return list({m.company_id: m for m in matches}.values())
+
+
 def named_as_investor(text: str, match: CompanyMatch) -> bool:
     """`match` (positioned in `text`) names the investor of another company, not a company acted on."""
     return bool(_INVESTOR_AFTER.match(text, match.end))
@@ -177,13 +182,15 @@ def targets(sentence: Sentence, trigger: re.Match[str], companies: list[CompanyM
     named = passive_subject(sentence.text, trigger)
     if named is not None and not any(named[0] <= m.start < trigger.start() for m in companies):
         return []  # "Acme Trading was fined N and NetEase was told to ...": Acme, untracked, is the one fined
-    unique = list({m.company_id: m for m in companies}.values())
-    if kind == "fine" and EACH.search(sentence.text):
-        # "... violations in Didi's app, and yesterday regulators fined six of Alibaba's units $75,000 each": the
-        # companies of the trigger's own clause
-        start, end = _clause_around(sentence.text, trigger.start())
-        return list({m.company_id: m for m in companies if start <= m.start < end}.values()) or unique
-    if len(unique) == 1 or EACH.search(sentence.text) or kind in ("rectification", "app_removal", "investigation"):
+    unique = one_per_company(companies)
+    if EACH.search(sentence.text):
+        if kind == "fine":
+            # "... violations in Didi's app, and yesterday regulators fined six of Alibaba's units $75,000 each":
+            # the companies of the trigger's own clause
+            start, end = _clause_around(sentence.text, trigger.start())
+            return one_per_company([m for m in companies if start <= m.start < end]) or unique
+        return unique
+    if len(unique) == 1 or kind in ("rectification", "app_removal", "investigation"):
         return unique
     position = trigger.start()
     after = [m for m in companies if m.start >= trigger.end()]
@@ -227,7 +234,7 @@ def _list_ending_with(text: str, before: list[CompanyMatch]) -> list[CompanyMatc
         if not _LIST_SEPARATOR.fullmatch(text, match.end, listed[0].start):
             break
         listed.insert(0, match)
-    return list({m.company_id: m for m in listed}.values())
+    return one_per_company(listed)
 
 
 _CLAUSE_START = re.compile(r"[，,；;。：:！？\n]")
@@ -374,7 +381,7 @@ def pair_amounts(
 ) -> list[tuple[CompanyMatch, Money]]:
     """"fined Ant 7.123 billion yuan and Tenpay 2.99 billion yuan": each company with the amount after it;
     "penalties of RMB6.5m and RMB6m respectively": companies and amounts in the same order."""
-    distinct = list({m.company_id: m for m in companies}.values())
+    distinct = one_per_company(companies)
     if len(distinct) < 2 or len(amounts) < 2:
         return []
     if RESPECTIVELY.search(sentence) and len(distinct) == len(amounts) and not any(
@@ -423,7 +430,7 @@ def other_parties(sentence: str, amounts: list[Money], used: set[int], companies
 def company_totals(companies: list[CompanyMatch], amounts: list[Money], sentence: str) -> list[tuple[CompanyMatch, Money]]:
     """Each company with its amount: "6 million yuan for Tencent" (the amount just before "for"),
     else the first amount after the company and before the next one."""
-    distinct = list({m.company_id: m for m in companies}.values())
+    distinct = one_per_company(companies)
     pairs = []
     for company in distinct:
         lead = [a for a in amounts if a.end <= company.start

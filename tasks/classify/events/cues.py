@@ -416,6 +416,9 @@ PRIVATE_SECTOR = cue(r"\bprivate (?:sector|economy|enterprises?|businesse?s?|fir
 LAW_APPLIED = cue(r"\b(?:under|in accordance with|pursuant to|according to|violat\w+|breach\w*) (?:the |its )?(?:[A-Z][\w-]* ){0,5}Law\b",
                   r"(?:根据|根據|依据|依據|依照|按照|违反|違反)了?\s*《[^》]{1,30}法》")
 
+# A document drawn up under the laws just named: "根据《电子商务法》…等法律法规，制定发布了《…指引》"
+ISSUED_UNDER_LAWS = re.compile(r"(?:制定|出台|印发|印發|发布|發布)[^。；]{0,8}《")
+
 # What a law provides, quoted to explain a decision (第十条规定：经营者有…的，责令改正，并处罚款): the
 # penalty and the order it describes are the law's, not actions. Not a law applied (依据…第十条规定：对X处罚款).
 STATUTE = cue(r"^(?:(?!依据|根据|依照|按照|依據|根據)[^。；])*?第[一二三四五六七八九十百零\d]+条[^。；:：]{0,12}(?:规定|規定)[:：]")

@@ -16,6 +16,7 @@ from tasks.classify.events.attach import (
     company_totals,
     named_as_channel,
     named_as_investor,
+    one_per_company,
     other_parties,
     owned_names,
     pair_amounts,
@@ -37,6 +38,7 @@ from tasks.classify.events.cues import (
     GROUP_TARGET,
     HYPOTHETICAL,
     INTENT,
+    ISSUED_UNDER_LAWS,
     LAW_APPLIED,
     MAXIMUM_IMPOSED,
     MEETING_ANAPHOR,
@@ -277,7 +279,7 @@ class EventExtractor:
         regulator needs a rule, notice, meeting or ban in the sentence. A penalty is never policy, and what
         unnamed sources say is coming is not decided."""
         # (laws named as a document's basis are not a penalty: 根据《电子商务法》等…制定发布了《…指引》)
-        law_applied = LAW_APPLIED.search(text) and not _ISSUED_UNDER_LAWS.search(text)
+        law_applied = LAW_APPLIED.search(text) and not ISSUED_UNDER_LAWS.search(text)
         if acting.code in ("AUTHORITIES", *EXCHANGES) or TRIGGERS["fine"].search(text) or law_applied or (
                 UNCONFIRMED.search(text)):
             return False
@@ -356,10 +358,6 @@ def _titled_person(text: str, name: str) -> bool:
     return start > 0 and bool(PERSON_ROLE.search(text[max(0, start - 20):start].split(",")[-1]))
 
 
-# A document drawn up under the laws just named: "根据《电子商务法》…等法律法规，制定发布了《…指引》"
-_ISSUED_UNDER_LAWS = re.compile(r"(?:制定|出台|印发|印發|发布|發布)[^。；]{0,8}《")
-
-
 def _not_an_action(text: str, match: re.Match[str]) -> bool:
     """A cue that names no new action: planned or expected ("plans to end its review", 拟结束审查), denied
     ("no app was removed", 未出现下架), the company's own pledge ("accepted the decision and would conduct
@@ -394,9 +392,9 @@ def _group_members(
     no members. Its own reading as policy ("said in its notice that ...") gives way."""
     if not GROUP_MEMBERS.search(sentence.text):
         return []
-    members = {m.company_id: m for m in companies if not named_as_investor(sentence.text, m)}
+    members = one_per_company([m for m in companies if not named_as_investor(sentence.text, m)])
     return [Event("fine", f"{group_fine.text} {sentence.text}", [m.company], [m.company_id], acting.code,
-                  acting.surface) for m in members.values()]
+                  acting.surface) for m in members]
 
 
 def _old_fine(text: str, context: _Context) -> bool:
