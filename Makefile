@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-fast test-faults test-integration eval train bench soak lint clean
+.PHONY: install run test test-fast test-faults test-integration eval corpus train bench soak lint clean
 
 install: $(STAMP)
 
@@ -45,8 +45,12 @@ REAL_TEXTS ?= $(HOME)/.cache/regwatch/real-corpus/texts
 # Our own labelled texts, then the real-text corpus when its texts are cached (tests/data/real/README.md).
 eval: $(STAMP)
 	$(BIN)/regwatch eval
-	@if [ -d "$(REAL_TEXTS)" ]; then echo; $(BIN)/regwatch eval --real "$(REAL_TEXTS)"; \
-	else echo; echo "real-text corpus: no texts in $(REAL_TEXTS) (see tests/data/real/README.md)"; fi
+	@if ls "$(REAL_TEXTS)"/*.txt >/dev/null 2>&1; then echo; $(BIN)/regwatch eval --real "$(REAL_TEXTS)"; \
+	else echo; echo "real-text corpus: no texts in $(REAL_TEXTS) (\`make corpus\` fetches them; see tests/data/real/README.md)"; fi
+
+# The real-text corpus's texts, fetched from the publishers' own pages into REAL_TEXTS (needs the internet).
+corpus: $(STAMP)
+	$(BIN)/regwatch fetch-corpus "$(REAL_TEXTS)"
 
 # The policy-shift second opinion, learned from our labelled texts and the real corpus's fit half
 # (evaluation/policy_training.py): writes tasks/classify/models/policy_shift.npz.

@@ -3,8 +3,9 @@
 `tests/data/real/articles.jsonl` holds one line of facts per article (URL, outlet,
 date, language, the search query that finds it, the expected companies and events,
 and which half it belongs to). The texts live in a local cache, one `<id>.txt` per
-article (headline on the first line, then the text), gathered with the project's
-search tool; `regwatch eval --real DIR` scores whatever texts DIR holds.
+article (headline on the first line, then the text), fetched from the publishers'
+pages by `regwatch fetch-corpus` (evaluation/real_fetch.py); `regwatch eval --real DIR`
+scores whatever texts DIR holds.
 
 The corpus is split in two halves, stratified by segment, relevance and language:
 rules may be fitted on `fit`; `heldout` is only ever scored.
@@ -34,6 +35,7 @@ REAL_LABELS = Path(__file__).resolve().parent.parent / "tests" / "data" / "real"
 SECOND_LABELS = REAL_LABELS.with_name("second_labels.jsonl")
 DEFAULT_CACHE = Path.home() / ".cache" / "regwatch" / "real-corpus" / "texts"
 SPLITS = ("fit", "heldout")
+REQUIRED = ("id", "url", "published", "language", "relevant", "split")  # what scoring and fetching read
 
 
 @dataclass
@@ -48,7 +50,11 @@ class RealArticle:
 
 def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Each non-blank line of a labels file with its number; a broken line is one error naming it."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -58,10 +64,19 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def load_labels(path: Path = REAL_LABELS) -> list[dict[str, Any]]:
+    """The labels file's rows, each checked for what scoring and fetching read: a bad line is one error."""
     rows = []
     for number, row in _json_lines(path):
-        if row.get("split") not in SPLITS:
+        missing = [key for key in REQUIRED if not isinstance(row, dict) or row.get(key) in (None, "")]
+        if missing:
+            raise ConfigError(f"{path}:{number}: {', '.join(missing)} missing (each line needs {', '.join(REQUIRED)})")
+        if row["split"] not in SPLITS:
             raise ConfigError(f"{path}:{number}: split must be one of {', '.join(SPLITS)}")
+        try:
+            date.fromisoformat(str(row["published"]))
+        except ValueError:
+            raise ConfigError(
+                f"{path}:{number}: published must be a date YYYY-MM-DD, got {row['published']!r}") from None
         rows.append(row)
     return rows
 

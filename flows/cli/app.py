@@ -340,6 +340,45 @@ def eval_(
         run_eval(data, config_dir, failures, console)
 
 
+@app.command("fetch-corpus")
+@one_line_errors
+def fetch_corpus(
+    texts: Annotated[
+        Path | None,
+        typer.Argument(help="Directory of the cached texts [default: ~/.cache/regwatch/real-corpus/texts].",
+                       show_default=False),
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(help="Labels file, one JSON line per article [default: tests/data/real/articles.jsonl]."),
+    ] = None,
+    config_dir: ConfigDirOption = None,
+) -> None:
+    """Fill the real-text corpus's cache from the publishers' own pages (for `regwatch eval --real`): fetch
+    each labelled URL, extract it as a monitoring run does, and write its headline and text; texts already
+    there are kept, so a second run retries only what failed."""
+    from evaluation.real_corpus import DEFAULT_CACHE, REAL_LABELS, load_labels
+    from evaluation.real_fetch import fetch_corpus as run_fetch
+    from tasks.common.settings import load_settings
+    from tasks.fetch.feeds_config import load_feeds
+
+    settings = load_settings(config_dir=config_dir)
+    rows = load_labels(labels or REAL_LABELS)
+    with console.status(f"fetching the pages of {len(rows)} labelled articles"):
+        fetched = run_fetch(
+            rows, texts or DEFAULT_CACHE, load_feeds(settings.config_dir).fetch, settings.config_dir,
+            allow_private=settings.allow_private_networks, exempt=settings.private_exceptions,
+            page_cpu_seconds=settings.page_cpu_seconds,
+        )
+    for left_out in fetched.failed:
+        err_console.print(f"regwatch: {left_out}", markup=False, highlight=False)
+    console.print(f"fetch-corpus: {len(rows)} labelled articles: {len(fetched.written)} texts written, "
+                  f"{fetched.kept} already there, {len(fetched.failed)} could not be fetched or read "
+                  f"(in {texts or DEFAULT_CACHE})", markup=False, highlight=False, soft_wrap=True)
+    if shortfall := fetched.shortfall():
+        raise shortfall
+
+
 @app.command()
 @one_line_errors
 def digest(

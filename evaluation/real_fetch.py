@@ -1,0 +1,128 @@
+"""Fill the real-text corpus's cache from the publishers' own pages.
+
+The labelled articles' texts never enter the repository, and the local cache
+that holds them does not survive a move to a new machine. Copying them back
+out of a search service's stored excerpts is not an option either: such a
+service's terms may forbid verbatim copies (the project's search tool says
+so on every answer). This rebuilds the cache the way regwatch reads any
+article it monitors: each labelled URL is fetched with the monitor's guarded
+fetcher (size and time caps, no private addresses unless allowed) and
+extracted by the monitor's own workers, then written as `<id>.txt`: the
+headline, a blank line, the text.
+
+A text already in the directory is kept, so a second run retries only what
+failed, and a page that cannot be fetched or read is reported with its id,
+URL and reason, never written as an empty text that would score as a miss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any
+
+from tasks.common.errors import RegwatchError
+from tasks.common.urls import canonical_url
+from tasks.fetch.feeds_config import FetchLimits
+from tasks.fetch.poll import FeedItem
+from tasks.fetch.safe_http import Endpoint, Fetcher
+from tasks.pipeline.backfill import fetch_and_extract
+from tasks.pipeline.cycle import extraction_pool, worker_count
+from tasks.store.records import ArticleRecord
+
+CORPUS_FEED = "real-corpus"  # the feed id the fetched items carry; nothing is stored under it
+READ = "trafilatura"  # the extraction method of a page whose article text was found
+# Less text than this is a menu, a consent wall or an error page, not the article: scored, it would count as a
+# miss of the classifier's, when the miss is the fetch's (the shortest real article in the corpus is longer).
+MIN_TEXT_CHARS = 200
+
+
+class CorpusFetchIncompleteError(RegwatchError):
+    """Some labelled pages could not be fetched or read; the others were written."""
+
+
+@dataclass
+class CorpusFetch:
+    """What a fetch did: ids written, how many texts were already there, and one line per page left out."""
+
+    written: list[str] = field(default_factory=list)
+    kept: int = 0
+    failed: list[str] = field(default_factory=list)  # "<id> <url>: HTTP 404"
+
+    def shortfall(self) -> CorpusFetchIncompleteError | None:
+        """The error to end with when pages were left out, so that scripts notice; None when all are here."""
+        if not self.failed:
+            return None
+        count = len(self.failed)
+        return CorpusFetchIncompleteError(
+            f"{count} {'page' if count == 1 else 'pages'} left out, as listed above; run the same command again "
+            "to retry them (texts already written are kept)")
+
+
+def corpus_text(title: str, text: str) -> str:
+    """A cached text in the form `load_corpus` reads: the headline on the first line, a blank line, the text."""
+    return f"{' '.join(title.split())}\n\n{text.strip()}\n"
+
+
+def _item(row: dict[str, Any]) -> FeedItem:
+    """The labelled article as a feed item; its labelled date spares extraction the search for one."""
+    published = datetime.combine(datetime.fromisoformat(str(row["published"])[:10]).date(), time(), UTC)
+    return FeedItem(CORPUS_FEED, str(row["url"]), canonical_url(str(row["url"])), None, "", "", published)
+
+
+def fetch_corpus(
+    rows: Sequence[dict[str, Any]], texts: Path, limits: FetchLimits, config_dir: Path, *,
+    allow_private: bool = False, exempt: Collection[Endpoint] = (), page_cpu_seconds: int = 120,
+) -> CorpusFetch:
+    """Write `<id>.txt` in `texts` for every labelled row whose text is not there yet."""
+    texts.mkdir(parents=True, exist_ok=True)
+    report = CorpusFetch()
+    todo: dict[str, str] = {}  # url -> id
+    items = []
+    for row in rows:
+        if (texts / f"{row['id']}.txt").is_file():
+            report.kept += 1
+        elif str(row["url"]) not in todo:
+            todo[str(row["url"])] = str(row["id"])
+            items.append(_item(row))
+    if not items:
+        return report
+    unreachable: list[str] = []
+
+    async def go() -> None:
+        async with Fetcher(limits, allow_private, exempt=exempt) as fetcher:
+            with extraction_pool(worker_count(), str(config_dir), page_cpu_seconds) as extractor:
+                for record in await fetch_and_extract(items, fetcher, limits, extractor, unreachable):
+                    ident = todo.pop(record.link)
+                    if problem := _unreadable(record):
+                        report.failed.append(f"{ident} {record.link}: {problem}")
+                        continue
+                    _write(texts / f"{ident}.txt", corpus_text(record.title, record.text))
+                    report.written.append(ident)
+
+    asyncio.run(go())
+    for line in unreachable:  # "<url>: <reason>", from the fetch stage
+        url = next(u for u in todo if line.startswith(f"{u}: "))
+        report.failed.append(f"{todo.pop(url)} {line}")
+    report.written.sort()
+    report.failed.sort()
+    return report
+
+
+def _unreadable(record: ArticleRecord) -> str | None:
+    """Why the extracted record is no article text to score, or None when it is."""
+    if record.extraction != READ:
+        return record.fetch_error or "no article text found on the page"
+    if len(record.text) < MIN_TEXT_CHARS:
+        return f"only {len(record.text)} characters of text: not the article (a menu, a consent or error page?)"
+    return None
+
+
+def _write(path: Path, content: str) -> None:
+    """Write whole or not at all: an interrupted run must not leave half a text that a later run would keep."""
+    partial = path.with_suffix(".part")
+    partial.write_text(content, encoding="utf-8")
+    partial.replace(path)

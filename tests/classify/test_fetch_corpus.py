@@ -1,0 +1,139 @@
+"""`regwatch fetch-corpus`: the real-text cache refilled from the publishers' own pages, served here on
+loopback (pages in our own words), through the monitor's fetcher and extraction workers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from evaluation.real_corpus import load_corpus
+from evaluation.real_fetch import corpus_text, fetch_corpus
+from flows.cli.app import app
+from flows.demo.corpus_server import CorpusServer
+from tasks.fetch.feeds_config import FetchLimits
+from tests.support.faultkit import article
+from tests.support.httpkit import static, status
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+LIMITS = FetchLimits(timeout_seconds=5)
+
+FINE_TITLE = "Regulator fines Example Platform"
+FINE_BODY = ("The market regulator said on Tuesday it had fined the Example Platform operator 2 million yuan for "
+             "misleading discounts shown to shoppers during a sales festival, and ordered it to correct its pricing "
+             "pages within thirty days. The operator said it accepted the decision and would comply in full. ")
+ZH_TITLE = "市场监管部门对示例平台作出行政处罚"
+ZH_BODY = ("市场监管部门近日公布，示例平台因在促销活动中虚构原价，被处以罚款二百万元，并被责令限期改正。"
+           "该平台表示接受处罚，将全面整改相关页面，并加强对商品价格信息的审核。" * 3)
+
+
+def row(ident: str, url: str, **extra: Any) -> dict[str, Any]:
+    base = {"id": ident, "url": url, "published": "2024-05-07", "language": "en", "relevant": False,
+            "split": "fit", "outlet": "Example", "companies": [], "events": []}
+    return base | extra
+
+
+def labels_file(tmp_path: Path, rows: list[dict[str, Any]]) -> Path:
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def serve_pages(server: CorpusServer) -> None:
+    server.routes["/en/fine"] = static(article(FINE_TITLE, FINE_BODY * 2), "text/html; charset=utf-8")
+    server.routes["/zh/fine"] = static(article(ZH_TITLE, ZH_BODY, charset="gb18030").encode("gb18030"),
+                                       "text/html")
+    server.routes["/gone"] = status(404)
+    server.routes["/empty"] = static("<html><body><nav>Home</nav></body></html>", "text/html")
+
+
+def test_fetch_writes_each_readable_page_and_names_each_page_left_out(server: CorpusServer, tmp_path: Path) -> None:
+    serve_pages(server)
+    rows = [row("en-fine", server.url("/en/fine")), row("zh-fine", server.url("/zh/fine"), language="zh"),
+            row("gone", server.url("/gone")), row("empty", server.url("/empty"))]
+    texts = tmp_path / "texts"
+
+    fetched = fetch_corpus(rows, texts, LIMITS, CONFIG, allow_private=True, page_cpu_seconds=30)
+
+    assert fetched.written == ["en-fine", "zh-fine"] and fetched.kept == 0
+    assert [line.split()[0] for line in fetched.failed] == ["empty", "gone"]
+    assert "HTTP 404" in fetched.failed[1] and server.url("/gone") in fetched.failed[1]
+    assert "not the article" in fetched.failed[0]  # a menu is not an article, though trafilatura returns it
+    assert sorted(p.name for p in texts.iterdir()) == ["en-fine.txt", "zh-fine.txt"]  # no empty text, no .part
+    headline, blank, *body = (texts / "zh-fine.txt").read_text(encoding="utf-8").splitlines()
+    assert (headline, blank) == (ZH_TITLE, "") and "二百万元" in "".join(body)  # decoded from GB18030
+    assert fetched.shortfall() is not None and "2 pages left out" in str(fetched.shortfall())
+
+    corpus, missing = load_corpus(texts, labels_file(tmp_path, rows))  # what `regwatch eval --real` reads
+    assert sorted(missing) == ["empty", "gone"]
+    english = next(a for a in corpus if a.labelled.path.name == "en-fine")
+    assert english.labelled.title == FINE_TITLE and "2 million yuan" in english.labelled.text
+
+
+def test_a_second_fetch_keeps_what_is_there_and_retries_only_what_failed(server: CorpusServer,
+                                                                          tmp_path: Path) -> None:
+    serve_pages(server)
+    rows = [row("en-fine", server.url("/en/fine")), row("gone", server.url("/gone"))]
+    texts = tmp_path / "texts"
+    fetch_corpus(rows, texts, LIMITS, CONFIG, allow_private=True, page_cpu_seconds=30)
+    server.routes["/en/fine"] = status(500)  # were it asked again, the kept text would be lost
+    server.routes["/gone"] = static(article(FINE_TITLE, FINE_BODY * 2), "text/html")
+
+    again = fetch_corpus(rows, texts, LIMITS, CONFIG, allow_private=True, page_cpu_seconds=30)
+
+    assert (again.written, again.kept, again.failed) == (["gone"], 1, [])
+    assert again.shortfall() is None
+    assert "2 million yuan" in (texts / "en-fine.txt").read_text(encoding="utf-8")
+
+
+def test_private_addresses_are_refused_unless_allowed(server: CorpusServer, tmp_path: Path) -> None:
+    serve_pages(server)
+    fetched = fetch_corpus([row("en-fine", server.url("/en/fine"))], tmp_path, LIMITS, CONFIG, page_cpu_seconds=30)
+    assert fetched.written == [] and "private" in fetched.failed[0].lower()
+
+
+def test_corpus_text_is_a_headline_line_then_the_text() -> None:
+    assert corpus_text("  A   headline\nsplit ", "\nBody.\n\n") == "A headline split\n\nBody.\n"
+
+
+def regwatch(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), prog_name="regwatch")
+    return result.exit_code, result.output
+
+
+def test_cli_lists_pages_left_out_then_succeeds_once_they_can_be_read(
+    server: CorpusServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REGWATCH_ALLOW_PRIVATE_NETWORKS", "1")
+    serve_pages(server)
+    labels = labels_file(tmp_path, [row("en-fine", server.url("/en/fine")), row("gone", server.url("/gone"))])
+    texts = tmp_path / "texts"
+
+    code, out = regwatch("fetch-corpus", str(texts), "--labels", str(labels))
+    assert code == 1, out
+    assert f"regwatch: gone {server.url('/gone')}: HTTP 404" in out
+    assert "2 labelled articles: 1 texts written, 0 already there, 1 could not be fetched or read" in out
+    assert "run the same command again" in out and "Traceback" not in out
+
+    server.routes["/gone"] = static(article(FINE_TITLE, FINE_BODY * 2), "text/html")
+    code, out = regwatch("fetch-corpus", str(texts), "--labels", str(labels))
+    assert code == 0, out
+    assert "1 texts written, 1 already there, 0 could not be fetched or read" in out
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (None, "cannot read"),
+    ('{"id": "a", "url": "https://example.com/a"}\n', "published, language, relevant, split missing"),
+    (json.dumps(row("a", "https://example.com/a", published="last May")) + "\n", "published must be a date"),
+    ("not json\n", "not JSON"),
+])
+def test_cli_a_bad_labels_file_is_one_line_naming_it(tmp_path: Path, content: str | None, says: str) -> None:
+    labels = tmp_path / "labels.jsonl"
+    if content is not None:
+        labels.write_text(content, encoding="utf-8")
+    code, out = regwatch("fetch-corpus", str(tmp_path / "texts"), "--labels", str(labels))
+    assert code == 1 and "Traceback" not in out
+    assert out.startswith(f"regwatch: {labels}") and says in out, out
