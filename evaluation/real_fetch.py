@@ -24,7 +24,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
-from tasks.common.errors import RegwatchError
+from tasks.common.errors import ConfigError, RegwatchError
 from tasks.common.urls import canonical_url
 from tasks.fetch.feeds_config import FetchLimits
 from tasks.fetch.poll import FeedItem
@@ -78,7 +78,12 @@ def fetch_corpus(
     allow_private: bool = False, exempt: Collection[Endpoint] = (), page_cpu_seconds: int = 120,
 ) -> CorpusFetch:
     """Write `<id>.txt` in `texts` for every labelled row whose text is not there yet."""
-    texts.mkdir(parents=True, exist_ok=True)
+    if texts.exists() and not texts.is_dir():
+        raise ConfigError(f"{texts}: not a directory: give the directory the texts go in")
+    try:
+        texts.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{texts}: cannot make the texts directory here: {exc.strerror}") from None
     report = CorpusFetch()
     todo: dict[str, str] = {}  # url -> id
     items = []
@@ -124,5 +129,8 @@ def _unreadable(record: ArticleRecord) -> str | None:
 def _write(path: Path, content: str) -> None:
     """Write whole or not at all: an interrupted run must not leave half a text that a later run would keep."""
     partial = path.with_suffix(".part")
-    partial.write_text(content, encoding="utf-8")
-    partial.replace(path)
+    try:
+        partial.write_text(content, encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:  # a full disk: what was written stays, and the next run goes on from there
+        raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None

@@ -137,3 +137,11 @@ def test_cli_a_bad_labels_file_is_one_line_naming_it(tmp_path: Path, content: st
     code, out = regwatch("fetch-corpus", str(tmp_path / "texts"), "--labels", str(labels))
     assert code == 1 and "Traceback" not in out
     assert out.startswith(f"regwatch: {labels}") and says in out, out
+
+
+def test_cli_a_texts_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
+    labels = labels_file(tmp_path, [row("a", "https://example.com/a")])
+    (tmp_path / "taken").write_text("a file, not a directory")
+    code, out = regwatch("fetch-corpus", str(tmp_path / "taken"), "--labels", str(labels))
+    assert code == 1 and "Traceback" not in out
+    assert out.startswith(f"regwatch: {tmp_path / 'taken'}: not a directory"), out
