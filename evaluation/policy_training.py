@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.labelled import labelled_files, parse_labelled
-from evaluation.real_corpus import DEFAULT_CACHE, load_corpus
+from evaluation.real_corpus import DEFAULT_CACHE, load_corpus, load_labels
 from tasks.classify.classifier import Classifier, document_of
 from tasks.classify.policy_model import MODEL_PATH, N_FEATURES, PolicyModel, features
-from tasks.common.errors import RegwatchError
+from tasks.common.errors import ConfigError, RegwatchError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 C = 10.0  # inverse regularisation strength, as scikit-learn's LogisticRegression(C=)
@@ -138,8 +138,13 @@ def training_stories(real_texts: Path) -> list[Story]:
     """Our own labelled texts and the real corpus's fit half, each with the rules' verdict alone."""
     rules = Classifier(CONFIG_DIR, rules_only=True)
     items = [parse_labelled(path) for path in labelled_files()]
-    articles, _ = load_corpus(real_texts)
-    items += [a.labelled for a in articles if a.split == "fit"]
+    articles, missing = load_corpus(real_texts)
+    fit = [a.labelled for a in articles if a.split == "fit"]
+    absent = len({row["id"] for row in load_labels() if row["split"] == "fit"} & set(missing))
+    if absent:  # a model learned from part of the fit half would be shipped weaker, and nothing would say so
+        raise ConfigError(f"{real_texts}: {absent} of the fit half's {absent + len(fit)} texts are missing; "
+                          "`make corpus` fetches them (tests/data/real/README.md), then train again")
+    items += fit
     stories = []
     for item in items:
         result = rules.classify(item.title, item.text, item.published)

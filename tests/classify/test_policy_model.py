@@ -23,6 +23,7 @@ from evaluation.policy_training import (
     probabilities,
     train,
 )
+from evaluation.real_corpus import load_labels
 from tasks.classify.classifier import Classifier
 from tasks.classify.policy_model import (
     FEATURES_VERSION,
@@ -173,6 +174,19 @@ def test_training_without_the_real_texts_says_where_they_should_be(tmp_path: Pat
     with pytest.raises(SystemExit) as stopped:
         main(["--real", str(tmp_path / "absent"), "--out", str(tmp_path / "m.npz")])
     assert str(stopped.value).startswith("regwatch: ") and "tests/data/real/README.md" in str(stopped.value)
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_training_with_part_of_the_fit_half_refuses_rather_than_ship_a_weaker_model(tmp_path: Path) -> None:
+    """A new machine's half-filled cache (a fetch that could not reach every page) must not quietly retrain."""
+    fit = [row for row in load_labels() if row["split"] == "fit"]
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / f"{fit[0]['id']}.txt").write_text("A headline\n\nA stand-in text in our own words.\n")
+    with pytest.raises(SystemExit) as stopped:
+        main(["--real", str(texts), "--out", str(tmp_path / "m.npz")])
+    assert f"{len(fit) - 1} of the fit half's {len(fit)} texts are missing" in str(stopped.value)
+    assert "make corpus" in str(stopped.value)
     assert not (tmp_path / "m.npz").exists()
 
 
