@@ -8,7 +8,7 @@ so on every answer). This rebuilds the cache the way regwatch reads any
 article it monitors: each labelled URL is fetched with the monitor's guarded
 fetcher (size and time caps, no private addresses unless allowed) and
 extracted by the monitor's own workers, then written as `<id>.txt`: the
-headline, a blank line, the text.
+headline, a blank line, the text, cut to the opening the labels describe.
 
 A text already in the directory is kept, so a second run retries only what
 failed, and a page that cannot be fetched or read is reported with its id,
@@ -38,6 +38,10 @@ READ = "trafilatura"  # the extraction method of a page whose article text was f
 # Less text than this is a menu, a consent wall or an error page, not the article: scored, it would count as a
 # miss of the classifier's, when the miss is the fetch's (the shortest real article in the corpus is longer).
 MIN_TEXT_CHARS = 200
+# The labels describe what their labeller read: the opening of each page, about 2,000 bytes of UTF-8 (some 2,000
+# characters of English, 670 of Chinese). A fine or a recap further down a whole page was never labelled, and
+# would score as the classifier's error; so the texts are cut there unless the whole page is asked for.
+LABELLED_BYTES = 2000
 
 
 class CorpusFetchIncompleteError(RegwatchError):
@@ -62,9 +66,13 @@ class CorpusFetch:
             "to retry them (texts already written are kept)")
 
 
-def corpus_text(title: str, text: str) -> str:
-    """A cached text in the form `load_corpus` reads: the headline on the first line, a blank line, the text."""
-    return f"{' '.join(title.split())}\n\n{text.strip()}\n"
+def corpus_text(title: str, text: str, max_bytes: int | None = LABELLED_BYTES) -> str:
+    """A cached text in the form `load_corpus` reads: the headline on the first line, a blank line, the text;
+    cut, at a character, to the first `max_bytes` (UTF-8) that the labels describe (None: the whole page)."""
+    whole = f"{' '.join(title.split())}\n\n{text.strip()}"
+    if max_bytes is not None:
+        whole = whole.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore").rstrip()
+    return whole + "\n"
 
 
 def _item(row: dict[str, Any]) -> FeedItem:
@@ -76,6 +84,7 @@ def _item(row: dict[str, Any]) -> FeedItem:
 def fetch_corpus(
     rows: Sequence[dict[str, Any]], texts: Path, limits: FetchLimits, config_dir: Path, *,
     allow_private: bool = False, exempt: Collection[Endpoint] = (), page_cpu_seconds: int = 120,
+    max_bytes: int | None = LABELLED_BYTES,
 ) -> CorpusFetch:
     """Write `<id>.txt` in `texts` for every labelled row whose text is not there yet."""
     if texts.exists() and not texts.is_dir():
@@ -105,7 +114,7 @@ def fetch_corpus(
                     if problem := _unreadable(record):
                         report.failed.append(f"{ident} {record.link}: {problem}")
                         continue
-                    _write(texts / f"{ident}.txt", corpus_text(record.title, record.text))
+                    _write(texts / f"{ident}.txt", corpus_text(record.title, record.text, max_bytes))
                     report.written.append(ident)
 
     asyncio.run(go())

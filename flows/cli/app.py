@@ -352,12 +352,17 @@ def fetch_corpus(
         Path | None,
         typer.Option(help="Labels file, one JSON line per article [default: tests/data/real/articles.jsonl]."),
     ] = None,
+    whole: Annotated[
+        bool, typer.Option(help="Keep each page whole: by default it is cut to its first 2,000 bytes of text, "
+                                "the part the labels were made from.")
+    ] = False,
     config_dir: ConfigDirOption = None,
 ) -> None:
     """Fill the real-text corpus's cache from the publishers' own pages (for `regwatch eval --real`): fetch
     each labelled URL, extract it as a monitoring run does, and write its headline and text; texts already
     there are kept, so a second run retries only what failed."""
     from evaluation.real_corpus import DEFAULT_CACHE, REAL_LABELS, load_labels
+    from evaluation.real_fetch import LABELLED_BYTES
     from evaluation.real_fetch import fetch_corpus as run_fetch
     from tasks.common.settings import load_settings
     from tasks.fetch.feeds_config import load_feeds
@@ -368,7 +373,7 @@ def fetch_corpus(
         fetched = run_fetch(
             rows, texts or DEFAULT_CACHE, load_feeds(settings.config_dir).fetch, settings.config_dir,
             allow_private=settings.allow_private_networks, exempt=settings.private_exceptions,
-            page_cpu_seconds=settings.page_cpu_seconds,
+            page_cpu_seconds=settings.page_cpu_seconds, max_bytes=None if whole else LABELLED_BYTES,
         )
     for left_out in fetched.failed:
         err_console.print(f"regwatch: {left_out}", markup=False, highlight=False)

@@ -99,6 +99,14 @@ def test_corpus_text_is_a_headline_line_then_the_text() -> None:
     assert corpus_text("  A   headline\nsplit ", "\nBody.\n\n") == "A headline split\n\nBody.\n"
 
 
+def test_corpus_text_keeps_the_opening_the_labels_describe_cut_at_a_character() -> None:
+    """2,000 bytes are some 670 Chinese characters: a cut inside a three-byte character drops the character."""
+    text = corpus_text(ZH_TITLE, ZH_BODY * 10)
+    assert len(text.encode("utf-8")) <= 2001 and text.startswith(ZH_TITLE + "\n\n")
+    assert text.rstrip("\n")[-1] in ZH_BODY  # a whole character, no replacement mark
+    assert corpus_text(ZH_TITLE, ZH_BODY * 10, max_bytes=None).count("二百万元") == 30
+
+
 def regwatch(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args), prog_name="regwatch")
     return result.exit_code, result.output
@@ -145,3 +153,16 @@ def test_cli_a_texts_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     code, out = regwatch("fetch-corpus", str(tmp_path / "taken"), "--labels", str(labels))
     assert code == 1 and "Traceback" not in out
     assert out.startswith(f"regwatch: {tmp_path / 'taken'}: not a directory"), out
+
+
+def test_cli_cuts_each_page_to_the_labelled_opening_unless_asked_for_the_whole(
+    server: CorpusServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REGWATCH_ALLOW_PRIVATE_NETWORKS", "1")
+    server.routes["/long"] = static(article(FINE_TITLE, FINE_BODY * 12), "text/html")
+    labels = labels_file(tmp_path, [row("long", server.url("/long"))])
+    for option, texts in (([], tmp_path / "opening"), (["--whole"], tmp_path / "whole")):
+        code, out = regwatch("fetch-corpus", str(texts), "--labels", str(labels), *option)
+        assert code == 0, out
+    opening = (tmp_path / "opening" / "long.txt").read_bytes()
+    assert 1900 <= len(opening) <= 2001 < len((tmp_path / "whole" / "long.txt").read_bytes())
