@@ -99,8 +99,10 @@ def fetch_corpus(
     for row in rows:
         if (texts / f"{row['id']}.txt").is_file():
             report.kept += 1
-        elif str(row["url"]) not in todo:
-            todo[str(row["url"])] = str(row["id"])
+        elif (url := str(row["url"])) in todo:
+            report.failed.append(f"{row['id']} {url}: the same URL as {todo[url]}; a URL is one article, labelled once")
+        else:
+            todo[url] = str(row["id"])
             items.append(_item(row))
     if not items:
         return report

@@ -53,22 +53,23 @@ def serve_pages(server: CorpusServer) -> None:
 def test_fetch_writes_each_readable_page_and_names_each_page_left_out(server: CorpusServer, tmp_path: Path) -> None:
     serve_pages(server)
     rows = [row("en-fine", server.url("/en/fine")), row("zh-fine", server.url("/zh/fine"), language="zh"),
-            row("gone", server.url("/gone")), row("empty", server.url("/empty"))]
+            row("gone", server.url("/gone")), row("empty", server.url("/empty")), row("twin", server.url("/en/fine"))]
     texts = tmp_path / "texts"
 
     fetched = fetch_corpus(rows, texts, LIMITS, CONFIG, allow_private=True, page_cpu_seconds=30)
 
     assert fetched.written == ["en-fine", "zh-fine"] and fetched.kept == 0
-    assert [line.split()[0] for line in fetched.failed] == ["empty", "gone"]
+    assert [line.split()[0] for line in fetched.failed] == ["empty", "gone", "twin"]
+    assert "the same URL as en-fine" in fetched.failed[2]
     assert "HTTP 404" in fetched.failed[1] and server.url("/gone") in fetched.failed[1]
     assert "not the article" in fetched.failed[0]  # a menu is not an article, though trafilatura returns it
     assert sorted(p.name for p in texts.iterdir()) == ["en-fine.txt", "zh-fine.txt"]  # no empty text, no .part
     headline, blank, *body = (texts / "zh-fine.txt").read_text(encoding="utf-8").splitlines()
     assert (headline, blank) == (ZH_TITLE, "") and "二百万元" in "".join(body)  # decoded from GB18030
-    assert fetched.shortfall() is not None and "2 pages left out" in str(fetched.shortfall())
+    assert fetched.shortfall() is not None and "3 pages left out" in str(fetched.shortfall())
 
     corpus, missing = load_corpus(texts, labels_file(tmp_path, rows))  # what `regwatch eval --real` reads
-    assert sorted(missing) == ["empty", "gone"]
+    assert sorted(missing) == ["empty", "gone", "twin"]
     english = next(a for a in corpus if a.labelled.path.name == "en-fine")
     assert english.labelled.title == FINE_TITLE and "2 million yuan" in english.labelled.text
 
