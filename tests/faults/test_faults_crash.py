@@ -124,6 +124,9 @@ class Harness:
         """Stories stored, alerts by status and alerts in the at-least-once window; opens the file cleanly."""
         if not self.db.exists():
             return 0, {}, 0
+        tables = {name for (name,) in fk.query(self.db, "SELECT table_name FROM information_schema.tables")}
+        if "articles" not in tables:  # killed after the file was made, before its tables were: the next run makes them
+            return 0, {}, 0
         stored = fk.query(self.db, "SELECT count(*) FROM articles")[0][0]
         alerts = dict(fk.query(self.db, "SELECT status, count(*) FROM alerts GROUP BY status"))
         sent = {subject(t) for (t,) in fk.query(self.db, "SELECT text FROM alerts WHERE status = 'sent'")}
