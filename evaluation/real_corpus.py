@@ -18,6 +18,7 @@ careful people agree, the yardstick the classifier's own scores are read against
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -30,12 +31,14 @@ from tasks.classify.classifier import Classification
 from tasks.classify.companies import CompanyMatch
 from tasks.classify.events.model import Event
 from tasks.common.errors import ConfigError
+from tasks.common.urls import canonical_url
 
 REAL_LABELS = Path(__file__).resolve().parent.parent / "tests" / "data" / "real" / "articles.jsonl"
 SECOND_LABELS = REAL_LABELS.with_name("second_labels.jsonl")
 DEFAULT_CACHE = Path.home() / ".cache" / "regwatch" / "real-corpus" / "texts"
 SPLITS = ("fit", "heldout")
-REQUIRED = ("id", "url", "published", "language", "relevant", "split")  # what scoring and fetching read
+REQUIRED = ("id", "url", "outlet", "published", "language", "relevant", "split")  # what scoring and fetching read
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass
@@ -64,21 +67,42 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def load_labels(path: Path = REAL_LABELS) -> list[dict[str, Any]]:
-    """The labels file's rows, each checked for what scoring and fetching read: a bad line is one error."""
+    """The labels file's rows, each checked for what scoring and fetching read: a bad line is one error.
+
+    An id names a file in the texts directory, so it is a plain file name. A page labelled twice (the same URL
+    but for tracking parameters) would be one text scored twice, in both halves if the split parts them."""
     rows = []
+    seen: dict[str, int] = {}  # id and canonical URL -> the line that has it
     for number, row in _json_lines(path):
-        missing = [key for key in REQUIRED if not isinstance(row, dict) or row.get(key) in (None, "")]
-        if missing:
-            raise ConfigError(f"{path}:{number}: {', '.join(missing)} missing (each line needs {', '.join(REQUIRED)})")
-        if row["split"] not in SPLITS:
-            raise ConfigError(f"{path}:{number}: split must be one of {', '.join(SPLITS)}")
-        try:
-            date.fromisoformat(str(row["published"]))
-        except ValueError:
-            raise ConfigError(
-                f"{path}:{number}: published must be a date YYYY-MM-DD, got {row['published']!r}") from None
+        where = f"{path}:{number}"
+        _check_row(row, where)
+        for key in (f"id {row['id']}", f"URL {canonical_url(str(row['url']))}"):
+            if key in seen:
+                raise ConfigError(f"{where}: the same {key.split()[0]} as line {seen[key]}: label each page once")
+            seen[key] = number
         rows.append(row)
     return rows
+
+
+def _check_row(row: Any, where: str) -> None:
+    missing = [key for key in REQUIRED if not isinstance(row, dict) or row.get(key) in (None, "")]
+    if missing:
+        raise ConfigError(f"{where}: {', '.join(missing)} missing (each line needs {', '.join(REQUIRED)})")
+    if row["split"] not in SPLITS:
+        raise ConfigError(f"{where}: split must be one of {', '.join(SPLITS)}")
+    if not _FILE_NAME.fullmatch(str(row["id"])):
+        raise ConfigError(f"{where}: id {row['id']!r} must be a plain file name (letters, digits, . _ -)")
+    try:
+        date.fromisoformat(str(row["published"]))
+    except ValueError:
+        raise ConfigError(f"{where}: published must be a date YYYY-MM-DD, got {row['published']!r}") from None
+    url = str(row["url"])
+    try:
+        valid = url.startswith(("http://", "https://")) and bool(canonical_url(url))
+    except ValueError:  # "Invalid IPv6 URL"
+        valid = False
+    if not valid:
+        raise ConfigError(f"{where}: url must be an http(s) URL, got {url[:100]!r}")
 
 
 def load_corpus(texts: Path, labels: Path = REAL_LABELS) -> tuple[list[RealArticle], list[str]]:
