@@ -8,7 +8,7 @@ so on every answer). This rebuilds the cache the way regwatch reads any
 article it monitors: each labelled URL is fetched with the monitor's guarded
 fetcher (size and time caps, no private addresses unless allowed) and
 extracted by the monitor's own workers, then written as `<id>.txt`: the
-headline, a blank line, the text, cut to the opening the labels describe.
+headline, a blank line, the text, cut to about the opening the labels describe.
 
 A text already in the directory is kept, so a second run retries only what
 failed, and a page that cannot be fetched or read is reported with its id,
@@ -29,8 +29,7 @@ from tasks.common.urls import canonical_url
 from tasks.fetch.feeds_config import FetchLimits
 from tasks.fetch.poll import FeedItem
 from tasks.fetch.safe_http import Endpoint, Fetcher
-from tasks.pipeline.backfill import fetch_and_extract
-from tasks.pipeline.cycle import extraction_pool, worker_count
+from tasks.pipeline.cycle import Extractor, extraction_pool, fetch_page, worker_count
 from tasks.store.records import ArticleRecord
 
 CORPUS_FEED = "real-corpus"  # the feed id the fetched items carry; nothing is stored under it
@@ -86,7 +85,8 @@ def fetch_corpus(
     allow_private: bool = False, exempt: Collection[Endpoint] = (), page_cpu_seconds: int = 120,
     max_bytes: int | None = LABELLED_BYTES,
 ) -> CorpusFetch:
-    """Write `<id>.txt` in `texts` for every labelled row whose text is not there yet."""
+    """Write `<id>.txt` in `texts` for every labelled row whose text is not there yet, each as soon as its page
+    is read: a run stopped half-way keeps what it wrote, and the next run goes on from there."""
     if texts.exists() and not texts.is_dir():
         raise ConfigError(f"{texts}: not a directory: give the directory the texts go in")
     try:
@@ -94,35 +94,31 @@ def fetch_corpus(
     except OSError as exc:
         raise ConfigError(f"{texts}: cannot make the texts directory here: {exc.strerror}") from None
     report = CorpusFetch()
-    todo: dict[str, str] = {}  # url -> id
-    items = []
+    todo = []
     for row in rows:
         if (texts / f"{row['id']}.txt").is_file():
             report.kept += 1
-        elif (url := str(row["url"])) in todo:
-            report.failed.append(f"{row['id']} {url}: the same URL as {todo[url]}; a URL is one article, labelled once")
         else:
-            todo[url] = str(row["id"])
-            items.append(_item(row))
-    if not items:
-        return report
-    unreachable: list[str] = []
+            todo.append(row)
+
+    async def one(row: dict[str, Any], fetcher: Fetcher, extractor: Extractor) -> None:
+        ident, item = str(row["id"]), _item(row)
+        async with extractor.slots:
+            _, page, error = await fetch_page(item, fetcher, limits)
+            record = None if page is None else await extractor.extract(item, page, None)
+        if record is None or (error := _unreadable(record)):
+            report.failed.append(f"{ident} {item.link}: {error}")
+            return
+        _write(texts / f"{ident}.txt", corpus_text(record.title, record.text, max_bytes))
+        report.written.append(ident)
 
     async def go() -> None:
         async with Fetcher(limits, allow_private, exempt=exempt) as fetcher:
             with extraction_pool(worker_count(), str(config_dir), page_cpu_seconds) as extractor:
-                for record in await fetch_and_extract(items, fetcher, limits, extractor, unreachable):
-                    ident = todo.pop(record.link)
-                    if problem := _unreadable(record):
-                        report.failed.append(f"{ident} {record.link}: {problem}")
-                        continue
-                    _write(texts / f"{ident}.txt", corpus_text(record.title, record.text, max_bytes))
-                    report.written.append(ident)
+                await asyncio.gather(*(one(row, fetcher, extractor) for row in todo))
 
-    asyncio.run(go())
-    for line in unreachable:  # "<url>: <reason>", from the fetch stage
-        url = next(u for u in todo if line.startswith(f"{u}: "))
-        report.failed.append(f"{todo.pop(url)} {line}")
+    if todo:
+        asyncio.run(go())
     report.written.sort()
     report.failed.sort()
     return report
@@ -144,4 +140,5 @@ def _write(path: Path, content: str) -> None:
         partial.write_text(content, encoding="utf-8")
         partial.replace(path)
     except OSError as exc:  # a full disk: what was written stays, and the next run goes on from there
+        partial.unlink(missing_ok=True)
         raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None

@@ -354,7 +354,7 @@ def fetch_corpus(
     ] = None,
     whole: Annotated[
         bool, typer.Option(help="Keep each page whole: by default it is cut to its first 2,000 bytes of text, "
-                                "the part the labels were made from.")
+                                "about as much as the labels were made from.")
     ] = False,
     config_dir: ConfigDirOption = None,
 ) -> None:

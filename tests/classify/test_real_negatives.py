@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tasks.classify.classifier import Classifier
-from tests.support.corpora import SHARED
+from tests.support.corpora import SHARED, shared_corpus
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 TRUTH = SHARED / "corpora" / "article-extraction-benchmark" / "ground-truth.json"
@@ -46,12 +46,9 @@ def test_a_real_article_without_a_chinese_regulatory_action_is_not_relevant(
     assert not result.relevant and not found, f"{entry['url']}: {found}"
 
 
-def test_the_benchmark_names_tracked_companies_so_the_negatives_are_not_trivial() -> None:
+def test_the_benchmark_names_tracked_companies_so_the_negatives_are_not_trivial(classifier: Classifier) -> None:
     """Without tracked companies in them these articles would test nothing the relevance rules decide."""
-    if not TRUTH.is_file():
-        pytest.skip(f"{TRUTH} is absent: the shared corpora live in ../shared beside the repo")
-    classifier = Classifier(CONFIG)
-    truth = json.loads(TRUTH.read_text(encoding="utf-8"))
+    truth = json.loads((shared_corpus("article-extraction-benchmark") / "ground-truth.json").read_text("utf-8"))
     named = {entry["url"] for entry in truth.values()
              if classifier.classify("", entry["articleBody"], date(2020, 1, 1)).matches}
     assert len(named) >= 3, sorted(named)

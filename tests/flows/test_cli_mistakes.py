@@ -39,6 +39,8 @@ MISTAKES = [
     (["classify", "{tmp}/no-such-page.html"], "no-such-page.html: cannot read"),
     (["eval", "--data", "{tmp}/no-labels"], "no-labels: no labelled files"),
     (["eval", "--real", "{tmp}/no-texts"], "no-texts: no such directory"),
+    (["fetch-corpus", "{tmp}/texts", "--labels", "{tmp}/no-labels.jsonl"], "no-labels.jsonl: cannot read"),
+    (["fetch-corpus", "/proc/texts"], "/proc/texts: cannot make the texts directory here"),
     (["extraction-f1", "--corpus", "{tmp}/no-corpus"], "extraction-f1 needs the article-extraction-benchmark"),
     (["demo", "--db", "/proc/demo.duckdb"], "/proc/demo.duckdb: cannot be opened"),
     (["restore", "--db", MISSING_DB], "none.snapshot.duckdb: no such file to restore from"),
