@@ -186,8 +186,20 @@ def test_training_with_part_of_the_fit_half_refuses_rather_than_ship_a_weaker_mo
     with pytest.raises(SystemExit) as stopped:
         main(["--real", str(texts), "--out", str(tmp_path / "m.npz")])
     assert f"{len(fit) - 1} of the fit half's {len(fit)} texts are missing" in str(stopped.value)
-    assert "make corpus" in str(stopped.value)
+    assert "make corpus" in str(stopped.value) and "--allow-missing" in str(stopped.value)
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_training_on_part_of_the_fit_half_when_asked_says_how_much_was_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fit = [row for row in load_labels() if row["split"] == "fit"]
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / f"{fit[0]['id']}.txt").write_text("A headline\n\nA stand-in text in our own words.\n")
+    main(["--real", str(texts), "--out", str(tmp_path / "m.npz"), "--allow-missing"])
+    assert load_model(tmp_path / "m.npz").threshold > 0
+    assert f"{len(fit) - 1} of the fit half's texts missing" in capsys.readouterr().out
 
 
 def test_a_score_just_short_of_the_threshold_is_not_shown_as_reaching_it() -> None:
