@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +22,7 @@ from evaluation.real_corpus import load_corpus
 from evaluation.real_fetch import corpus_text, fetch_corpus
 from flows.cli.app import app
 from flows.demo.corpus_server import CorpusServer
+from tasks.common.errors import ConfigError
 from tasks.fetch.feeds_config import FetchLimits
 from tests.support.configs import write_config
 from tests.support.faultkit import article, hang_until
@@ -209,3 +212,30 @@ def test_a_run_stopped_half_way_keeps_the_texts_it_wrote(server: CorpusServer, t
     assert run.returncode != 0 and "Traceback" not in err, err
     assert "2 million yuan" in (texts / "en-fine.txt").read_text(encoding="utf-8")
     assert sorted(p.name for p in texts.iterdir()) == ["en-fine.txt"]
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_offline_the_fetch_stops_after_a_few_pages_with_one_line(tmp_path: Path) -> None:
+    """Nothing answers (a closed port stands for a machine with no network): one reason, not a line a page."""
+    port = closed_port()
+    rows = [row(f"a{n}", f"http://127.0.0.1:{port}/{n}") for n in range(200)]
+    with pytest.raises(ConfigError) as stopped:
+        fetch_corpus(rows, tmp_path / "texts", LIMITS, CONFIG, allow_private=True, page_cpu_seconds=30)
+    assert "no host answered" in str(stopped.value) and "is this machine online" in str(stopped.value)
+    tried = int(re.search(r"the first (\d+) pages", str(stopped.value)).group(1))  # type: ignore[union-attr]
+    assert 25 <= tried < 100  # the pages in flight when the 25th failed, and none after
+    assert list((tmp_path / "texts").iterdir()) == []
+
+
+def test_one_host_answering_is_enough_to_go_on(server: CorpusServer, tmp_path: Path) -> None:
+    """A 404 is an answer: the machine is online, the other pages are only gone, and each is named."""
+    serve_pages(server)
+    port = closed_port()
+    rows = [row("gone", server.url("/gone"))] + [row(f"a{n}", f"http://127.0.0.1:{port}/{n}") for n in range(40)]
+    fetched = fetch_corpus(rows, tmp_path / "texts", LIMITS, CONFIG, allow_private=True, page_cpu_seconds=30)
+    assert len(fetched.failed) == 41
