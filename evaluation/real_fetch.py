@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def corpus_text(title: str, text: str, max_bytes: int | None = LABELLED_BYTES) -
 
 def _item(row: dict[str, Any]) -> FeedItem:
     """The labelled article as a feed item; its labelled date spares extraction the search for one."""
-    published = datetime.combine(datetime.fromisoformat(str(row["published"])[:10]).date(), time(), UTC)
+    published = datetime.combine(date.fromisoformat(str(row["published"])), time(), UTC)
     return FeedItem(CORPUS_FEED, str(row["url"]), canonical_url(str(row["url"])), None, "", "", published)
 
 
@@ -107,11 +107,14 @@ def fetch_corpus(
     answered = False  # some host sent an HTTP response: the machine is online
     unanswered: list[str] = []  # failures before any host answered
 
+    def offline() -> bool:
+        return not answered and len(unanswered) >= OFFLINE_AFTER
+
     async def one(row: dict[str, Any], fetcher: Fetcher, extractor: Extractor) -> None:
         nonlocal answered
         ident, item = str(row["id"]), _item(row)
         async with extractor.slots:
-            if not answered and len(unanswered) >= OFFLINE_AFTER:
+            if offline():
                 return
             _, page, error = await fetch_page(item, fetcher, limits)
             answered = answered or page is not None or str(error).startswith("HTTP ")
@@ -131,7 +134,7 @@ def fetch_corpus(
 
     if todo:
         asyncio.run(go())
-    if not answered and len(unanswered) >= OFFLINE_AFTER:
+    if offline():
         raise ConfigError(f"no host answered: the first {len(unanswered)} pages all failed before any site "
                           f"replied (the first: {unanswered[0]}); is this machine online? Nothing was written")
     report.written.sort()

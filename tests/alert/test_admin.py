@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from fakes.slack_server import SlackServer
-from flows.cli.app import app
 from tasks.alert.admin import list_alerts
 from tasks.alert.delivery import deliver
 from tasks.alert.plan import plan_alerts
@@ -16,12 +13,8 @@ from tasks.alert.rules import AlertRules
 from tasks.alert.senders import sender_factory
 from tasks.common.settings import Settings
 from tasks.store.database import Database
+from tests.support.cli import regwatch as cli
 from tests.support.stored_events import store_event
-
-
-def cli(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), prog_name="regwatch")
-    return result.exit_code, result.output
 
 
 def test_an_unknown_status_is_one_line_listing_the_valid_ones(tmp_path: Path) -> None:

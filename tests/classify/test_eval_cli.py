@@ -8,16 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from evaluation.real_corpus import REAL_LABELS, SECOND_LABELS, load_labels
-from flows.cli.app import app
 from tasks.classify.kinds import KINDS
-
-
-def regwatch(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), prog_name="regwatch")
-    return result.exit_code, result.output
+from tests.support.cli import regwatch
 
 
 def test_the_real_corpus_labels_are_complete_and_balanced() -> None:

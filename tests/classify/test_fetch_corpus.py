@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from evaluation.real_corpus import load_corpus
 from evaluation.real_fetch import corpus_text, fetch_corpus
-from flows.cli.app import app
 from flows.demo.corpus_server import CorpusServer
 from tasks.common.errors import ConfigError
 from tasks.fetch.feeds_config import FetchLimits
+from tests.support.cli import regwatch
 from tests.support.configs import write_config
 from tests.support.faultkit import article, hang_until
 from tests.support.httpkit import static, status
@@ -116,10 +115,6 @@ def test_corpus_text_keeps_the_opening_the_labels_describe_cut_at_a_character() 
     assert text.rstrip("\n")[-1] in ZH_BODY  # a whole character, no replacement mark
     assert corpus_text(ZH_TITLE, ZH_BODY * 10, max_bytes=None).count("二百万元") == 30
 
-
-def regwatch(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), prog_name="regwatch")
-    return result.exit_code, result.output
 
 
 def test_cli_lists_pages_left_out_then_succeeds_once_they_can_be_read(

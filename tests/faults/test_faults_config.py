@@ -15,11 +15,10 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli.app import app
 from flows.demo.corpus_server import CorpusServer
 from tests.support import faultkit as fk
+from tests.support.cli import regwatch as cli
 from tests.support.configs import write_config
 from tests.support.httpkit import static
 
@@ -43,10 +42,6 @@ BROKEN = [  # (file, content, what the one line must say)
 # Catastrophic-backtracking patterns, as names: they must be looked up as the text they are.
 EVIL_PATTERNS = ["(a+)+$", "(x+x+)+y", "^(a|aa)+$", "(.*a){25}"]
 
-
-def cli(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), prog_name="regwatch")
-    return result.exit_code, result.output
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), BROKEN,
